@@ -1,0 +1,85 @@
+//! wechat-mp-codegen: turns the YAML endpoint spec (`spec/*.yaml`) into the typed Rust client
+//! (`generated/*.rs`).
+//!
+//! The pipeline is parse ([`load`]) → validate ([`validate`]) → emit ([`emit`], `quote`) →
+//! format (`prettyplease`). [`generate`] runs it on sources in memory; [`generate_dir`] reads
+//! a folder; [`write_if_changed`] writes only files whose content differs, so a build of an
+//! unchanged or packaged tree writes nothing. `build.rs`, the freshness test and the CLI all
+//! call these same functions.
+
+pub mod diag;
+pub mod emit;
+pub mod load;
+pub mod model;
+pub mod schema;
+pub mod types;
+pub mod validate;
+
+use std::path::Path;
+
+pub use diag::{Diagnostic, Diagnostics};
+pub use emit::Files;
+pub use load::Source;
+
+/// Generates every file from in-memory sources. `folder` is how the spec folder is shown in
+/// messages (`spec`).
+pub fn generate(folder: &str, sources: &[Source]) -> Result<Files, Diagnostics> {
+    let spec = load::load_spec(folder, sources)?;
+    let checked = validate::validate(&spec)?;
+    emit::emit_all(&checked).map_err(|m| Diagnostics::one(Diagnostic::new(folder, "", m)))
+}
+
+/// Reads `dir` and generates every file.
+pub fn generate_dir(dir: &Path) -> Result<Files, Diagnostics> {
+    let sources = load::read_dir(dir)?;
+    generate(&load::dir_display(dir), &sources)
+}
+
+/// Normalises line endings so a checkout with CRLF compares equal.
+pub fn normalize(text: &str) -> String {
+    text.replace("\r\n", "\n")
+}
+
+/// Writes the files into `out`, touching only those whose content changed, and removes
+/// `.rs` files that are no longer generated. Returns the paths written or removed.
+pub fn write_if_changed(out: &Path, files: &Files) -> std::io::Result<Vec<String>> {
+    std::fs::create_dir_all(out)?;
+    let mut changed = Vec::new();
+    for (name, content) in files {
+        let path = out.join(name);
+        let same = std::fs::read_to_string(&path).map(|old| normalize(&old) == *content).unwrap_or(false);
+        if !same {
+            std::fs::write(&path, content)?;
+            changed.push(name.clone());
+        }
+    }
+    for entry in std::fs::read_dir(out)? {
+        let entry = entry?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.ends_with(".rs") && !files.contains_key(&name) {
+            std::fs::remove_file(entry.path())?;
+            changed.push(name);
+        }
+    }
+    Ok(changed)
+}
+
+/// Names of files in `out` that differ from `files` (stale, missing or extra).
+pub fn stale_files(out: &Path, files: &Files) -> Vec<String> {
+    let mut stale = Vec::new();
+    for (name, content) in files {
+        match std::fs::read_to_string(out.join(name)) {
+            Ok(old) if normalize(&old) == *content => {}
+            _ => stale.push(name.clone()),
+        }
+    }
+    if let Ok(entries) = std::fs::read_dir(out) {
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.ends_with(".rs") && !files.contains_key(&name) {
+                stale.push(name);
+            }
+        }
+    }
+    stale
+}

@@ -1,0 +1,299 @@
+//! The spec model: plain serde structs mirroring `spec/*.yaml` one to one.
+//!
+//! Every struct denies unknown keys (and none uses `flatten`, which would defeat that). The
+//! model says nothing about validity beyond shape; `validate` checks meaning. The JSON Schema
+//! in `spec/schema.json` is derived from these types.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// One API area: `spec/<area>.yaml`.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AreaFile {
+    /// snake_case area name; must equal the file name without `.yaml`.
+    pub area: String,
+    /// One line: the module's first doc line.
+    pub title: String,
+    /// Longer module documentation.
+    #[serde(default)]
+    pub doc: Option<String>,
+    /// Named types, usable from every file.
+    #[serde(default)]
+    pub types: Vec<TypeDef>,
+    /// The endpoints of this area.
+    #[serde(default)]
+    pub endpoints: Vec<Endpoint>,
+}
+
+/// A named type.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TypeDef {
+    /// UpperCamelCase, unique across all files.
+    pub name: String,
+    /// What sort of type this is.
+    pub kind: TypeKind,
+    /// Documentation.
+    #[serde(default)]
+    pub doc: Option<String>,
+    /// Fields of a struct.
+    #[serde(default)]
+    pub fields: Vec<Field>,
+    /// Values of an enum.
+    #[serde(default)]
+    pub values: Vec<EnumValue>,
+}
+
+/// The kinds of named type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TypeKind {
+    /// A JSON object.
+    Struct,
+    /// A string with known values (unknown ones are kept).
+    StringEnum,
+    /// An integer with known values (unknown ones are kept).
+    IntEnum,
+}
+
+/// One value of an enum.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EnumValue {
+    /// The value on the wire: a string (string_enum) or an integer (int_enum).
+    pub wire: WireValue,
+    /// UpperCamelCase variant name.
+    pub name: String,
+    /// Documentation.
+    #[serde(default)]
+    pub doc: Option<String>,
+}
+
+/// A literal on the wire.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum WireValue {
+    /// An integer.
+    Int(i64),
+    /// A boolean.
+    Bool(bool),
+    /// A string.
+    Str(String),
+}
+
+/// One endpoint.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Endpoint {
+    /// snake_case, unique within the area; the method name.
+    pub name: String,
+    /// One line.
+    pub summary: String,
+    /// Longer documentation.
+    #[serde(default)]
+    pub doc: Option<String>,
+    /// The official documentation page.
+    #[serde(default)]
+    pub doc_url: Option<String>,
+    /// HTTP method.
+    pub method: Method,
+    /// Which WeChat host serves it.
+    #[serde(default)]
+    pub host: Host,
+    /// Path, starting with `/`.
+    pub path: String,
+    /// Which credential the call carries.
+    #[serde(default)]
+    pub auth: Auth,
+    /// Whether the runtime may retry the call.
+    #[serde(default)]
+    pub idempotent: Option<bool>,
+    /// A note saying what to use instead.
+    #[serde(default)]
+    pub deprecated: Option<String>,
+    /// What the runtime uses this endpoint for.
+    #[serde(default)]
+    pub role: Option<Role>,
+    /// URL fragment of a `url` response.
+    #[serde(default)]
+    pub fragment: Option<String>,
+    /// URL query parameters, in order.
+    #[serde(default)]
+    pub query: Vec<Field>,
+    /// Request body.
+    #[serde(default)]
+    pub body: Option<Body>,
+    /// Response.
+    #[serde(default)]
+    pub response: Option<Response>,
+}
+
+/// HTTP methods.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Method {
+    /// GET
+    Get,
+    /// POST
+    Post,
+}
+
+/// WeChat hosts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Host {
+    /// api.weixin.qq.com
+    #[default]
+    Api,
+    /// mp.weixin.qq.com
+    Mp,
+    /// open.weixin.qq.com
+    Open,
+}
+
+/// Credentials.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Auth {
+    /// The app's access_token as the `access_token` query parameter.
+    #[default]
+    AccessToken,
+    /// No credential.
+    None,
+    /// appid and secret, filled from the client through `from:` fields.
+    AppSecret,
+    /// A user's OAuth access token, passed as a parameter.
+    UserToken,
+}
+
+/// Runtime roles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Obtains the app's access_token.
+    AccessToken,
+    /// Obtains the app's access_token through stable_token.
+    StableToken,
+    /// Obtains a JS-SDK ticket.
+    Ticket,
+}
+
+/// A request body.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Body {
+    /// How the body is encoded.
+    pub kind: BodyKind,
+    /// Body fields (JSON keys or multipart parts).
+    #[serde(default)]
+    pub fields: Vec<Field>,
+    /// The whole body is this named struct, passed as one argument.
+    #[serde(default, rename = "type")]
+    pub type_ref: Option<String>,
+}
+
+/// Body encodings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum BodyKind {
+    /// `application/json`, UTF-8.
+    Json,
+    /// `multipart/form-data`.
+    Multipart,
+}
+
+/// A response.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Response {
+    /// What comes back.
+    #[serde(default)]
+    pub kind: ResponseKind,
+    /// JSON fields.
+    #[serde(default)]
+    pub fields: Vec<Field>,
+    /// The response is this named struct.
+    #[serde(default, rename = "type")]
+    pub type_ref: Option<String>,
+}
+
+/// Response kinds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ResponseKind {
+    /// A JSON document.
+    #[default]
+    Json,
+    /// File bytes (a JSON body is an error).
+    Binary,
+    /// A JSON document or file bytes.
+    JsonOrBinary,
+    /// Nothing is sent: the method builds the URL.
+    Url,
+}
+
+/// A field of a struct, query, body or response.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Field {
+    /// The wire name, exactly as WeChat spells it.
+    pub name: String,
+    /// The Rust name when snake_case of `name` is not wanted.
+    #[serde(default)]
+    pub rust_name: Option<String>,
+    /// The type: a primitive, `list<T>`, `map<T>` or a named type.
+    #[serde(rename = "type")]
+    pub ty: String,
+    /// Whether the field must be present.
+    #[serde(default)]
+    pub required: bool,
+    /// WeChat's documented default (documentation only).
+    #[serde(default)]
+    pub default: Option<WireValue>,
+    /// Documentation.
+    #[serde(default)]
+    pub doc: Option<String>,
+    /// A token or secret: redacted in Debug output.
+    #[serde(default)]
+    pub secret: bool,
+    /// A constant the SDK always sends.
+    #[serde(default)]
+    pub value: Option<WireValue>,
+    /// Filled from the client's configuration.
+    #[serde(default)]
+    pub from: Option<FromConfig>,
+}
+
+/// Configuration values a field can be filled from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FromConfig {
+    /// The client's AppID.
+    Appid,
+    /// The client's AppSecret.
+    Secret,
+}
+
+/// `spec/errors.yaml`.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ErrorsFile {
+    /// The global return codes.
+    pub errors: Vec<ErrorCode>,
+}
+
+/// One global return code.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ErrorCode {
+    /// The numeric errcode.
+    pub code: i64,
+    /// UpperCamelCase variant name.
+    pub name: String,
+    /// WeChat's English errmsg, where known.
+    #[serde(default)]
+    pub errmsg: Option<String>,
+    /// Meaning.
+    pub doc: String,
+}

@@ -1,0 +1,227 @@
+//! The client: configuration (AppID, AppSecret, hosts, timeouts, retry policy, token store)
+//! and the shared state every generated call uses. Cheap to clone.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::error::Error;
+use crate::retry::RetryPolicy;
+use crate::rt::Host;
+use crate::token::{MemoryStore, TokenConfig, TokenKind, TokenManager, TokenStore};
+
+const API_BASE: &str = "https://api.weixin.qq.com";
+const MP_BASE: &str = "https://mp.weixin.qq.com";
+const OPEN_BASE: &str = "https://open.weixin.qq.com";
+
+/// A WeChat Official Account API client. Area handles come from methods named after the
+/// spec files: `client.user().info(openid).send().await`.
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    appid: String,
+    secret: String,
+    http: reqwest::Client,
+    api_base: String,
+    mp_base: String,
+    open_base: String,
+    retry: RetryPolicy,
+    tokens: TokenManager,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("appid", &self.inner.appid)
+            .field("secret", &crate::rt::Redacted)
+            .field("api_base", &self.inner.api_base)
+            .field("token_store", &self.inner.tokens_backend())
+            .finish()
+    }
+}
+
+impl Inner {
+    fn tokens_backend(&self) -> String {
+        self.tokens.key(TokenKind::AccessToken)
+    }
+}
+
+impl Client {
+    /// A client with default settings.
+    pub fn new(appid: impl Into<String>, secret: impl Into<String>) -> Result<Client, Error> {
+        Client::builder(appid, secret).build()
+    }
+
+    /// Starts configuring a client.
+    pub fn builder(appid: impl Into<String>, secret: impl Into<String>) -> ClientBuilder {
+        ClientBuilder {
+            appid: appid.into(),
+            secret: secret.into(),
+            http: None,
+            api_base: API_BASE.to_string(),
+            mp_base: MP_BASE.to_string(),
+            open_base: OPEN_BASE.to_string(),
+            timeout: Duration::from_secs(10),
+            connect_timeout: Duration::from_secs(5),
+            retry: RetryPolicy::default(),
+            store: None,
+            token: TokenConfig::default(),
+        }
+    }
+
+    /// The AppID.
+    pub fn appid(&self) -> &str {
+        &self.inner.appid
+    }
+
+    /// The AppSecret, for generated `from: secret` fields only.
+    pub(crate) fn secret(&self) -> &str {
+        &self.inner.secret
+    }
+
+    pub(crate) fn http(&self) -> &reqwest::Client {
+        &self.inner.http
+    }
+
+    pub(crate) fn base_for(&self, host: Host) -> &str {
+        match host {
+            Host::Api => &self.inner.api_base,
+            Host::Mp => &self.inner.mp_base,
+            Host::Open => &self.inner.open_base,
+        }
+    }
+
+    /// The retry policy for idempotent calls.
+    pub fn retry_policy(&self) -> RetryPolicy {
+        self.inner.retry
+    }
+
+    /// The token manager.
+    pub fn token_manager(&self) -> &TokenManager {
+        &self.inner.tokens
+    }
+
+    /// The current access_token (cached; refreshed once when needed).
+    pub async fn access_token(&self) -> Result<String, Error> {
+        self.inner.tokens.access_token(self).await
+    }
+
+    /// A JS-SDK ticket (`"jsapi"` or `"wx_card"`), cached like the access token.
+    pub async fn ticket(&self, kind: &'static str) -> Result<String, Error> {
+        self.inner.tokens.get(self, TokenKind::Ticket(kind)).await
+    }
+}
+
+/// Configures a [`Client`].
+pub struct ClientBuilder {
+    appid: String,
+    secret: String,
+    http: Option<reqwest::Client>,
+    api_base: String,
+    mp_base: String,
+    open_base: String,
+    timeout: Duration,
+    connect_timeout: Duration,
+    retry: RetryPolicy,
+    store: Option<Arc<dyn TokenStore>>,
+    token: TokenConfig,
+}
+
+impl std::fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientBuilder").field("appid", &self.appid).field("secret", &crate::rt::Redacted).finish()
+    }
+}
+
+impl ClientBuilder {
+    /// Sends every host's requests to `base` (e.g. a local sandbox: `http://127.0.0.1:8080`).
+    pub fn base_url(mut self, base: impl Into<String>) -> Self {
+        let b = base.into().trim_end_matches('/').to_string();
+        self.api_base = b.clone();
+        self.mp_base = b.clone();
+        self.open_base = b;
+        self
+    }
+    /// Overrides api.weixin.qq.com (e.g. with a regional or disaster-recovery host).
+    pub fn api_base(mut self, base: impl Into<String>) -> Self {
+        self.api_base = base.into().trim_end_matches('/').to_string();
+        self
+    }
+    /// Overrides mp.weixin.qq.com.
+    pub fn mp_base(mut self, base: impl Into<String>) -> Self {
+        self.mp_base = base.into().trim_end_matches('/').to_string();
+        self
+    }
+    /// Overrides open.weixin.qq.com.
+    pub fn open_base(mut self, base: impl Into<String>) -> Self {
+        self.open_base = base.into().trim_end_matches('/').to_string();
+        self
+    }
+    /// Whole-request timeout (default 10 s). Ignored with [`http_client`](Self::http_client).
+    pub fn timeout(mut self, t: Duration) -> Self {
+        self.timeout = t;
+        self
+    }
+    /// Connect timeout (default 5 s). Ignored with [`http_client`](Self::http_client).
+    pub fn connect_timeout(mut self, t: Duration) -> Self {
+        self.connect_timeout = t;
+        self
+    }
+    /// Uses your own reqwest client (proxies, TLS settings, pools).
+    pub fn http_client(mut self, c: reqwest::Client) -> Self {
+        self.http = Some(c);
+        self
+    }
+    /// The retry policy for idempotent calls (default: 4 attempts, 50 ms .. 2 s backoff).
+    pub fn retry_policy(mut self, p: RetryPolicy) -> Self {
+        self.retry = p;
+        self
+    }
+    /// Where tokens are kept (default: in memory). Share one store between every client and
+    /// process using this AppID.
+    pub fn token_store(mut self, store: Arc<dyn TokenStore>) -> Self {
+        self.store = Some(store);
+        self
+    }
+    /// Obtain tokens with `stable_token` (recommended when several servers share an AppID).
+    pub fn stable_token(mut self, on: bool) -> Self {
+        self.token.use_stable_token = on;
+        self
+    }
+    /// Token manager tuning.
+    pub fn token_config(mut self, c: TokenConfig) -> Self {
+        self.token = c;
+        self
+    }
+    /// Builds the client.
+    pub fn build(self) -> Result<Client, Error> {
+        if self.appid.is_empty() || self.secret.is_empty() {
+            return Err(Error::Config("appid and secret must not be empty".to_string()));
+        }
+        let http = match self.http {
+            Some(h) => h,
+            None => reqwest::Client::builder()
+                .timeout(self.timeout)
+                .connect_timeout(self.connect_timeout)
+                .user_agent(concat!("wechat-mp/", env!("CARGO_PKG_VERSION")))
+                .build()
+                .map_err(|e| Error::Config(format!("cannot build the HTTP client: {}", e.without_url())))?,
+        };
+        let store = self.store.unwrap_or_else(|| Arc::new(MemoryStore::new()));
+        let tokens = TokenManager::new(&self.appid, store, self.token);
+        Ok(Client {
+            inner: Arc::new(Inner {
+                appid: self.appid,
+                secret: self.secret,
+                http,
+                api_base: self.api_base,
+                mp_base: self.mp_base,
+                open_base: self.open_base,
+                retry: self.retry,
+                tokens,
+            }),
+        })
+    }
+}

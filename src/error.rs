@@ -1,0 +1,176 @@
+//! Errors of the HTTP client: WeChat's own answers, transport, HTTP status, decoding, the
+//! token store and configuration are kept apart so callers can match on what happened.
+//! No variant ever holds a token, secret or a URL with credentials in it.
+
+use std::fmt;
+use std::time::Duration;
+
+use crate::api::errors::ErrCode;
+
+/// Everything a call can fail with.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// WeChat answered with an `errcode` other than 0.
+    #[error(transparent)]
+    Api(#[from] ApiError),
+    /// The request did not complete (connection refused, reset, timeout…).
+    #[error("{endpoint}: {kind} error: {message}")]
+    Transport {
+        /// Endpoint name, e.g. `user.info`.
+        endpoint: &'static str,
+        /// What sort of transport failure.
+        kind: TransportKind,
+        /// Description, with any URL and credentials removed.
+        message: String,
+    },
+    /// WeChat (or a proxy) answered with an HTTP status other than 2xx.
+    #[error("{endpoint}: HTTP status {status}")]
+    Http {
+        /// Endpoint name.
+        endpoint: &'static str,
+        /// The status code.
+        status: u16,
+    },
+    /// The answer could not be decoded into the documented shape.
+    #[error("{endpoint}: could not decode WeChat's answer: {message}")]
+    Decode {
+        /// Endpoint name.
+        endpoint: &'static str,
+        /// What did not fit.
+        message: String,
+    },
+    /// The request could not be built from the given values.
+    #[error("{endpoint}: invalid request: {message}")]
+    InvalidRequest {
+        /// Endpoint name.
+        endpoint: &'static str,
+        /// What was wrong.
+        message: String,
+    },
+    /// The token store failed (e.g. Redis unreachable).
+    #[error("token store: {0}")]
+    Store(#[from] StoreError),
+    /// Another task or process holds the refresh lock and did not publish a token in time.
+    #[error("gave up after {waited:?} waiting for another process to refresh the {what}; no second refresh was made")]
+    TokenWaitTimeout {
+        /// `access_token` or a ticket kind.
+        what: &'static str,
+        /// How long we waited.
+        waited: Duration,
+    },
+    /// The client is not configured for this call.
+    #[error("configuration: {0}")]
+    Config(String),
+}
+
+impl Error {
+    /// The WeChat error, if this is one.
+    pub fn api(&self) -> Option<&ApiError> {
+        match self {
+            Error::Api(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// The WeChat `errcode`, if this is a WeChat error.
+    pub fn errcode(&self) -> Option<i64> {
+        self.api().map(|e| e.errcode)
+    }
+
+    /// Whether the request may have reached WeChat (so a non-idempotent call must not be
+    /// repeated blindly). Only a failure to connect proves it did not.
+    pub fn may_have_reached_wechat(&self) -> bool {
+        !matches!(
+            self,
+            Error::Transport { kind: TransportKind::Connect, .. }
+                | Error::InvalidRequest { .. }
+                | Error::Config(_)
+                | Error::Store(_)
+                | Error::TokenWaitTimeout { .. }
+        )
+    }
+}
+
+/// Kinds of transport failure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TransportKind {
+    /// Could not connect: the request never left.
+    Connect,
+    /// Timed out: the request may have been processed.
+    Timeout,
+    /// Anything else after the connection was made.
+    Other,
+}
+
+impl fmt::Display for TransportKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            TransportKind::Connect => "connect",
+            TransportKind::Timeout => "timeout",
+            TransportKind::Other => "transport",
+        })
+    }
+}
+
+/// WeChat's `{"errcode": .., "errmsg": ..}` answer.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{endpoint}: WeChat error {errcode} ({meaning}): {errmsg}")]
+pub struct ApiError {
+    /// Endpoint name, e.g. `template.send`.
+    pub endpoint: &'static str,
+    /// The raw `errcode`.
+    pub errcode: i64,
+    /// WeChat's `errmsg`, as sent.
+    pub errmsg: String,
+    /// The request id WeChat appends to errmsg (` rid: …`), for `openapi/rid/get`.
+    pub rid: Option<String>,
+    /// The documented meaning, or "unknown code".
+    meaning: &'static str,
+}
+
+impl ApiError {
+    /// Builds the error, pulling `rid` out of errmsg.
+    pub fn new(endpoint: &'static str, errcode: i64, errmsg: String) -> Self {
+        let rid = errmsg.rfind("rid:").map(|i| errmsg[i + 4..].trim().to_string()).filter(|r| !r.is_empty());
+        let meaning = ErrCode::from_code(errcode).meaning().unwrap_or("unknown code");
+        ApiError { endpoint, errcode, errmsg, rid, meaning }
+    }
+
+    /// The code as the generated enum.
+    pub fn code(&self) -> ErrCode {
+        ErrCode::from_code(self.errcode)
+    }
+
+    /// The documented meaning of the code.
+    pub fn meaning(&self) -> &'static str {
+        self.meaning
+    }
+
+    /// Whether WeChat rejected the access token itself (40001, 40014, 42001).
+    pub fn is_token_rejected(&self) -> bool {
+        matches!(self.errcode, 40001 | 40014 | 42001)
+    }
+
+    /// A rate-limit or quota answer (45009, 45011, 45047 …): never retried.
+    pub fn is_quota(&self) -> bool {
+        matches!(self.errcode, 45009 | 45011 | 45047 | 45065 | 45066 | 48006)
+    }
+}
+
+/// Token store failures.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{backend}: {message}")]
+pub struct StoreError {
+    /// Which store (`memory`, `redis`).
+    pub backend: &'static str,
+    /// What went wrong (never a token).
+    pub message: String,
+}
+
+impl StoreError {
+    /// A new store error.
+    pub fn new(backend: &'static str, message: impl Into<String>) -> Self {
+        StoreError { backend, message: message.into() }
+    }
+}

@@ -1,0 +1,310 @@
+//! Executing one call: add the credential, send, classify the answer, and decide — from the
+//! endpoint descriptor and the retry policy — whether to refresh the token or try again.
+//!
+//! Rules: a rejected access token (40001/40014/42001) is invalidated and the call repeated
+//! once, for every endpoint (WeChat did not process it). Other repeats happen only for
+//! idempotent endpoints, or when the request provably never left (connect errors).
+//! Rate-limit and quota codes are never repeated. Nothing logged here carries a credential.
+
+use std::time::Instant;
+
+use bytes::Bytes;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use tracing::{field, Instrument};
+
+use crate::error::{ApiError, Error, TransportKind};
+use crate::redact::redact_secrets;
+use crate::rt::{Auth, BodyKind, Endpoint, Method, Part};
+use crate::transfer::{Download, JsonOrBinary};
+use crate::Client;
+
+/// A request body, ready to send (and to send again).
+pub(crate) enum Payload {
+    None,
+    Json(Bytes),
+    Multipart(Vec<Part>),
+}
+
+/// An HTTP answer.
+pub(crate) struct Raw {
+    pub status: u16,
+    pub content_type: Option<String>,
+    pub disposition: Option<String>,
+    pub body: Bytes,
+    /// `errcode`/`errmsg`, when the body is a JSON document carrying them.
+    pub envelope: Option<Envelope>,
+}
+
+#[derive(Deserialize, Debug, Clone)]
+pub(crate) struct Envelope {
+    #[serde(default)]
+    pub errcode: i64,
+    #[serde(default)]
+    pub errmsg: String,
+}
+
+/// URL-encodes the query parameters.
+pub(crate) fn query_string<Q: Serialize + ?Sized>(ep: &Endpoint, query: &Q) -> Result<String, Error> {
+    serde_urlencoded::to_string(query)
+        .map_err(|e| Error::InvalidRequest { endpoint: ep.name, message: format!("query: {e}") })
+}
+
+/// Serializes a JSON body (raw UTF-8; WeChat rejects `\u` escapes of Chinese text).
+pub(crate) fn json_payload<B: Serialize + ?Sized>(ep: &Endpoint, body: Option<&B>) -> Result<Payload, Error> {
+    match (ep.body, body) {
+        (BodyKind::Json, Some(b)) => serde_json::to_vec(b)
+            .map(|v| Payload::Json(Bytes::from(v)))
+            .map_err(|e| Error::InvalidRequest { endpoint: ep.name, message: format!("body: {e}") }),
+        _ => Ok(Payload::None),
+    }
+}
+
+/// Sends the request with retries and token recovery; returns the final answer.
+pub(crate) async fn execute(
+    client: &Client,
+    ep: &'static Endpoint,
+    query: &str,
+    payload: Payload,
+) -> Result<Raw, Error> {
+    let span = tracing::info_span!(
+        "wechat.call",
+        op = ep.name,
+        attempt = field::Empty,
+        status = field::Empty,
+        errcode = field::Empty,
+        rid = field::Empty,
+        latency_ms = field::Empty,
+    );
+    async move {
+        let started = Instant::now();
+        let policy = client.retry_policy();
+        let mut attempt: u32 = 0;
+        let mut token_retried = false;
+        loop {
+            attempt += 1;
+            let span = tracing::Span::current();
+            span.record("attempt", attempt);
+            let token = match ep.auth {
+                Auth::AccessToken => Some(client.token_manager().access_token(client).await?),
+                _ => None,
+            };
+            let result = send_once(client, ep, query, token.as_deref(), &payload).await;
+            let can_retry = attempt < policy.max_attempts;
+            match result {
+                Ok(raw) => {
+                    span.record("status", raw.status);
+                    if let Some(env) = &raw.envelope {
+                        if env.errcode != 0 {
+                            span.record("errcode", env.errcode);
+                            if let Some(rid) = ApiError::new(ep.name, env.errcode, env.errmsg.clone()).rid {
+                                span.record("rid", rid.as_str());
+                            }
+                        }
+                        if let Some(t) = &token {
+                            if matches!(env.errcode, 40001 | 40014 | 42001) && !token_retried {
+                                tracing::info!(errcode = env.errcode, "access token rejected; refreshing once");
+                                client.token_manager().invalidate(t).await?;
+                                token_retried = true;
+                                attempt -= 1;
+                                continue;
+                            }
+                        }
+                        if env.errcode == -1 && ep.idempotent && can_retry {
+                            tracing::debug!("WeChat busy (-1); retrying an idempotent call");
+                            tokio::time::sleep(policy.backoff(attempt)).await;
+                            continue;
+                        }
+                    }
+                    if raw.status >= 500 && ep.idempotent && can_retry {
+                        tracing::debug!(status = raw.status, "server error; retrying an idempotent call");
+                        tokio::time::sleep(policy.backoff(attempt)).await;
+                        continue;
+                    }
+                    span.record("latency_ms", started.elapsed().as_millis() as u64);
+                    return Ok(raw);
+                }
+                Err(e) => {
+                    let never_left = matches!(e, Error::Transport { kind: TransportKind::Connect, .. });
+                    if (ep.idempotent || never_left) && can_retry {
+                        tracing::debug!(error = %e, "transport error; retrying");
+                        tokio::time::sleep(policy.backoff(attempt)).await;
+                        continue;
+                    }
+                    span.record("latency_ms", started.elapsed().as_millis() as u64);
+                    tracing::warn!(error = %e, "call failed");
+                    return Err(e);
+                }
+            }
+        }
+    }
+    .instrument(span)
+    .await
+}
+
+async fn send_once(
+    client: &Client,
+    ep: &'static Endpoint,
+    query: &str,
+    token: Option<&str>,
+    payload: &Payload,
+) -> Result<Raw, Error> {
+    let mut url = String::with_capacity(64 + query.len());
+    url.push_str(client.base_for(ep.host));
+    url.push_str(ep.path);
+    let mut sep = '?';
+    if let Some(t) = token {
+        url.push_str("?access_token=");
+        url.push_str(t);
+        sep = '&';
+    }
+    if !query.is_empty() {
+        url.push(sep);
+        url.push_str(query);
+    }
+    let http = client.http();
+    let mut req = match ep.method {
+        Method::Get => http.get(&url),
+        Method::Post => http.post(&url),
+    };
+    req = match payload {
+        Payload::None => req,
+        Payload::Json(b) => req.header("content-type", "application/json; charset=utf-8").body(b.clone()),
+        Payload::Multipart(parts) => req.multipart(form(ep, parts)?),
+    };
+    let resp = req.send().await.map_err(|e| transport(ep, e))?;
+    let status = resp.status().as_u16();
+    let header = |name: &str| resp.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
+    let content_type = header("content-type");
+    let disposition = header("content-disposition");
+    let body = resp.bytes().await.map_err(|e| transport(ep, e))?;
+    let envelope = envelope(content_type.as_deref(), &body);
+    Ok(Raw { status, content_type, disposition, body, envelope })
+}
+
+fn form(ep: &Endpoint, parts: &[Part]) -> Result<reqwest::multipart::Form, Error> {
+    let mut form = reqwest::multipart::Form::new();
+    for p in parts {
+        form = match p {
+            Part::File { name, upload } => {
+                let part = reqwest::multipart::Part::stream_with_length(
+                    reqwest::Body::from(upload.bytes.clone()),
+                    upload.bytes.len() as u64,
+                )
+                .file_name(upload.filename.clone())
+                .mime_str(upload.mime())
+                .map_err(|e| Error::InvalidRequest { endpoint: ep.name, message: format!("part `{name}`: {e}") })?;
+                form.part(*name, part)
+            }
+            Part::Text { name, value } => form.text(*name, value.clone()),
+        };
+    }
+    Ok(form)
+}
+
+fn transport(ep: &Endpoint, e: reqwest::Error) -> Error {
+    let kind = if e.is_connect() {
+        TransportKind::Connect
+    } else if e.is_timeout() {
+        TransportKind::Timeout
+    } else {
+        TransportKind::Other
+    };
+    let mut causes = String::new();
+    let mut source = std::error::Error::source(&e);
+    while let Some(s) = source {
+        causes.push_str(": ");
+        causes.push_str(&s.to_string());
+        source = s.source();
+    }
+    let message = format!("{}{causes}", e.without_url());
+    Error::Transport { endpoint: ep.name, kind, message: redact_secrets(&message) }
+}
+
+/// Reads `errcode`/`errmsg` when the body is a JSON document that has them. The search for
+/// the key is a fast byte scan, so large successful answers are parsed only once.
+fn envelope(content_type: Option<&str>, body: &[u8]) -> Option<Envelope> {
+    let first = body.iter().find(|b| !b.is_ascii_whitespace())?;
+    if *first != b'{' {
+        return None;
+    }
+    if let Some(ct) = content_type {
+        let ct = ct.to_ascii_lowercase();
+        if !(ct.contains("json") || ct.starts_with("text/")) {
+            return None;
+        }
+    }
+    memchr::memmem::find(body, b"\"errcode\"")?;
+    serde_json::from_slice::<Envelope>(body).ok()
+}
+
+fn api_error(ep: &'static Endpoint, env: &Envelope) -> Error {
+    Error::Api(ApiError::new(ep.name, env.errcode, env.errmsg.clone()))
+}
+
+/// Decodes a JSON answer into `R` after the errcode check.
+pub(crate) fn decode_json<R: DeserializeOwned>(ep: &'static Endpoint, raw: &Raw) -> Result<R, Error> {
+    if let Some(env) = &raw.envelope {
+        if env.errcode != 0 {
+            return Err(api_error(ep, env));
+        }
+    }
+    if !(200..300).contains(&raw.status) {
+        return Err(Error::Http { endpoint: ep.name, status: raw.status });
+    }
+    serde_json::from_slice(&raw.body).map_err(|e| Error::Decode { endpoint: ep.name, message: e.to_string() })
+}
+
+/// Decodes an answer that may be JSON or file bytes.
+pub(crate) fn decode_json_or_binary<R: DeserializeOwned>(
+    ep: &'static Endpoint,
+    raw: Raw,
+) -> Result<JsonOrBinary<R>, Error> {
+    if let Some(env) = &raw.envelope {
+        if env.errcode != 0 {
+            return Err(api_error(ep, env));
+        }
+    }
+    if !(200..300).contains(&raw.status) {
+        return Err(Error::Http { endpoint: ep.name, status: raw.status });
+    }
+    let is_json = raw.content_type.as_deref().is_some_and(|c| {
+        let c = c.to_ascii_lowercase();
+        c.contains("json") || c.starts_with("text/plain")
+    }) && raw.body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
+    if is_json {
+        return serde_json::from_slice(&raw.body)
+            .map(JsonOrBinary::Json)
+            .map_err(|e| Error::Decode { endpoint: ep.name, message: e.to_string() });
+    }
+    let filename = raw.disposition.as_deref().and_then(disposition_filename);
+    Ok(JsonOrBinary::Binary(Download { content_type: raw.content_type, filename, bytes: raw.body }))
+}
+
+/// `attachment; filename="a.jpg"` -> `a.jpg`.
+fn disposition_filename(header: &str) -> Option<String> {
+    let i = header.find("filename=")?;
+    let rest = header[i + 9..].split(';').next()?.trim();
+    let name = rest.trim_matches('"');
+    (!name.is_empty()).then(|| name.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn envelope_is_found_only_in_json_documents() {
+        assert!(envelope(Some("application/json"), br#"{"errcode":40001,"errmsg":"x"}"#).is_some());
+        assert!(envelope(Some("image/jpeg"), br#"{"errcode":40001}"#).is_none());
+        assert!(envelope(Some("application/json"), br#"{"openid":"o"}"#).is_none());
+        assert!(envelope(None, b"\x89PNG").is_none());
+    }
+
+    #[test]
+    fn disposition_filenames_are_read_with_or_without_quotes() {
+        assert_eq!(disposition_filename("attachment; filename=\"a.jpg\""), Some("a.jpg".into()));
+        assert_eq!(disposition_filename("attachment; filename=b.amr; size=3"), Some("b.amr".into()));
+        assert_eq!(disposition_filename("inline"), None);
+    }
+}

@@ -1,0 +1,358 @@
+//! Access-token (and JS-SDK ticket) management.
+//!
+//! A token lives in a [`TokenStore`] (in memory by default; Redis with the `redis` feature).
+//! The [`TokenManager`] guarantees one refresh at a time: within a process through an async
+//! mutex per token kind, across processes through the store's lock (SET NX PX semantics,
+//! released only by its owner, waited on for a bounded time). A waiter that sees a fresh token
+//! appear in the store uses it; a waiter that waits too long gets
+//! [`Error::TokenWaitTimeout`](crate::Error::TokenWaitTimeout), never a second refresh.
+//! A token WeChat rejects is removed with compare-and-delete, so a token another process has
+//! already replaced is not thrown away.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, StoreError};
+use crate::rt::BoxFuture;
+use crate::Client;
+
+/// A token or ticket as kept in a store.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredToken {
+    /// The token.
+    pub value: String,
+    /// When it expires (Unix milliseconds).
+    pub expires_at_ms: u64,
+    /// When it was obtained (Unix milliseconds).
+    pub fetched_at_ms: u64,
+}
+
+impl std::fmt::Debug for StoredToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StoredToken")
+            .field("value", &crate::rt::Redacted)
+            .field("expires_at_ms", &self.expires_at_ms)
+            .field("fetched_at_ms", &self.fetched_at_ms)
+            .finish()
+    }
+}
+
+/// Where tokens are kept, shared by every client (and process) using the same AppID.
+pub trait TokenStore: Send + Sync + 'static {
+    /// A short name for errors and traces (`memory`, `redis`).
+    fn backend(&self) -> &'static str;
+    /// The token under `key`, if any.
+    fn get<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<Option<StoredToken>, StoreError>>;
+    /// Stores a token.
+    fn put<'a>(&'a self, key: &'a str, token: &'a StoredToken) -> BoxFuture<'a, Result<(), StoreError>>;
+    /// Deletes the token under `key` only if its value is `value`; returns whether it did.
+    fn remove_if<'a>(&'a self, key: &'a str, value: &'a str) -> BoxFuture<'a, Result<bool, StoreError>>;
+    /// Takes the lock `key` for `owner` if nobody holds it; it lapses after `ttl`.
+    fn try_lock<'a>(&'a self, key: &'a str, owner: &'a str, ttl: Duration) -> BoxFuture<'a, Result<bool, StoreError>>;
+    /// Releases the lock if `owner` still holds it.
+    fn unlock<'a>(&'a self, key: &'a str, owner: &'a str) -> BoxFuture<'a, Result<(), StoreError>>;
+}
+
+/// The default store: a map in this process.
+#[derive(Default)]
+pub struct MemoryStore {
+    tokens: Mutex<HashMap<String, StoredToken>>,
+    locks: Mutex<HashMap<String, (String, Instant)>>,
+}
+
+impl MemoryStore {
+    /// An empty store.
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+fn poisoned() -> StoreError {
+    StoreError::new("memory", "a thread panicked while holding the store")
+}
+
+impl TokenStore for MemoryStore {
+    fn backend(&self) -> &'static str {
+        "memory"
+    }
+    fn get<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<Option<StoredToken>, StoreError>> {
+        let r = self.tokens.lock().map(|m| m.get(key).cloned()).map_err(|_| poisoned());
+        Box::pin(async move { r })
+    }
+    fn put<'a>(&'a self, key: &'a str, token: &'a StoredToken) -> BoxFuture<'a, Result<(), StoreError>> {
+        let r = self
+            .tokens
+            .lock()
+            .map(|mut m| {
+                m.insert(key.to_string(), token.clone());
+            })
+            .map_err(|_| poisoned());
+        Box::pin(async move { r })
+    }
+    fn remove_if<'a>(&'a self, key: &'a str, value: &'a str) -> BoxFuture<'a, Result<bool, StoreError>> {
+        let r = self
+            .tokens
+            .lock()
+            .map(|mut m| {
+                if m.get(key).is_some_and(|t| t.value == value) {
+                    m.remove(key);
+                    true
+                } else {
+                    false
+                }
+            })
+            .map_err(|_| poisoned());
+        Box::pin(async move { r })
+    }
+    fn try_lock<'a>(&'a self, key: &'a str, owner: &'a str, ttl: Duration) -> BoxFuture<'a, Result<bool, StoreError>> {
+        let r = self
+            .locks
+            .lock()
+            .map(|mut m| {
+                let now = Instant::now();
+                match m.get(key) {
+                    Some((_, until)) if *until > now => false,
+                    _ => {
+                        m.insert(key.to_string(), (owner.to_string(), now + ttl));
+                        true
+                    }
+                }
+            })
+            .map_err(|_| poisoned());
+        Box::pin(async move { r })
+    }
+    fn unlock<'a>(&'a self, key: &'a str, owner: &'a str) -> BoxFuture<'a, Result<(), StoreError>> {
+        let r = self
+            .locks
+            .lock()
+            .map(|mut m| {
+                if m.get(key).is_some_and(|(o, _)| o == owner) {
+                    m.remove(key);
+                }
+            })
+            .map_err(|_| poisoned());
+        Box::pin(async move { r })
+    }
+}
+
+/// Tuning of the token manager.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TokenConfig {
+    /// Refresh a token this long before it expires.
+    pub refresh_margin: Duration,
+    /// Lifetime of the cross-process refresh lock (a crashed holder frees it after this).
+    pub lock_ttl: Duration,
+    /// How long a caller waits for another process's refresh before giving up.
+    pub lock_wait: Duration,
+    /// Use `stable_token` instead of `token` (`force_refresh` only after a rejection).
+    pub use_stable_token: bool,
+}
+
+impl Default for TokenConfig {
+    fn default() -> Self {
+        TokenConfig {
+            refresh_margin: Duration::from_secs(300),
+            lock_ttl: Duration::from_secs(10),
+            lock_wait: Duration::from_secs(15),
+            use_stable_token: false,
+        }
+    }
+}
+
+/// What is being managed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TokenKind {
+    /// The app's access_token.
+    AccessToken,
+    /// A JS-SDK ticket of this type (`jsapi`, `wx_card`).
+    Ticket(&'static str),
+}
+
+impl TokenKind {
+    fn label(self) -> &'static str {
+        match self {
+            TokenKind::AccessToken => "access_token",
+            TokenKind::Ticket("jsapi") => "jsapi_ticket",
+            TokenKind::Ticket("wx_card") => "wx_card_ticket",
+            TokenKind::Ticket(_) => "ticket",
+        }
+    }
+}
+
+/// Obtains, caches and refreshes tokens for one AppID.
+pub struct TokenManager {
+    store: Arc<dyn TokenStore>,
+    appid: String,
+    config: TokenConfig,
+    local: Mutex<HashMap<TokenKind, Arc<tokio::sync::Mutex<()>>>>,
+    force_next: AtomicBool,
+    fetches: AtomicU64,
+}
+
+fn now_ms() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
+}
+
+/// A token younger than this is never refreshed ahead of time (stable_token may hand back
+/// the same token with little time left; refreshing it again would loop).
+const MIN_AGE_BEFORE_EARLY_REFRESH_MS: u64 = 60_000;
+
+impl TokenManager {
+    /// A manager for `appid` over `store`.
+    pub fn new(appid: &str, store: Arc<dyn TokenStore>, config: TokenConfig) -> Self {
+        TokenManager {
+            store,
+            appid: appid.to_string(),
+            config,
+            local: Mutex::new(HashMap::new()),
+            force_next: AtomicBool::new(false),
+            fetches: AtomicU64::new(0),
+        }
+    }
+
+    /// The store key of a kind.
+    pub fn key(&self, kind: TokenKind) -> String {
+        format!("wechat-mp:{}:{}", self.appid, kind.label())
+    }
+
+    /// How many tokens this manager fetched from WeChat.
+    pub fn fetch_count(&self) -> u64 {
+        self.fetches.load(Ordering::Relaxed)
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> TokenConfig {
+        self.config
+    }
+
+    /// The app's access_token.
+    pub async fn access_token(&self, client: &Client) -> Result<String, Error> {
+        self.get(client, TokenKind::AccessToken).await
+    }
+
+    /// A token of `kind`, from the store or freshly obtained (once, whoever else asks).
+    pub async fn get(&self, client: &Client, kind: TokenKind) -> Result<String, Error> {
+        let key = self.key(kind);
+        let margin = self.config.refresh_margin.as_millis() as u64;
+        let mut usable: Option<String> = None;
+        if let Some(t) = self.store.get(&key).await? {
+            let now = now_ms();
+            if t.expires_at_ms > now + margin
+                || now.saturating_sub(t.fetched_at_ms) < MIN_AGE_BEFORE_EARLY_REFRESH_MS && t.expires_at_ms > now
+            {
+                return Ok(t.value);
+            }
+            if t.expires_at_ms > now {
+                usable = Some(t.value);
+            }
+        }
+        let local = self.local_lock(kind)?;
+        let _guard = match (&usable, local.try_lock()) {
+            (_, Ok(g)) => g,
+            // Someone in this process is already refreshing; the current token still works.
+            (Some(v), Err(_)) => return Ok(v.clone()),
+            (None, Err(_)) => local.lock().await,
+        };
+        if let Some(t) = self.fresh(&key).await? {
+            return Ok(t.value);
+        }
+        self.refresh_across_processes(client, kind, &key, usable).await
+    }
+
+    /// The stored token if it needs no refresh.
+    async fn fresh(&self, key: &str) -> Result<Option<StoredToken>, Error> {
+        let margin = self.config.refresh_margin.as_millis() as u64;
+        let now = now_ms();
+        Ok(self.store.get(key).await?.filter(|t| {
+            t.expires_at_ms > now + margin
+                || (now.saturating_sub(t.fetched_at_ms) < MIN_AGE_BEFORE_EARLY_REFRESH_MS && t.expires_at_ms > now)
+        }))
+    }
+
+    async fn refresh_across_processes(
+        &self,
+        client: &Client,
+        kind: TokenKind,
+        key: &str,
+        usable: Option<String>,
+    ) -> Result<String, Error> {
+        let lock_key = format!("{key}:lock");
+        let owner = format!("{:032x}", rand::random::<u128>());
+        let started = Instant::now();
+        let mut poll = Duration::from_millis(10);
+        loop {
+            if self.store.try_lock(&lock_key, &owner, self.config.lock_ttl).await? {
+                let result = async {
+                    if let Some(t) = self.fresh(key).await? {
+                        return Ok(t.value);
+                    }
+                    self.fetch_and_store(client, kind, key).await
+                }
+                .await;
+                if let Err(e) = self.store.unlock(&lock_key, &owner).await {
+                    tracing::warn!(error = %e, "could not release the token refresh lock; it lapses by itself");
+                }
+                return result;
+            }
+            // Another process is refreshing. A still-valid token is good enough meanwhile.
+            if let Some(v) = usable {
+                return Ok(v);
+            }
+            tokio::time::sleep(poll).await;
+            poll = (poll * 2).min(Duration::from_millis(200));
+            if let Some(t) = self.store.get(key).await? {
+                if t.expires_at_ms > now_ms() {
+                    return Ok(t.value);
+                }
+            }
+            if started.elapsed() >= self.config.lock_wait {
+                return Err(Error::TokenWaitTimeout { what: kind.label(), waited: started.elapsed() });
+            }
+        }
+    }
+
+    async fn fetch_and_store(&self, client: &Client, kind: TokenKind, key: &str) -> Result<String, Error> {
+        let fetchers = &crate::api::FETCHERS;
+        let missing = |what: &str| Error::Config(format!("the spec has no endpoint with `role: {what}`"));
+        let grant = match kind {
+            TokenKind::AccessToken if self.config.use_stable_token => {
+                let f = fetchers.stable_token.ok_or_else(|| missing("stable_token"))?;
+                let force = self.force_next.swap(false, Ordering::AcqRel);
+                f(client, force).await?
+            }
+            TokenKind::AccessToken => {
+                fetchers.access_token.ok_or_else(|| missing("access_token"))?(client, false).await?
+            }
+            TokenKind::Ticket(t) => fetchers.ticket.ok_or_else(|| missing("ticket"))?(client, t).await?,
+        };
+        self.fetches.fetch_add(1, Ordering::Relaxed);
+        let now = now_ms();
+        let token = StoredToken {
+            value: grant.value,
+            expires_at_ms: now + (grant.expires_in.max(0) as u64) * 1000,
+            fetched_at_ms: now,
+        };
+        self.store.put(key, &token).await?;
+        tracing::debug!(kind = kind.label(), expires_in = grant.expires_in, "obtained a new token");
+        Ok(token.value)
+    }
+
+    /// Drops `rejected` from the store if it is still the current token (compare-and-delete).
+    pub async fn invalidate(&self, rejected: &str) -> Result<(), Error> {
+        let removed = self.store.remove_if(&self.key(TokenKind::AccessToken), rejected).await?;
+        if removed && self.config.use_stable_token {
+            // stable_token would hand back the same rejected token: force a new one, once.
+            self.force_next.store(true, Ordering::Release);
+        }
+        Ok(())
+    }
+
+    fn local_lock(&self, kind: TokenKind) -> Result<Arc<tokio::sync::Mutex<()>>, Error> {
+        let mut map = self.local.lock().map_err(|_| Error::Store(poisoned()))?;
+        Ok(map.entry(kind).or_default().clone())
+    }
+}
