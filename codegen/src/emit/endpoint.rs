@@ -283,10 +283,11 @@ pub fn emit_endpoint(ep: &Endpoint, area: &str, ck: &Checked<'_>) -> EmittedEndp
         Some(note) => quote!(#[deprecated(note = #note)]),
         None => quote!(),
     };
+    let many = if params.len() > 6 { quote!(#[allow(clippy::too_many_arguments)]) } else { quote!() };
     let method = quote! {
         #ep_docs
         #deprecated_attr
-        #[allow(clippy::too_many_arguments)]
+        #many
         pub fn #name(&self, #(#params),*) -> #req_name<'a> {
             #req_name { #(#inits),* }
         }

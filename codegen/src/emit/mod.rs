@@ -60,7 +60,6 @@ pub fn emit_area(area: &LoadedArea, ck: &Checked<'_>) -> TokenStream {
     let methods = emitted.iter().map(|e| &e.method);
     quote! {
         #module_doc
-        #![allow(clippy::all)]
         #![allow(deprecated)]
 
         #[doc = #handle_doc]
@@ -93,7 +92,6 @@ pub fn emit_mod(ck: &Checked<'_>) -> TokenStream {
     let fetchers = emit_fetchers(ck);
     quote! {
         //! The typed WeChat API, generated from `spec/`: one module and one `Client` handle per area.
-        #![allow(clippy::all)]
         pub mod errors;
         #(#mods)*
         impl crate::Client { #(#handles)* }
@@ -195,7 +193,6 @@ pub fn emit_errors(errors: &ErrorsFile) -> TokenStream {
     });
     quote! {
         //! WeChat's global return codes (全局返回码), from `spec/errors.yaml`.
-        #![allow(clippy::all)]
 
         /// A WeChat `errcode`, with its documented meaning. Unknown codes are kept in `Other`.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

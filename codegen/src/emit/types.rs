@@ -197,10 +197,11 @@ fn emit_constructor(name: &syn::Ident, fields: &[Field], area: &str, ck: &Checke
         }
     }
     let new_doc = format!(" Creates a `{name}` from its required fields; set optional ones with `with_*`.");
+    let many = if params.len() > 6 { quote!(#[allow(clippy::too_many_arguments)]) } else { quote!() };
     quote! {
         impl #name {
             #[doc = #new_doc]
-            #[allow(clippy::too_many_arguments)]
+            #many
             pub fn new(#(#params),*) -> Self { #name { #(#inits),* } }
             #(#setters)*
         }
