@@ -26,6 +26,7 @@ pub mod api;
 mod client;
 mod error;
 mod http;
+pub mod jssdk;
 mod redact;
 mod retry;
 pub mod rt;

@@ -11,13 +11,13 @@ use serde::de::DeserializeOwned;
 use serde_yaml::Value;
 
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::model::{AreaFile, Endpoint, ErrorsFile, Field, TypeDef};
+use crate::model::{AreaFile, CallbacksFile, Endpoint, ErrorsFile, Field, TypeDef};
 
 /// Name of the error-code file.
 pub const ERRORS_FILE: &str = "errors.yaml";
 
-/// Files in `spec/` that are not area files.
-const SPECIAL_FILES: &[&str] = &[ERRORS_FILE, "callbacks.yaml"];
+/// Name of the inbound-callback file.
+pub const CALLBACKS_FILE: &str = "callbacks.yaml";
 
 /// One area file as read.
 #[derive(Debug, Clone)]
@@ -37,6 +37,8 @@ pub struct Spec {
     pub areas: Vec<LoadedArea>,
     /// `errors.yaml`, if present.
     pub errors: Option<(String, ErrorsFile)>,
+    /// `callbacks.yaml`, if present.
+    pub callbacks: Option<(String, CallbacksFile)>,
 }
 
 /// A spec source: file name and text. Keeping I/O out lets tests feed fixtures from memory.
@@ -99,7 +101,11 @@ pub fn load_spec(folder: &str, sources: &[Source]) -> Result<Spec, Diagnostics> 
             }
             continue;
         }
-        if SPECIAL_FILES.contains(&source.name.as_str()) {
+        if source.name == CALLBACKS_FILE {
+            match serde_yaml::from_value::<CallbacksFile>(value.clone()) {
+                Ok(m) => spec.callbacks = Some((file, m)),
+                Err(e) => locate_callbacks_error(&file, &value, e, &mut diags),
+            }
             continue;
         }
         match serde_yaml::from_value::<AreaFile>(value.clone()) {
@@ -137,6 +143,29 @@ fn locate_area_error(file: &str, value: &Value, whole: serde_yaml::Error, diags:
             let n = diags.len();
             locate_fields(file, &place, "field", seq(item, "fields"), diags);
             if diags.len() == n {
+                diags.push(Diagnostic::new(file, &place, e.to_string()));
+            }
+        }
+    }
+    if diags.len() == before {
+        diags.push(Diagnostic::new(file, "", whole.to_string()));
+    }
+}
+
+/// `callbacks.yaml` failed to deserialize: find the message/event/reply and field.
+fn locate_callbacks_error(file: &str, value: &Value, whole: serde_yaml::Error, diags: &mut Diagnostics) {
+    let before = diags.len();
+    for (list, label) in [("messages", "message"), ("events", "event"), ("replies", "reply"), ("types", "type")] {
+        for item in seq(value, list) {
+            let place = format!("{label} {}", name_of(item));
+            let n = diags.len();
+            locate_fields(file, &place, "field", seq(item, "fields"), diags);
+            let shape = if list == "types" {
+                from::<TypeDef>(item).err()
+            } else {
+                from::<crate::model::CallbackDef>(item).err()
+            };
+            if let (Some(e), true) = (shape, diags.len() == n) {
                 diags.push(Diagnostic::new(file, &place, e.to_string()));
             }
         }

@@ -263,6 +263,11 @@ pub struct Field {
     /// Filled from the client's configuration.
     #[serde(default)]
     pub from: Option<FromConfig>,
+    /// XML only (`callbacks.yaml`): for a `list<T>`, the name of the repeated child elements
+    /// inside this field's element (`<PicList><item>..</item></PicList>` has `item: item`).
+    /// Without it, the list is this element repeated (`<List>..</List><List>..</List>`).
+    #[serde(default)]
+    pub item: Option<String>,
 }
 
 /// Configuration values a field can be filled from.
@@ -296,4 +301,48 @@ pub struct ErrorCode {
     pub errmsg: Option<String>,
     /// Meaning.
     pub doc: String,
+}
+
+/// `spec/callbacks.yaml`: what WeChat pushes to the account's server, and the passive replies.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CallbacksFile {
+    /// One line.
+    pub title: String,
+    /// Longer documentation.
+    #[serde(default)]
+    pub doc: Option<String>,
+    /// Nested XML element types (structs only).
+    #[serde(default)]
+    pub types: Vec<TypeDef>,
+    /// Ordinary messages, by `MsgType`.
+    #[serde(default)]
+    pub messages: Vec<CallbackDef>,
+    /// Events (`MsgType` = `event`), by `Event`.
+    #[serde(default)]
+    pub events: Vec<CallbackDef>,
+    /// Passive replies, by `MsgType`.
+    #[serde(default)]
+    pub replies: Vec<CallbackDef>,
+}
+
+/// One message, event or reply type.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CallbackDef {
+    /// The `MsgType` (messages, replies) or `Event` (events) value, exactly as sent.
+    pub wire: String,
+    /// UpperCamelCase variant and struct name.
+    pub name: String,
+    /// One line.
+    pub summary: String,
+    /// Longer documentation.
+    #[serde(default)]
+    pub doc: Option<String>,
+    /// The official documentation page.
+    #[serde(default)]
+    pub doc_url: Option<String>,
+    /// Fields besides ToUserName, FromUserName, CreateTime, MsgType (and Event).
+    #[serde(default)]
+    pub fields: Vec<Field>,
 }

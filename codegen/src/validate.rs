@@ -132,6 +132,9 @@ pub fn validate(spec: &Spec) -> Result<Checked<'_>, Diagnostics> {
             }
         }
     }
+    if let Some((file, cb)) = &spec.callbacks {
+        check_callbacks(file, cb, &mut d);
+    }
     if !d.is_empty() {
         return Err(d);
     }
@@ -245,6 +248,9 @@ fn check_fields(
         }
         if !wires.insert(f.name.clone()) {
             d.push(Diagnostic::new(file, &fplace, "duplicate field name"));
+        }
+        if f.item.is_some() {
+            d.push(Diagnostic::new(file, &fplace, "`item` is only for XML lists in callbacks.yaml"));
         }
         if f.required && f.default.is_some() {
             d.push(Diagnostic::new(file, &fplace, "a required field cannot have a default"));
@@ -542,6 +548,84 @@ fn mark_request_types(spec: &Spec, types: &mut BTreeMap<String, TypeInfo<'_>>) {
         for f in &info.def.fields {
             if let Ok(t) = TypeExpr::parse(&f.ty) {
                 todo.extend(t.named().map(str::to_string));
+            }
+        }
+    }
+}
+
+/// Checks `callbacks.yaml`: names, wire values, and XML-mappable field types.
+fn check_callbacks(file: &str, cb: &crate::model::CallbacksFile, d: &mut Diagnostics) {
+    let mut local: BTreeSet<String> = BTreeSet::new();
+    for t in &cb.types {
+        let place = format!("type {}", t.name);
+        if t.kind != TypeKind::Struct {
+            d.push(Diagnostic::new(file, &place, "callback types are XML elements: only `kind: struct`"));
+        }
+        if t.name.to_upper_camel_case() != t.name || !local.insert(t.name.clone()) {
+            d.push(Diagnostic::new(file, &place, "type names must be UpperCamelCase and unique"));
+        }
+    }
+    let mut all_types: Vec<(String, &[Field])> = cb.types.iter().map(|t| (format!("type {}", t.name), t.fields.as_slice())).collect();
+    for (list, label, suffix) in [(&cb.messages, "message", "Message"), (&cb.events, "event", "Event"), (&cb.replies, "reply", "Reply")] {
+        let mut names = BTreeSet::new();
+        let mut wires = BTreeSet::new();
+        for def in list.iter() {
+            let place = format!("{label} {}", def.name);
+            if def.name.to_upper_camel_case() != def.name || def.name == "Unknown" {
+                d.push(Diagnostic::new(file, &place, "names must be UpperCamelCase and not `Unknown`"));
+            }
+            if !names.insert(def.name.clone()) {
+                d.push(Diagnostic::new(file, &place, format!("duplicate {label} name")));
+            }
+            if !wires.insert(def.wire.to_ascii_lowercase()) {
+                d.push(Diagnostic::new(file, &place, format!("duplicate wire value `{}`", def.wire)));
+            }
+            if local.contains(&format!("{}{suffix}", def.name)) {
+                d.push(Diagnostic::new(file, &place, format!("clashes with type {}{suffix}", def.name)));
+            }
+            if def.summary.trim().is_empty() {
+                d.push(Diagnostic::new(file, &place, "summary must not be empty"));
+            }
+            all_types.push((place, def.fields.as_slice()));
+        }
+    }
+    const HEADER: &[&str] = &["ToUserName", "FromUserName", "CreateTime", "MsgType"];
+    for (place, fields) in all_types {
+        let mut idents = BTreeSet::new();
+        for f in fields {
+            let fplace = format!("{place}: field {}", f.name);
+            let ident = field_ident(f);
+            if is_keyword(&ident) {
+                d.push(Diagnostic::new(file, &fplace, format!("`{ident}` is a Rust keyword: add `rust_name:`")));
+            }
+            if !idents.insert(ident.clone()) {
+                d.push(Diagnostic::new(file, &fplace, format!("Rust name `{ident}` is used twice here")));
+            }
+            if HEADER.contains(&f.name.as_str()) {
+                d.push(Diagnostic::new(file, &fplace, "header fields are parsed by the runtime; do not list them"));
+            }
+            if f.value.is_some() || f.from.is_some() || f.secret || f.default.is_some() {
+                d.push(Diagnostic::new(file, &fplace, "`value`, `from`, `secret` and `default` do not apply to XML fields"));
+            }
+            let ok = match TypeExpr::parse(&f.ty) {
+                Ok(TypeExpr::Prim(p)) => matches!(p, Prim::String | Prim::I64 | Prim::I32 | Prim::F64),
+                Ok(TypeExpr::Named(n)) => local.contains(&n),
+                Ok(TypeExpr::List(inner)) => match *inner {
+                    TypeExpr::Named(n) => local.contains(&n),
+                    TypeExpr::Prim(Prim::String) => true,
+                    _ => false,
+                },
+                _ => false,
+            };
+            if !ok {
+                d.push(Diagnostic::new(
+                    file,
+                    &fplace,
+                    format!("type `{}` is not an XML field type (string, i32, i64, f64, a type of this file, or list<..> of those)", f.ty),
+                ));
+            }
+            if f.item.is_some() && !f.ty.starts_with("list<") {
+                d.push(Diagnostic::new(file, &fplace, "`item` only applies to list<..> fields"));
             }
         }
     }

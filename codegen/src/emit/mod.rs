@@ -4,6 +4,7 @@
 //! tying them to `Client` (one handle per area) and naming the endpoints the runtime uses
 //! for tokens and tickets.
 
+pub mod callbacks;
 pub mod docs;
 pub mod endpoint;
 pub mod types;
@@ -44,6 +45,9 @@ pub fn emit_all(ck: &Checked<'_>) -> Result<Files, String> {
     let empty = ErrorsFile { errors: Vec::new() };
     let errors = ck.spec.errors.as_ref().map(|(_, e)| e).unwrap_or(&empty);
     files.insert("errors.rs".to_string(), format_file(&errors_src, emit_errors(errors))?);
+    if let Some((file, cb)) = &ck.spec.callbacks {
+        files.insert("callbacks.rs".to_string(), format_file(file, callbacks::emit_callbacks(cb))?);
+    }
     files.insert("mod.rs".to_string(), format_file("spec/", emit_mod(ck))?);
     Ok(files)
 }
@@ -90,9 +94,18 @@ pub fn emit_mod(ck: &Checked<'_>) -> TokenStream {
         quote!(#doc pub fn #m(&self) -> #m::#handle<'_> { #m::#handle::new(self) })
     });
     let fetchers = emit_fetchers(ck);
+    let callbacks = if ck.spec.callbacks.is_some() {
+        quote! {
+            /// Inbound messages, events and passive replies, from `spec/callbacks.yaml`.
+            pub mod callbacks;
+        }
+    } else {
+        quote!()
+    };
     quote! {
         //! The typed WeChat API, generated from `spec/`: one module and one `Client` handle per area.
         pub mod errors;
+        #callbacks
         #(#mods)*
         impl crate::Client { #(#handles)* }
         #fetchers
