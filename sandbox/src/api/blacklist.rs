@@ -1,0 +1,49 @@
+//! The follower blacklist: `/cgi-bin/tags/members/{getblacklist,batchblacklist,
+//! batchunblacklist}` (≤ 20 OpenIDs per change). Blacklisted followers cannot receive
+//! customer-service or template messages (43019).
+
+use serde_json::Value;
+
+use super::{invalid_openid, post, Ctx, Route};
+use crate::reply::{err, ok, Outcome};
+
+pub(crate) fn routes() -> Vec<(&'static str, Route)> {
+    vec![
+        ("/cgi-bin/tags/members/getblacklist", post(list)),
+        ("/cgi-bin/tags/members/batchblacklist", post(|ctx| set(ctx, true))),
+        ("/cgi-bin/tags/members/batchunblacklist", post(|ctx| set(ctx, false))),
+    ]
+}
+
+fn list(ctx: &Ctx<'_>) -> Outcome {
+    let openids: Vec<String> =
+        ctx.with(|s| s.users.iter().filter(|u| u.blacklisted).map(|u| u.openid.clone()).collect());
+    super::users::page(&openids, ctx.s("begin_openid"), openids.len())
+}
+
+fn set(ctx: &Ctx<'_>, on: bool) -> Outcome {
+    let list = ctx.body.get("openid_list").and_then(Value::as_array).ok_or_else(|| super::missing("openid_list"))?;
+    if list.is_empty() || list.len() > 20 {
+        return Err(err(40032, "invalid openid list size, 1 to 20 openids"));
+    }
+    let openids: Vec<&str> = list.iter().filter_map(Value::as_str).collect();
+    ctx.with(|s| {
+        if openids.len() != list.len() || openids.iter().any(|o| s.user(o).is_none()) {
+            return Err(invalid_openid());
+        }
+        for o in openids {
+            if let Some(u) = s.user_mut(o) {
+                u.blacklisted = on;
+            }
+        }
+        ok()
+    })
+}
+
+/// 43019 when `openid` is blacklisted.
+pub(crate) fn check_not_blacklisted(s: &crate::state::State, openid: &str) -> Result<(), crate::reply::WxError> {
+    if s.user(openid).is_some_and(|u| u.blacklisted) {
+        return Err(err(43019, "require remove blacklist"));
+    }
+    Ok(())
+}

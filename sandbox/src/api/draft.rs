@@ -1,0 +1,305 @@
+//! Draft box and publishing: `/cgi-bin/draft/{add,get,delete,update,count,batchget}` and
+//! `/cgi-bin/freepublish/{submit,get,delete,getarticle,batchget}`. Articles are validated
+//! (type news/newspic, title ≤ 64 chars → 45003, author ≤ 16 → 45110, digest ≤ 120 → 45004,
+//! content required, cover/image ids must be permanent materials → 40007). Publishing finishes at once
+//! (`publish_status` 0).
+
+use serde_json::{json, Value};
+
+use super::media::{new_media_id, require_material};
+use super::{get, post, str_of, Ctx, Route};
+use crate::reply::{data, err, ok, ok_with, Outcome, WxError};
+use crate::state::{now_unix, Comment, Draft, Publish, State};
+use crate::tokens::random_string;
+
+pub(crate) fn routes() -> Vec<(&'static str, Route)> {
+    vec![
+        ("/cgi-bin/draft/add", post(add)),
+        ("/cgi-bin/draft/get", post(get_draft)),
+        ("/cgi-bin/draft/delete", post(delete)),
+        ("/cgi-bin/draft/update", post(update)),
+        ("/cgi-bin/draft/count", get(count)),
+        ("/cgi-bin/draft/batchget", post(batchget)),
+        ("/cgi-bin/freepublish/submit", post(submit)),
+        ("/cgi-bin/freepublish/get", post(publish_status)),
+        ("/cgi-bin/freepublish/delete", post(publish_delete)),
+        ("/cgi-bin/freepublish/getarticle", post(get_article)),
+        ("/cgi-bin/freepublish/batchget", post(publish_batchget)),
+    ]
+}
+
+/// Validates one article and fills WeChat's defaults.
+fn article(s: &State, a: &Value) -> Result<Value, WxError> {
+    let mut a = a.as_object().cloned().ok_or_else(|| super::missing("articles[]"))?;
+    let kind = a.get("article_type").and_then(Value::as_str).unwrap_or("news").to_string();
+    let v = Value::Object(a.clone());
+    let title = str_of(&v, "title").ok_or_else(|| super::missing("title"))?;
+    if title.chars().count() > 64 {
+        return Err(err(45003, "title size out of limit"));
+    }
+    if str_of(&v, "author").is_some_and(|x| x.chars().count() > 16) {
+        return Err(err(45110, "author size out of limit"));
+    }
+    if str_of(&v, "digest").is_some_and(|x| x.chars().count() > 120) {
+        return Err(err(45004, "description size out of limit"));
+    }
+    let content = str_of(&v, "content").ok_or_else(|| super::missing("content"))?;
+    if content.len() > 1 << 20 {
+        return Err(err(45002, "content size out of limit"));
+    }
+    match kind.as_str() {
+        "news" => {
+            let thumb = str_of(&v, "thumb_media_id").ok_or_else(|| super::missing("thumb_media_id"))?;
+            require_material(s, thumb, &["image", "thumb"])?;
+        }
+        "newspic" => {
+            let list = v
+                .get("image_info")
+                .and_then(|i| i.get("image_list"))
+                .and_then(Value::as_array)
+                .filter(|l| !l.is_empty())
+                .ok_or_else(|| super::missing("image_info.image_list"))?;
+            for img in list {
+                require_material(s, str_of(img, "image_media_id").unwrap_or(""), &["image"])?;
+            }
+        }
+        _ => return Err(err(40035, "invalid args, article_type must be news or newspic")),
+    }
+    a.insert("article_type".into(), json!(kind));
+    for (k, d) in [("author", json!("")), ("digest", json!("")), ("content_source_url", json!(""))] {
+        a.entry(k).or_insert(d);
+    }
+    for k in ["need_open_comment", "only_fans_can_comment"] {
+        a.entry(k).or_insert(json!(0));
+    }
+    Ok(Value::Object(a))
+}
+
+fn articles(s: &State, list: Option<&Value>) -> Result<Vec<Value>, WxError> {
+    let list = list.and_then(Value::as_array).ok_or_else(|| super::missing("articles"))?;
+    if list.is_empty() {
+        return Err(err(44003, "empty news data"));
+    }
+    if list.len() > 8 {
+        return Err(err(45008, "article size out of limit"));
+    }
+    list.iter().map(|a| article(s, a)).collect()
+}
+
+/// `news_item` as WeChat returns it: the stored fields plus a (preview) `url`.
+fn news_items(media_id: &str, articles: &[Value], deleted: Option<&[bool]>) -> Vec<Value> {
+    articles
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let mut a = a.clone();
+            a["url"] = json!(format!(
+                "http://mp.weixin.qq.com/s?__biz=MzSandbox&mid={}&idx={}",
+                &media_id[..8.min(media_id.len())],
+                i + 1
+            ));
+            if let Some(d) = deleted {
+                a["is_deleted"] = json!(d.get(i).copied().unwrap_or(false));
+            }
+            a
+        })
+        .collect()
+}
+
+fn add(ctx: &Ctx<'_>) -> Outcome {
+    ctx.with(|s| {
+        let list = articles(s, ctx.body.get("articles"))?;
+        let id = new_media_id();
+        s.drafts.insert(id.clone(), Draft { articles: list, update_time: now_unix() });
+        data(json!({"media_id": id}))
+    })
+}
+
+fn draft_id<'c>(ctx: &'c Ctx<'_>) -> Result<&'c str, WxError> {
+    ctx.s("media_id").ok_or_else(|| err(41006, "media_id missing"))
+}
+
+fn get_draft(ctx: &Ctx<'_>) -> Outcome {
+    let id = draft_id(ctx)?;
+    ctx.with(|s| {
+        let d = s.drafts.get(id).ok_or_else(|| err(40007, "invalid media_id"))?;
+        data(json!({"news_item": news_items(id, &d.articles, None)}))
+    })
+}
+
+fn delete(ctx: &Ctx<'_>) -> Outcome {
+    let id = draft_id(ctx)?;
+    ctx.with(|s| s.drafts.remove(id)).ok_or_else(|| err(40007, "invalid media_id"))?;
+    ok()
+}
+
+fn update(ctx: &Ctx<'_>) -> Outcome {
+    let id = draft_id(ctx)?;
+    let index = ctx.i("index").ok_or_else(|| super::missing("index"))?;
+    ctx.with(|s| {
+        let a = article(s, ctx.body.get("articles").unwrap_or(&Value::Null))?;
+        let d = s.drafts.get_mut(id).ok_or_else(|| err(40007, "invalid media_id"))?;
+        let slot = usize::try_from(index)
+            .ok()
+            .and_then(|i| d.articles.get_mut(i))
+            .ok_or_else(|| err(40035, "invalid args, index out of range"))?;
+        *slot = a;
+        d.update_time = now_unix();
+        ok()
+    })
+}
+
+fn count(ctx: &Ctx<'_>) -> Outcome {
+    let n = ctx.with(|s| s.drafts.len());
+    data(json!({"total_count": n}))
+}
+
+/// `offset`, `count` (1..=20) and `no_content` of a batchget.
+fn paging(ctx: &Ctx<'_>) -> Result<(usize, usize, bool), WxError> {
+    let offset = ctx.i("offset").ok_or_else(|| super::missing("offset"))?;
+    let count = ctx.i("count").ok_or_else(|| super::missing("count"))?;
+    if offset < 0 || !(1..=20).contains(&count) {
+        return Err(err(40035, "invalid args, offset >= 0 and count within 1..=20"));
+    }
+    Ok((offset as usize, count as usize, ctx.i("no_content") == Some(1)))
+}
+
+fn strip_content(mut items: Vec<Value>, no_content: bool) -> Vec<Value> {
+    if no_content {
+        items.iter_mut().filter_map(Value::as_object_mut).for_each(|o| {
+            o.remove("content");
+        });
+    }
+    items
+}
+
+fn batchget(ctx: &Ctx<'_>) -> Outcome {
+    let (offset, count, no_content) = paging(ctx)?;
+    ctx.with(|s| {
+        let mut all: Vec<(&String, &Draft)> = s.drafts.iter().collect();
+        all.sort_by_key(|(_, d)| std::cmp::Reverse(d.update_time));
+        let item: Vec<Value> = all
+            .iter()
+            .skip(offset)
+            .take(count)
+            .map(|(id, d)| {
+                let items = strip_content(news_items(id, &d.articles, None), no_content);
+                json!({"media_id": id, "content": {"news_item": items, "create_time": d.update_time, "update_time": d.update_time}, "update_time": d.update_time})
+            })
+            .collect();
+        data(json!({"total_count": s.drafts.len(), "item_count": item.len(), "item": item}))
+    })
+}
+
+fn submit(ctx: &Ctx<'_>) -> Outcome {
+    let id = draft_id(ctx)?;
+    ctx.with(|s| {
+        let d = s.drafts.get(id).cloned().ok_or_else(|| err(40007, "invalid media_id"))?;
+        let publish_id = format!("{}", 2_247_483_000_i64 + s.publishes.len() as i64 + 1);
+        let article_id = random_string(64);
+        let n = d.articles.len();
+        let msg_data_id = s.next_msgid();
+        let now = now_unix();
+        // Two followers have already commented on each article, so comment APIs have data.
+        let commenters: Vec<String> = s.users.iter().take(2).map(|u| u.openid.clone()).collect();
+        let comments = (0..n)
+            .map(|i| {
+                commenters
+                    .iter()
+                    .enumerate()
+                    .map(|(k, openid)| Comment {
+                        id: (k + 1) as i64,
+                        openid: openid.clone(),
+                        create_time: now,
+                        content: format!("沙箱留言 {} / {}", i + 1, k + 1),
+                        elected: false,
+                        deleted: false,
+                        reply: None,
+                    })
+                    .collect()
+            })
+            .collect();
+        s.publishes.insert(
+            publish_id.clone(),
+            Publish {
+                article_id,
+                msg_data_id,
+                articles: d.articles,
+                deleted: vec![false; n],
+                update_time: now,
+                comments_open: vec![true; n],
+                comments,
+            },
+        );
+        ok_with(json!({"publish_id": publish_id, "msg_data_id": msg_data_id}))
+    })
+}
+
+fn publish_status(ctx: &Ctx<'_>) -> Outcome {
+    let pid = match ctx.body.get("publish_id") {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Number(n)) => n.to_string(),
+        _ => return Err(super::missing("publish_id")),
+    };
+    ctx.with(|s| {
+        let p = s.publishes.get(&pid).ok_or_else(|| err(40035, "invalid args, unknown publish_id"))?;
+        let all_deleted = p.deleted.iter().all(|d| *d);
+        let items: Vec<Value> = (0..p.articles.len())
+            .map(|i| json!({"idx": i + 1, "article_url": format!("http://mp.weixin.qq.com/s/{}{}", &p.article_id[..16], i + 1)}))
+            .collect();
+        data(json!({
+            "publish_id": pid,
+            "publish_status": if all_deleted { 5 } else { 0 },
+            "article_id": p.article_id,
+            "article_detail": {"count": items.len(), "item": items},
+            "fail_idx": [],
+        }))
+    })
+}
+
+fn find_article<'s>(s: &'s mut State, article_id: &str) -> Result<&'s mut Publish, WxError> {
+    s.publishes.values_mut().find(|p| p.article_id == article_id).ok_or_else(|| err(40007, "invalid article_id"))
+}
+
+fn publish_delete(ctx: &Ctx<'_>) -> Outcome {
+    let aid = ctx.need("article_id")?;
+    let index = ctx.i("index").unwrap_or(0);
+    ctx.with(|s| {
+        let p = find_article(s, aid)?;
+        if index == 0 {
+            p.deleted.iter_mut().for_each(|d| *d = true);
+        } else {
+            let slot = usize::try_from(index - 1)
+                .ok()
+                .and_then(|i| p.deleted.get_mut(i))
+                .ok_or_else(|| err(40060, "invalid article_idx"))?;
+            *slot = true;
+        }
+        ok()
+    })
+}
+
+fn get_article(ctx: &Ctx<'_>) -> Outcome {
+    let aid = ctx.need("article_id")?;
+    ctx.with(|s| {
+        let p = find_article(s, aid)?;
+        data(json!({"news_item": news_items(&p.article_id, &p.articles, Some(&p.deleted))}))
+    })
+}
+
+fn publish_batchget(ctx: &Ctx<'_>) -> Outcome {
+    let (offset, count, no_content) = paging(ctx)?;
+    ctx.with(|s| {
+        let live: Vec<&Publish> = s.publishes.values().rev().filter(|p| !p.deleted.iter().all(|d| *d)).collect();
+        let item: Vec<Value> = live
+            .iter()
+            .skip(offset)
+            .take(count)
+            .map(|p| {
+                let items = strip_content(news_items(&p.article_id, &p.articles, Some(&p.deleted)), no_content);
+                json!({"article_id": p.article_id, "content": {"news_item": items, "create_time": p.update_time, "update_time": p.update_time}, "update_time": p.update_time})
+            })
+            .collect();
+        data(json!({"total_count": live.len(), "item_count": item.len(), "item": item}))
+    })
+}

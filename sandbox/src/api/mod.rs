@@ -1,0 +1,322 @@
+//! The WeChat-side HTTP surface: one routing table (path → method, credential, input kind,
+//! handler) and the dispatcher that applies the rules every endpoint shares, in WeChat's order:
+//! count the call, delay, roll for a fault, check the access_token, check the method, parse the
+//! body, then run the handler. Area handlers live in the submodules.
+
+pub(crate) mod base;
+pub(crate) mod blacklist;
+pub(crate) mod comment;
+pub(crate) mod custom;
+pub(crate) mod datacube;
+pub(crate) mod draft;
+pub(crate) mod groups;
+pub(crate) mod jssdk;
+pub(crate) mod kf;
+pub(crate) mod mass;
+pub(crate) mod material;
+pub(crate) mod media;
+pub(crate) mod menu;
+pub(crate) mod misc;
+pub(crate) mod oauth;
+pub(crate) mod qrcode;
+pub(crate) mod tags;
+pub(crate) mod template;
+pub(crate) mod users;
+
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
+
+use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Request, State as AxState};
+use axum::http::{Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use serde_json::Value;
+
+use crate::faults::Fault;
+use crate::reply::{err, Outcome, Reply, WxError};
+use crate::state::{Shared, State};
+
+/// Which HTTP method an endpoint requires.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Verb {
+    Get,
+    Post,
+}
+
+/// Which credential an endpoint requires.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Auth {
+    /// None, or one the handler checks itself (appid+secret, user OAuth token).
+    Own,
+    /// The app's `access_token` query parameter.
+    App,
+}
+
+/// What the body carries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Input {
+    None,
+    /// A JSON object.
+    Json,
+    Multipart,
+}
+
+pub(crate) type Handler = fn(&Ctx<'_>) -> Outcome;
+
+/// One endpoint.
+#[derive(Clone, Copy)]
+pub(crate) struct Route {
+    pub verb: Verb,
+    pub auth: Auth,
+    pub input: Input,
+    pub handler: Handler,
+}
+
+/// GET with the app token.
+pub(crate) fn get(handler: Handler) -> Route {
+    Route { verb: Verb::Get, auth: Auth::App, input: Input::None, handler }
+}
+
+/// POST JSON with the app token.
+pub(crate) fn post(handler: Handler) -> Route {
+    Route { verb: Verb::Post, auth: Auth::App, input: Input::Json, handler }
+}
+
+/// POST multipart with the app token.
+pub(crate) fn upload(handler: Handler) -> Route {
+    Route { verb: Verb::Post, auth: Auth::App, input: Input::Multipart, handler }
+}
+
+impl Route {
+    /// The handler checks credentials itself.
+    pub fn own_auth(mut self) -> Self {
+        self.auth = Auth::Own;
+        self
+    }
+}
+
+/// One multipart part.
+#[derive(Clone, Debug)]
+pub(crate) struct Part {
+    pub name: String,
+    pub filename: Option<String>,
+    pub content_type: Option<String>,
+    pub data: Vec<u8>,
+}
+
+/// What a handler sees of its request.
+pub(crate) struct Ctx<'a> {
+    pub shared: &'a Shared,
+    pub query: HashMap<String, String>,
+    pub body: Value,
+    pub parts: Vec<Part>,
+}
+
+impl Ctx<'_> {
+    /// A query parameter, `None` when absent or empty.
+    pub fn q(&self, key: &str) -> Option<&str> {
+        self.query.get(key).map(String::as_str).filter(|s| !s.is_empty())
+    }
+
+    /// Runs `f` with the state locked.
+    pub fn with<R>(&self, f: impl FnOnce(&mut State) -> R) -> R {
+        self.shared.with(f)
+    }
+
+    /// A string field of the JSON body, `None` when absent, not a string, or empty.
+    pub fn s(&self, key: &str) -> Option<&str> {
+        str_of(&self.body, key)
+    }
+
+    /// A required string field: 47001 naming the field when missing.
+    pub fn need(&self, key: &str) -> Result<&str, WxError> {
+        self.s(key).ok_or_else(|| missing(key))
+    }
+
+    /// An integer field (accepting numeric strings, as WeChat does).
+    pub fn i(&self, key: &str) -> Option<i64> {
+        int_of(&self.body, key)
+    }
+}
+
+/// `v[key]` as a non-empty string.
+pub(crate) fn str_of<'v>(v: &'v Value, key: &str) -> Option<&'v str> {
+    v.get(key).and_then(Value::as_str).filter(|s| !s.is_empty())
+}
+
+/// `v[key]` as an integer (a number or a numeric string).
+pub(crate) fn int_of(v: &Value, key: &str) -> Option<i64> {
+    match v.get(key)? {
+        Value::Number(n) => n.as_i64(),
+        Value::String(s) => s.trim().parse().ok(),
+        Value::Bool(b) => Some(i64::from(*b)),
+        _ => None,
+    }
+}
+
+/// 47001 naming a missing field.
+pub(crate) fn missing(field: &str) -> WxError {
+    err(47001, format!("data format error, missing or invalid field \"{field}\""))
+}
+
+/// 40003 for an OpenID that does not follow the account.
+pub(crate) fn invalid_openid() -> WxError {
+    err(40003, "invalid openid")
+}
+
+/// Every area's routes, in registration order.
+fn all_routes() -> Vec<(&'static str, Route)> {
+    [
+        base::routes(),
+        users::routes(),
+        tags::routes(),
+        blacklist::routes(),
+        groups::routes(),
+        custom::routes(),
+        kf::routes(),
+        mass::routes(),
+        media::routes(),
+        material::routes(),
+        qrcode::routes(),
+        template::routes(),
+        oauth::routes(),
+        jssdk::routes(),
+        menu::routes(),
+        draft::routes(),
+        comment::routes(),
+        datacube::routes(),
+        misc::routes(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+fn routes() -> &'static HashMap<&'static str, Route> {
+    static ROUTES: OnceLock<HashMap<&'static str, Route>> = OnceLock::new();
+    ROUTES.get_or_init(|| all_routes().into_iter().collect())
+}
+
+/// The whole router: the admin API, then every WeChat path through [`dispatch`].
+pub(crate) fn router(shared: Arc<Shared>) -> Router {
+    crate::admin::routes().fallback(dispatch).layer(DefaultBodyLimit::max(32 * 1024 * 1024)).with_state(shared)
+}
+
+async fn dispatch(AxState(shared): AxState<Arc<Shared>>, req: Request) -> Response {
+    let path = req.uri().path().to_string();
+    let route = routes().get(path.as_str()).copied();
+    shared.with(|s| {
+        *s.stats.calls_by_path.entry(path.clone()).or_default() += 1;
+        match path.as_str() {
+            "/cgi-bin/token" => s.stats.token_requests += 1,
+            "/cgi-bin/stable_token" => s.stats.stable_token_requests += 1,
+            _ => {}
+        }
+    });
+    if let Some(delay) = shared.delay() {
+        tokio::time::sleep(delay).await;
+    }
+    let Some(route) = route else {
+        return Reply::Error(err(40066, format!("invalid url ({path} is not a WeChat API path)"))).into_response();
+    };
+    let query: HashMap<String, String> =
+        req.uri().query().and_then(|q| serde_urlencoded_pairs(q).ok()).unwrap_or_default();
+
+    if route.auth == Auth::App {
+        let fault = shared.with(|s| {
+            let f = s.faults.roll();
+            if f.is_some() {
+                s.stats.faults_injected += 1;
+            }
+            f
+        });
+        match fault {
+            Some(Fault::SystemError) => return Reply::Error(err(-1, "system error")).into_response(),
+            Some(Fault::BadGateway) => return Reply::Status(StatusCode::BAD_GATEWAY).into_response(),
+            None => {}
+        }
+        let token = query.get("access_token").map(String::as_str).unwrap_or("");
+        if token.is_empty() {
+            return Reply::Error(err(41001, "access_token missing")).into_response();
+        }
+        if let Err(e) = shared.with(|s| s.tokens.check(token)) {
+            return Reply::Error(e).into_response();
+        }
+    }
+
+    let method = req.method().clone();
+    match route.verb {
+        Verb::Get if method != Method::GET => return Reply::Error(err(43001, "require GET method")).into_response(),
+        Verb::Post if method != Method::POST => return Reply::Error(err(43002, "require POST method")).into_response(),
+        _ => {}
+    }
+
+    let mut body = Value::Object(Default::default());
+    let mut parts = Vec::new();
+    match route.input {
+        Input::None => {}
+        Input::Json => {
+            let bytes = match axum::body::to_bytes(req.into_body(), 32 * 1024 * 1024).await {
+                Ok(b) => b,
+                Err(_) => return Reply::Error(err(47001, "data format error")).into_response(),
+            };
+            if bytes.iter().all(u8::is_ascii_whitespace) {
+                return Reply::Error(err(44002, "empty post data")).into_response();
+            }
+            match serde_json::from_slice::<Value>(&bytes) {
+                Ok(v @ Value::Object(_)) => body = v,
+                _ => return Reply::Error(err(47001, "data format error")).into_response(),
+            }
+        }
+        Input::Multipart => match read_parts(req).await {
+            Ok(p) => parts = p,
+            Err(e) => return Reply::Error(e).into_response(),
+        },
+    }
+
+    let ctx = Ctx { shared: &shared, query, body, parts };
+    match (route.handler)(&ctx) {
+        Ok(reply) => reply.into_response(),
+        Err(e) => Reply::Error(e).into_response(),
+    }
+}
+
+async fn read_parts(req: Request) -> Result<Vec<Part>, WxError> {
+    let mut mp = Multipart::from_request(req, &()).await.map_err(|_| err(41005, "media data missing"))?;
+    let mut parts = Vec::new();
+    loop {
+        match mp.next_field().await {
+            Ok(Some(field)) => {
+                let name = field.name().unwrap_or_default().to_string();
+                let filename = field.file_name().map(str::to_string);
+                let content_type = field.content_type().map(str::to_string);
+                let data = field.bytes().await.map_err(|_| err(41005, "media data missing"))?;
+                parts.push(Part { name, filename, content_type, data: data.to_vec() });
+            }
+            Ok(None) => break,
+            Err(_) => return Err(err(41005, "media data missing")),
+        }
+    }
+    Ok(parts)
+}
+
+/// Parses a query string (percent-decoding, `+` as space).
+fn serde_urlencoded_pairs(q: &str) -> Result<HashMap<String, String>, ()> {
+    axum::extract::Query::<HashMap<String, String>>::try_from_uri(&format!("/?{q}").parse().map_err(|_| ())?)
+        .map(|axum::extract::Query(m)| m)
+        .map_err(|_| ())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_path_is_registered_once_and_well_formed() {
+        let all = all_routes();
+        let unique: std::collections::HashSet<_> = all.iter().map(|(p, _)| *p).collect();
+        assert_eq!(unique.len(), all.len(), "a path is registered twice");
+        assert!(all.iter().all(|(p, _)| p.starts_with('/') && !p.ends_with('/') && !p.contains('?')));
+        assert!(all.len() > 100, "{} routes", all.len());
+    }
+}

@@ -1,0 +1,96 @@
+//! Followers: `/cgi-bin/user/info`, `/cgi-bin/user/get` (paged by `next_openid`, 10 000 a
+//! page), `/cgi-bin/user/info/batchget` (≤ 100) and `/cgi-bin/user/info/updateremark`.
+
+use serde_json::{json, Value};
+
+use super::{get, invalid_openid, post, str_of, Ctx, Route};
+use crate::reply::{data, err, ok, Outcome};
+use crate::state::User;
+
+pub(crate) fn routes() -> Vec<(&'static str, Route)> {
+    vec![
+        ("/cgi-bin/user/info", get(info)),
+        ("/cgi-bin/user/get", get(list)),
+        ("/cgi-bin/user/info/batchget", post(batchget)),
+        ("/cgi-bin/user/info/updateremark", post(update_remark)),
+    ]
+}
+
+/// Page size of `/cgi-bin/user/get` and `/cgi-bin/user/tag/get`.
+pub(crate) const PAGE: usize = 10_000;
+
+/// A follower as `/cgi-bin/user/info` answers.
+pub(crate) fn user_json(u: &User) -> Value {
+    json!({
+        "subscribe": 1,
+        "openid": u.openid,
+        "language": u.language,
+        "subscribe_time": u.subscribe_time,
+        "unionid": u.unionid,
+        "remark": u.remark,
+        "groupid": u.groupid,
+        "tagid_list": u.tagids,
+        "subscribe_scene": u.subscribe_scene,
+        "qr_scene": 0,
+        "qr_scene_str": "",
+    })
+}
+
+fn check_lang(lang: Option<&str>) -> Result<&str, crate::reply::WxError> {
+    match lang {
+        None => Ok("zh_CN"),
+        Some(l @ ("zh_CN" | "zh_TW" | "en")) => Ok(l),
+        Some(_) => Err(err(40035, "invalid args, lang must be zh_CN, zh_TW or en")),
+    }
+}
+
+fn info(ctx: &Ctx<'_>) -> Outcome {
+    let openid = ctx.q("openid").ok_or_else(|| err(41009, "missing openid"))?;
+    check_lang(ctx.q("lang"))?;
+    let user = ctx.with(|s| s.user(openid).cloned()).ok_or_else(invalid_openid)?;
+    data(user_json(&user))
+}
+
+/// One page of `openids` after `next` (all when `None`); 40003 if `next` is not in the list.
+pub(crate) fn page(openids: &[String], next: Option<&str>, total: usize) -> Outcome {
+    let start = match next {
+        None => 0,
+        Some(n) => openids.iter().position(|o| o == n).map(|i| i + 1).ok_or_else(invalid_openid)?,
+    };
+    let chunk: Vec<&String> = openids.iter().skip(start).take(PAGE).collect();
+    if chunk.is_empty() {
+        return data(json!({"total": total, "count": 0, "next_openid": ""}));
+    }
+    let next = chunk.last().map(|s| s.as_str()).unwrap_or("");
+    data(json!({"total": total, "count": chunk.len(), "data": {"openid": chunk}, "next_openid": next}))
+}
+
+fn list(ctx: &Ctx<'_>) -> Outcome {
+    let openids: Vec<String> = ctx.with(|s| s.users.iter().map(|u| u.openid.clone()).collect());
+    page(&openids, ctx.q("next_openid"), openids.len())
+}
+
+fn batchget(ctx: &Ctx<'_>) -> Outcome {
+    let list = ctx.body.get("user_list").and_then(Value::as_array).ok_or_else(|| super::missing("user_list"))?;
+    if list.is_empty() || list.len() > 100 {
+        return Err(err(40032, "invalid openid list size, user_list takes 1 to 100 entries"));
+    }
+    let mut out = Vec::with_capacity(list.len());
+    for item in list {
+        let openid = str_of(item, "openid").ok_or_else(|| super::missing("user_list[].openid"))?;
+        check_lang(str_of(item, "lang"))?;
+        let user = ctx.with(|s| s.user(openid).cloned()).ok_or_else(invalid_openid)?;
+        out.push(user_json(&user));
+    }
+    data(json!({"user_info_list": out}))
+}
+
+fn update_remark(ctx: &Ctx<'_>) -> Outcome {
+    let openid = ctx.s("openid").ok_or_else(|| err(41009, "missing openid"))?;
+    let remark = ctx.body.get("remark").and_then(Value::as_str).ok_or_else(|| super::missing("remark"))?;
+    if remark.chars().count() >= 30 {
+        return Err(err(40035, "invalid args, remark must be shorter than 30 characters"));
+    }
+    ctx.with(|s| s.user_mut(openid).map(|u| u.remark = remark.to_string())).ok_or_else(invalid_openid)?;
+    ok()
+}

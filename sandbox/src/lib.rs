@@ -1,0 +1,213 @@
+//! `wechat-mp-sandbox`: a local HTTP server that behaves like the WeChat Official Account API.
+//!
+//! One address serves the paths of `api.weixin.qq.com`, `mp.weixin.qq.com` (QR images) and
+//! `open.weixin.qq.com` (OAuth authorisation). State (followers, tags, media, templates, drafts,
+//! sent messages …) lives in memory; errors use WeChat's real `errcode`s and every error
+//! `errmsg` ends with ` rid: …` like WeChat's.
+//!
+//! Tests drive it in-process through [`Sandbox`], or out of process through the admin API under
+//! `/__sandbox/` (see [`admin`]).
+//!
+//! ```no_run
+//! # async fn demo() -> std::io::Result<()> {
+//! let sandbox = wechat_mp_sandbox::Sandbox::start(Default::default()).await?;
+//! println!("{}", sandbox.base_url());
+//! sandbox.shutdown().await;
+//! # Ok(()) }
+//! ```
+//!
+//! This file holds only the public surface; the behaviour lives in the modules below.
+
+pub mod admin;
+mod api;
+pub mod callback;
+mod faults;
+mod reply;
+mod state;
+mod tokens;
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub use callback::{CallbackOutcome, CallbackTarget, PushError, UrlVerification};
+pub use faults::Faults;
+
+use state::Shared;
+
+/// The account the sandbox pretends to be.
+#[derive(Clone)]
+pub struct SandboxConfig {
+    /// The AppID clients must send.
+    pub appid: String,
+    /// The AppSecret clients must send.
+    pub secret: String,
+    /// Lifetime of an app access_token (`expires_in`), 7200 s by default.
+    pub token_ttl: Duration,
+    /// How long the previous `/cgi-bin/token` token stays valid after a new one is issued (300 s).
+    pub token_grace: Duration,
+    /// Number of seeded followers (25 by default).
+    pub follower_count: usize,
+}
+
+impl Default for SandboxConfig {
+    fn default() -> Self {
+        SandboxConfig {
+            appid: "wx5a4d0000sandbox".to_string(),
+            secret: "sandbox-app-secret-0123456789abcdef".to_string(),
+            token_ttl: Duration::from_secs(7200),
+            token_grace: Duration::from_secs(300),
+            follower_count: 25,
+        }
+    }
+}
+
+impl std::fmt::Debug for SandboxConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SandboxConfig")
+            .field("appid", &self.appid)
+            .field("secret", &"<redacted>")
+            .field("token_ttl", &self.token_ttl)
+            .field("token_grace", &self.token_grace)
+            .field("follower_count", &self.follower_count)
+            .finish()
+    }
+}
+
+/// Call counters, as served by `GET /__sandbox/stats`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stats {
+    /// `/cgi-bin/token` calls, successes and failures.
+    pub token_requests: u64,
+    /// `/cgi-bin/stable_token` calls, successes and failures.
+    pub stable_token_requests: u64,
+    /// Every WeChat-side request by path (admin paths excluded).
+    pub calls_by_path: BTreeMap<String, u64>,
+    /// Requests answered with an injected fault (errcode -1 or HTTP 502).
+    pub faults_injected: u64,
+}
+
+/// One delivered message (custom-service, typing, mass, preview or template).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SentMessage {
+    /// "custom", "typing", "mass_sendall", "mass_send", "mass_preview" or "template".
+    pub kind: String,
+    /// The recipient's OpenID when there is a single one.
+    pub touser: Option<String>,
+    /// The msgid WeChat answered with, when it answers one.
+    pub msgid: Option<i64>,
+    /// The request body as received.
+    pub body: serde_json::Value,
+}
+
+/// A running sandbox. Dropping it without [`Sandbox::shutdown`] leaves the server task running
+/// until the runtime ends.
+pub struct Sandbox {
+    shared: Arc<Shared>,
+    addr: SocketAddr,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl Sandbox {
+    /// Binds `127.0.0.1:0` and serves in a tokio task.
+    pub async fn start(config: SandboxConfig) -> std::io::Result<Sandbox> {
+        Self::start_on(config, SocketAddr::from(([127, 0, 0, 1], 0))).await
+    }
+
+    /// Like [`Sandbox::start`] on a chosen address (the binary uses this for `--port`).
+    pub async fn start_on(config: SandboxConfig, addr: SocketAddr) -> std::io::Result<Sandbox> {
+        let shared = Arc::new(Shared::new(config));
+        let listener = tokio::net::TcpListener::bind(addr).await?;
+        let addr = listener.local_addr()?;
+        let app = api::router(shared.clone());
+        let (tx, rx) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let serve = axum::serve(listener, app).with_graceful_shutdown(async move {
+                let _ = rx.await;
+            });
+            if let Err(e) = serve.await {
+                tracing::warn!("sandbox server stopped: {e}");
+            }
+        });
+        Ok(Sandbox { shared, addr, stop: Some(tx), task: Some(task) })
+    }
+
+    /// `http://127.0.0.1:PORT`; serves the api, mp and open hosts' paths.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The configuration the sandbox runs with.
+    pub fn config(&self) -> &SandboxConfig {
+        &self.shared.config
+    }
+
+    /// A snapshot of the call counters.
+    pub fn stats(&self) -> Stats {
+        self.shared.stats()
+    }
+
+    /// Every app token issued so far answers 40001 from now on.
+    pub fn revoke_tokens(&self) {
+        self.shared.with(|s| s.tokens.revoke_all());
+    }
+
+    /// Every app token issued so far answers 42001 from now on.
+    pub fn expire_tokens(&self) {
+        self.shared.with(|s| s.tokens.expire_all());
+    }
+
+    /// Every delivered message, in order.
+    pub fn sent_messages(&self) -> Vec<SentMessage> {
+        self.shared.with(|s| s.sent.clone())
+    }
+
+    /// Replaces the fault settings (and reseeds the fault dice).
+    pub fn set_faults(&self, faults: Faults) {
+        self.shared.set_faults(faults);
+    }
+
+    /// Issues an OAuth code as if `openid` had authorised `scope`; single use, valid 5 minutes.
+    pub fn issue_oauth_code(&self, openid: &str, scope: &str) -> String {
+        self.shared.with(|s| s.oauth.issue_code(openid, scope))
+    }
+
+    /// The followers' OpenIDs, in follow order.
+    pub fn users(&self) -> Vec<String> {
+        self.shared.with(|s| s.users.iter().map(|u| u.openid.clone()).collect())
+    }
+
+    /// Signs (and optionally encrypts) `xml` like WeChat and POSTs it to `url`; see [`callback`].
+    pub async fn push_callback(
+        &self,
+        url: &str,
+        cfg: &CallbackTarget,
+        xml: &str,
+    ) -> Result<CallbackOutcome, PushError> {
+        callback::push(url, cfg, xml).await
+    }
+
+    /// Sends WeChat's server-URL verification GET to `url`; `Ok(true)` when `echostr` came back.
+    pub async fn verify_callback_url(&self, url: &str, token: &str) -> Result<bool, PushError> {
+        callback::verify_url(url, token).await
+    }
+
+    /// Stops serving and waits for the server task.
+    pub async fn shutdown(mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+        if let Some(mut task) = self.task.take() {
+            // Idle keep-alive connections close on the signal; don't wait forever on a stuck one.
+            if tokio::time::timeout(Duration::from_secs(3), &mut task).await.is_err() {
+                task.abort();
+            }
+        }
+    }
+}
