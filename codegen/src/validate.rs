@@ -565,8 +565,11 @@ fn check_callbacks(file: &str, cb: &crate::model::CallbacksFile, d: &mut Diagnos
             d.push(Diagnostic::new(file, &place, "type names must be UpperCamelCase and unique"));
         }
     }
-    let mut all_types: Vec<(String, &[Field])> = cb.types.iter().map(|t| (format!("type {}", t.name), t.fields.as_slice())).collect();
-    for (list, label, suffix) in [(&cb.messages, "message", "Message"), (&cb.events, "event", "Event"), (&cb.replies, "reply", "Reply")] {
+    let mut all_types: Vec<(String, &[Field])> =
+        cb.types.iter().map(|t| (format!("type {}", t.name), t.fields.as_slice())).collect();
+    for (list, label, suffix) in
+        [(&cb.messages, "message", "Message"), (&cb.events, "event", "Event"), (&cb.replies, "reply", "Reply")]
+    {
         let mut names = BTreeSet::new();
         let mut wires = BTreeSet::new();
         for def in list.iter() {
@@ -605,7 +608,11 @@ fn check_callbacks(file: &str, cb: &crate::model::CallbacksFile, d: &mut Diagnos
                 d.push(Diagnostic::new(file, &fplace, "header fields are parsed by the runtime; do not list them"));
             }
             if f.value.is_some() || f.from.is_some() || f.secret || f.default.is_some() {
-                d.push(Diagnostic::new(file, &fplace, "`value`, `from`, `secret` and `default` do not apply to XML fields"));
+                d.push(Diagnostic::new(
+                    file,
+                    &fplace,
+                    "`value`, `from`, `secret` and `default` do not apply to XML fields",
+                ));
             }
             let ok = match TypeExpr::parse(&f.ty) {
                 Ok(TypeExpr::Prim(p)) => matches!(p, Prim::String | Prim::I64 | Prim::I32 | Prim::F64),

@@ -119,7 +119,14 @@ fn write(f: &Field) -> TokenStream {
 }
 
 /// A struct with XML reading and writing; `ctor` adds `new`/`with_*` (for replies).
-fn emit_struct(name: &syn::Ident, doc: TokenStream, fields: &[Field], owner: &str, ctor: bool, exhaustive: bool) -> TokenStream {
+fn emit_struct(
+    name: &syn::Ident,
+    doc: TokenStream,
+    fields: &[Field],
+    owner: &str,
+    ctor: bool,
+    exhaustive: bool,
+) -> TokenStream {
     let members = fields.iter().map(|f| {
         let ident = format_ident!("{}", field_ident(f));
         let t = stored(f);
@@ -148,7 +155,11 @@ fn emit_struct(name: &syn::Ident, doc: TokenStream, fields: &[Field], owner: &st
             };
             if f.required {
                 params.push(quote!(#ident: #pty));
-                inits.push(quote!(#ident: #conv));
+                if matches!(t, TypeExpr::Prim(Prim::String)) {
+                    inits.push(quote!(#ident: #conv));
+                } else {
+                    inits.push(quote!(#ident));
+                }
             } else if t.is_collection() {
                 let setter = format_ident!("with_{}", field_ident(f));
                 inits.push(quote!(#ident: Vec::new()));
@@ -199,7 +210,11 @@ pub fn emit_callbacks(cb: &CallbacksFile) -> TokenStream {
         let name = format_ident!("{}", t.name);
         emit_struct(&name, doc_attrs(&[t.doc.as_deref()]), &t.fields, &t.name, true, true)
     });
-    let group = |defs: &[CallbackDef], suffix: &str, what: &str, reply: bool| -> (Vec<TokenStream>, Vec<(syn::Ident, syn::Ident, CallbackDef)>) {
+    let group = |defs: &[CallbackDef],
+                 suffix: &str,
+                 what: &str,
+                 reply: bool|
+     -> (Vec<TokenStream>, Vec<(syn::Ident, syn::Ident, CallbackDef)>) {
         let mut items = Vec::new();
         let mut names = Vec::new();
         for def in defs {
@@ -228,7 +243,7 @@ pub fn emit_callbacks(cb: &CallbacksFile) -> TokenStream {
     });
     let ev_arms = evs.iter().map(|(v, s, d)| {
         let w = &d.wire;
-        quote!(if event.eq_ignore_ascii_case(#w) { return Ok(EventKind::#v(<#s as x::FromXml>::from_xml(el)?)); })
+        quote!(if event.eq_ignore_ascii_case(#w) { return Ok(MessageKind::Event(EventKind::#v(<#s as x::FromXml>::from_xml(el)?))); })
     });
     let msg_names = msgs.iter().map(|(v, _, d)| {
         let w = &d.wire;
@@ -247,9 +262,9 @@ pub fn emit_callbacks(cb: &CallbacksFile) -> TokenStream {
         quote!(ReplyKind::#v(_) => #w,)
     });
     let reply_writes = replies.iter().map(|(v, _, _)| quote!(ReplyKind::#v(r) => x::ToXml::write_xml(r, w),));
-    let reply_from = replies.iter().map(|(v, s, _)| {
-        quote!(impl From<#s> for ReplyKind { fn from(r: #s) -> Self { ReplyKind::#v(r) } })
-    });
+    let reply_from = replies
+        .iter()
+        .map(|(v, s, _)| quote!(impl From<#s> for ReplyKind { fn from(r: #s) -> Self { ReplyKind::#v(r) } }));
     let reply_parse = replies.iter().map(|(v, s, d)| {
         let w = &d.wire;
         quote!(if msg_type.eq_ignore_ascii_case(#w) { return Ok(Some(ReplyKind::#v(<#s as x::FromXml>::from_xml(el)?))); })

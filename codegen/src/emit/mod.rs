@@ -146,7 +146,7 @@ fn emit_fetchers(ck: &Checked<'_>) -> TokenStream {
                 Role::Ticket => (
                     "ticket",
                     quote! {
-                        fn fetch_ticket(client: &crate::Client, kind: &'static str) -> crate::rt::BoxFuture<'_, Result<crate::rt::Grant, crate::Error>> {
+                        fn fetch_ticket<'a>(client: &'a crate::Client, kind: &'static str) -> crate::rt::BoxFuture<'a, Result<crate::rt::Grant, crate::Error>> {
                             Box::pin(async move {
                                 let r = client.#m().#name(kind.into()).send().await?;
                                 Ok(crate::rt::Grant::new(r.ticket, r.expires_in))

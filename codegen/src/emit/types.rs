@@ -183,7 +183,7 @@ fn emit_constructor(name: &syn::Ident, fields: &[Field], area: &str, ck: &Checke
         let value = if into { quote!(#ident.into()) } else { quote!(#ident) };
         if f.required {
             params.push(quote!(#ident: #pty));
-            inits.push(quote!(#ident: #value));
+            inits.push(if into { quote!(#ident: #value) } else { quote!(#ident) });
         } else {
             let setter = format_ident!("with_{}", field_ident(f));
             let doc = field_doc(f);
