@@ -51,10 +51,8 @@ impl Client {
     /// Signs a page for `wx.config`, using the cached `jsapi` ticket.
     pub async fn jssdk_config(&self, url: &str) -> Result<JsSdkConfig, Error> {
         let ticket = self.ticket("jsapi").await?;
-        let timestamp = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs() as i64)
-            .unwrap_or(0);
+        let timestamp =
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
         let nonce_str: String = (0..16)
             .map(|_| {
                 let i = rand::random_range(0..62u8);

@@ -23,11 +23,14 @@
 #[allow(missing_docs)]
 pub mod api;
 
+pub mod callback;
 mod client;
 mod error;
 mod http;
 pub mod jssdk;
 mod redact;
+#[cfg(feature = "redis")]
+mod redis_store;
 mod retry;
 pub mod rt;
 pub mod token;
@@ -36,6 +39,8 @@ mod transfer;
 pub use api::errors::ErrCode;
 pub use client::{Client, ClientBuilder};
 pub use error::{ApiError, Error, StoreError, TransportKind};
+#[cfg(feature = "redis")]
+pub use redis_store::RedisStore;
 pub use retry::RetryPolicy;
 pub use token::{MemoryStore, StoredToken, TokenConfig, TokenStore};
 pub use transfer::{Download, JsonOrBinary, Upload};

@@ -1,0 +1,94 @@
+//! The callback endpoint as an axum router (feature `axum`): `GET` answers WeChat's URL
+//! verification, `POST` runs [`Callback::handle`] around your handler.
+//!
+//! ```no_run
+//! use wechat_mp::callback::{Callback, Message, Reply};
+//!
+//! async fn on_message(msg: Message) -> Option<Reply> {
+//!     Some(msg.reply_text("got it"))
+//! }
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! let cb = Callback::new("token", "wx_appid");
+//! let app: axum::Router = axum::Router::new().nest("/wechat", wechat_mp::callback::axum::router(cb, on_message));
+//! # let _ = app; Ok(()) }
+//! ```
+
+use std::future::Future;
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, RawQuery, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use tracing::Instrument;
+
+use super::{Callback, CallbackError, CallbackQuery, Message, Reply};
+
+type Handler = Arc<dyn Fn(Message) -> crate::rt::BoxFuture<'static, Option<Reply>> + Send + Sync>;
+
+struct AppState {
+    cb: Callback,
+    handler: Handler,
+}
+
+/// A router answering `GET /` (verification) and `POST /` (pushes) with `handler`.
+pub fn router<F, Fut>(cb: Callback, handler: F) -> Router
+where
+    F: Fn(Message) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Option<Reply>> + Send + 'static,
+{
+    let limit = cb.body_limit().saturating_add(1);
+    let handler: Handler = Arc::new(move |m| Box::pin(handler(m)));
+    Router::new()
+        .route("/", get(verify).post(push))
+        .layer(DefaultBodyLimit::max(limit))
+        .with_state(Arc::new(AppState { cb, handler }))
+}
+
+fn rejected(e: &CallbackError) -> Response {
+    tracing::warn!(check = e.check(), error = %e, "callback rejected");
+    let status = StatusCode::from_u16(e.http_status()).unwrap_or(StatusCode::BAD_REQUEST);
+    (status, e.to_string()).into_response()
+}
+
+fn query(raw: Option<String>) -> Result<CallbackQuery, CallbackError> {
+    CallbackQuery::from_query_string(raw.as_deref().unwrap_or(""))
+}
+
+async fn verify(State(st): State<Arc<AppState>>, RawQuery(raw): RawQuery) -> Response {
+    let span = tracing::info_span!("wechat.callback", method = "GET", check = tracing::field::Empty);
+    let _g = span.enter();
+    match query(raw).and_then(|q| st.cb.verify_url(&q)) {
+        Ok(echo) => (StatusCode::OK, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], echo).into_response(),
+        Err(e) => {
+            span.record("check", e.check());
+            rejected(&e)
+        }
+    }
+}
+
+async fn push(State(st): State<Arc<AppState>>, RawQuery(raw): RawQuery, body: Bytes) -> Response {
+    let span =
+        tracing::info_span!("wechat.callback", method = "POST", bytes = body.len(), check = tracing::field::Empty,);
+    let st2 = st.clone();
+    let out = async move {
+        let q = query(raw)?;
+        let handler = st2.handler.clone();
+        st2.cb.handle(&q, &body, move |m| handler(m)).await
+    }
+    .instrument(span.clone())
+    .await;
+    match out {
+        Ok(body) => {
+            let ct = if body == "success" { "text/plain; charset=utf-8" } else { "application/xml; charset=utf-8" };
+            (StatusCode::OK, [(header::CONTENT_TYPE, ct)], body).into_response()
+        }
+        Err(e) => {
+            span.record("check", e.check());
+            let _g = span.enter();
+            rejected(&e)
+        }
+    }
+}

@@ -1,0 +1,106 @@
+//! The XML primitives the generated callback types (`generated/callbacks.rs`) call: reading
+//! typed fields from an element and writing reply elements. Errors name the element and field.
+
+pub use super::error::CallbackError as Error;
+pub use super::xml::Element;
+
+use super::xml::XmlWriter;
+
+/// Reading a generated type from its XML element.
+pub trait FromXml: Sized {
+    /// Reads it.
+    fn from_xml(el: &Element) -> Result<Self, Error>;
+}
+
+/// Writing a generated type's fields.
+pub trait ToXml {
+    /// Writes its child elements.
+    fn write_xml(&self, w: &mut Writer);
+}
+
+/// The writer replies are rendered with.
+pub type Writer = XmlWriter;
+
+/// A message or event type this version does not know, kept whole.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Unknown {
+    /// Its `MsgType` (or `Event`) value.
+    pub type_name: String,
+    /// Every element of the push, as sent.
+    pub raw: Element,
+}
+
+impl Unknown {
+    /// Keeps `el` under `type_name`.
+    pub fn new(type_name: &str, el: &Element) -> Self {
+        Unknown { type_name: type_name.to_string(), raw: el.clone() }
+    }
+    /// The text of a top-level element, if present.
+    pub fn field(&self, name: &str) -> Option<&str> {
+        self.raw.child(name).map(|c| c.text.as_str())
+    }
+}
+
+/// The child element `name`.
+pub fn child<'a>(el: &'a Element, name: &str) -> Option<&'a Element> {
+    el.child(name)
+}
+
+/// The child element `name`, which must exist.
+pub fn required_child<'a>(el: &'a Element, name: &str, owner: &str) -> Result<&'a Element, Error> {
+    el.child(name).ok_or_else(|| Error::MissingField { owner: owner.to_string(), field: name.to_string() })
+}
+
+/// The text of child `name`.
+pub fn text(el: &Element, name: &str) -> Option<String> {
+    el.child(name).map(|c| c.text.clone())
+}
+
+/// The text of child `name`, which must exist.
+pub fn required_text(el: &Element, name: &str, owner: &str) -> Result<String, Error> {
+    required_text_ref(el, name, owner).map(str::to_string)
+}
+
+/// The text of child `name`, borrowed.
+pub fn required_text_ref<'a>(el: &'a Element, name: &str, owner: &str) -> Result<&'a str, Error> {
+    Ok(required_child(el, name, owner)?.text.as_str())
+}
+
+/// The text of an element.
+pub fn element_text(el: &Element) -> String {
+    el.text.clone()
+}
+
+/// A number in child `name` (absent or empty = `None`).
+pub fn number<T: std::str::FromStr>(el: &Element, name: &str) -> Result<Option<T>, Error> {
+    match el.child(name) {
+        None => Ok(None),
+        Some(c) if c.text.trim().is_empty() => Ok(None),
+        Some(c) => c
+            .text
+            .trim()
+            .parse::<T>()
+            .map(Some)
+            .map_err(|_| Error::BadField { field: name.to_string(), value: truncate(&c.text) }),
+    }
+}
+
+/// A number in child `name`, which must exist.
+pub fn required_number<T: std::str::FromStr>(el: &Element, name: &str, owner: &str) -> Result<T, Error> {
+    number(el, name)?.ok_or_else(|| Error::MissingField { owner: owner.to_string(), field: name.to_string() })
+}
+
+/// The elements of a list: children `item` of child `name`, or every child `name` itself.
+pub fn items<'a>(el: &'a Element, name: &'a str, item: Option<&'a str>) -> Box<dyn Iterator<Item = &'a Element> + 'a> {
+    match item {
+        Some(item) => match el.child(name) {
+            Some(wrapper) => Box::new(wrapper.children.iter().filter(move |c| c.name == item)),
+            None => Box::new(std::iter::empty()),
+        },
+        None => Box::new(el.children.iter().filter(move |c| c.name == name)),
+    }
+}
+
+fn truncate(s: &str) -> String {
+    s.chars().take(40).collect()
+}

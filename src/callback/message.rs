@@ -1,0 +1,116 @@
+//! Inbound messages and passive replies: the common header (ToUserName, FromUserName,
+//! CreateTime, MsgType) around the generated kinds from `spec/callbacks.yaml`.
+
+use crate::api::callbacks::{parse_kind, parse_reply_kind, MessageKind, ReplyKind};
+
+use super::error::CallbackError;
+use super::map;
+use super::xml::{parse_xml, Element, XmlWriter};
+
+/// One push from WeChat: a user message or an event.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Message {
+    /// The account's original id (`gh_…`).
+    pub to_user_name: String,
+    /// The user's OpenID.
+    pub from_user_name: String,
+    /// Unix seconds.
+    pub create_time: i64,
+    /// `MsgId` (messages) or `MsgID` (job-finish events), when present.
+    pub msg_id: Option<String>,
+    /// What it is.
+    pub kind: MessageKind,
+}
+
+impl Message {
+    /// Parses a push's XML (already decrypted), with the default size limit.
+    pub fn parse(xml: &str) -> Result<Message, CallbackError> {
+        Self::from_element(&parse_xml(xml.as_bytes(), super::DEFAULT_MAX_BODY)?)
+    }
+
+    /// Reads a message from its parsed `<xml>` root.
+    pub fn from_element(root: &Element) -> Result<Message, CallbackError> {
+        let header = "message header";
+        let msg_type = map::required_text_ref(root, "MsgType", header)?;
+        Ok(Message {
+            to_user_name: map::required_text(root, "ToUserName", header)?,
+            from_user_name: map::required_text(root, "FromUserName", header)?,
+            create_time: map::required_number(root, "CreateTime", header)?,
+            msg_id: map::text(root, "MsgId").or_else(|| map::text(root, "MsgID")),
+            kind: parse_kind(msg_type, root)?,
+        })
+    }
+
+    /// The key WeChat's retries of this push share: `MsgId`, else FromUserName + CreateTime
+    /// (+ the event, since one user can trigger two events in the same second).
+    pub fn dedup_key(&self) -> String {
+        match (&self.msg_id, &self.kind) {
+            (Some(id), MessageKind::Event(e)) => format!("{}:{}:{id}", self.from_user_name, e.event()),
+            (Some(id), _) => format!("msg:{id}"),
+            (None, MessageKind::Event(e)) => format!("{}:{}:{}", self.from_user_name, self.create_time, e.event()),
+            (None, k) => format!("{}:{}:{}", self.from_user_name, self.create_time, k.msg_type()),
+        }
+    }
+
+    /// A reply to this message's sender.
+    pub fn reply(&self, kind: impl Into<ReplyKind>) -> Reply {
+        Reply {
+            to_user_name: self.from_user_name.clone(),
+            from_user_name: self.to_user_name.clone(),
+            create_time: now(),
+            kind: kind.into(),
+        }
+    }
+
+    /// A text reply to this message's sender.
+    pub fn reply_text(&self, content: impl Into<String>) -> Reply {
+        self.reply(crate::api::callbacks::TextReply::new(content))
+    }
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+}
+
+/// A passive reply.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reply {
+    /// The user's OpenID.
+    pub to_user_name: String,
+    /// The account's original id.
+    pub from_user_name: String,
+    /// Unix seconds.
+    pub create_time: i64,
+    /// What to answer.
+    pub kind: ReplyKind,
+}
+
+impl Reply {
+    /// Renders the reply XML.
+    pub fn to_xml(&self) -> String {
+        let mut w = XmlWriter::with_capacity(256);
+        w.open("xml");
+        w.text("ToUserName", &self.to_user_name);
+        w.text("FromUserName", &self.from_user_name);
+        w.number("CreateTime", &self.create_time);
+        w.text("MsgType", self.kind.msg_type());
+        self.kind.write_fields(&mut w);
+        w.close("xml");
+        w.finish()
+    }
+
+    /// Parses a reply's XML (for tests and tools that check what a server answered).
+    pub fn parse(xml: &str) -> Result<Reply, CallbackError> {
+        let root = parse_xml(xml.as_bytes(), super::DEFAULT_MAX_BODY)?;
+        let header = "reply header";
+        let msg_type = map::required_text_ref(&root, "MsgType", header)?;
+        let kind = parse_reply_kind(msg_type, &root)?
+            .ok_or_else(|| CallbackError::BadField { field: "MsgType".to_string(), value: msg_type.to_string() })?;
+        Ok(Reply {
+            to_user_name: map::required_text(&root, "ToUserName", header)?,
+            from_user_name: map::required_text(&root, "FromUserName", header)?,
+            create_time: map::required_number(&root, "CreateTime", header)?,
+            kind,
+        })
+    }
+}

@@ -1,0 +1,282 @@
+//! The inbound side: WeChat's signed (optionally AES-encrypted) XML pushes, typed from
+//! `spec/callbacks.yaml`, and passive replies.
+//!
+//! [`Callback`] holds the account's token, appid and (for safe mode) EncodingAESKey and runs
+//! the pipeline: verify → decrypt → parse → dedup → your handler → reply or `success` →
+//! encrypt. With the `axum` feature, [`axum::router`] mounts it as an HTTP endpoint.
+//!
+//! ```
+//! use wechat_mp::callback::{Callback, CallbackQuery};
+//! # async fn demo(query: CallbackQuery, body: &[u8]) -> Result<(), wechat_mp::callback::CallbackError> {
+//! let cb = Callback::new("token", "wx_appid");
+//! let answer = cb
+//!     .handle(&query, body, |msg| async move { Some(msg.reply_text("hi")) })
+//!     .await?;
+//! # let _ = answer; Ok(()) }
+//! ```
+
+#[cfg(feature = "axum")]
+pub mod axum;
+pub mod crypto;
+pub mod dedup;
+mod error;
+pub mod map;
+mod message;
+pub mod signature;
+pub mod xml;
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+pub use crate::api::callbacks::*;
+pub use crypto::AesKey;
+pub use dedup::{DedupStore, MemoryDedup};
+pub use error::CallbackError;
+pub use message::{Message, Reply};
+
+/// The default body size limit: 1 MiB (WeChat's pushes are a few hundred bytes).
+pub const DEFAULT_MAX_BODY: usize = 1 << 20;
+/// The default replay window: a push whose timestamp is further than this from now is refused.
+pub const DEFAULT_REPLAY_WINDOW: Duration = Duration::from_secs(300);
+/// How long a handled push's key is remembered (WeChat retries within ~15 seconds).
+pub const DEFAULT_DEDUP_TTL: Duration = Duration::from_secs(120);
+
+/// The query string WeChat adds to every callback request.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+pub struct CallbackQuery {
+    /// Plain-mode signature (sent in every mode).
+    pub signature: Option<String>,
+    /// Unix seconds, as a string.
+    pub timestamp: Option<String>,
+    /// Random number.
+    pub nonce: Option<String>,
+    /// URL verification: the string to echo back.
+    pub echostr: Option<String>,
+    /// `aes` in safe and compatible mode.
+    pub encrypt_type: Option<String>,
+    /// Safe-mode signature over the `Encrypt` value too.
+    pub msg_signature: Option<String>,
+    /// The sender's OpenID (informational).
+    pub openid: Option<String>,
+}
+
+impl CallbackQuery {
+    /// Parses a raw query string (`a=b&c=d`).
+    pub fn from_query_string(q: &str) -> Result<CallbackQuery, CallbackError> {
+        serde_urlencoded::from_str(q).map_err(|_| CallbackError::MissingParam("timestamp"))
+    }
+
+    fn is_encrypted(&self) -> bool {
+        self.encrypt_type.as_deref().is_some_and(|t| t.eq_ignore_ascii_case("aes"))
+    }
+}
+
+fn param<'a>(v: &'a Option<String>, name: &'static str) -> Result<&'a str, CallbackError> {
+    v.as_deref().ok_or(CallbackError::MissingParam(name))
+}
+
+/// A verified, decoded push and what is needed to answer it.
+#[derive(Debug, Clone)]
+pub struct Inbound {
+    /// The typed message or event.
+    pub message: Message,
+    /// Whether it arrived encrypted (the reply is then encrypted too).
+    pub encrypted: bool,
+    /// The decrypted (or plain) XML, as received.
+    pub xml: String,
+}
+
+/// The account's callback configuration and pipeline. Cheap to share behind an `Arc`.
+#[derive(Clone)]
+pub struct Callback {
+    token: String,
+    appid: String,
+    key: Option<AesKey>,
+    replay_window: Option<Duration>,
+    max_body: usize,
+    dedup: Arc<dyn DedupStore>,
+    dedup_ttl: Duration,
+}
+
+impl std::fmt::Debug for Callback {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Callback")
+            .field("token", &"<redacted>")
+            .field("appid", &self.appid)
+            .field("encoding_aes_key", &self.key.as_ref().map(|_| "<redacted>"))
+            .field("replay_window", &self.replay_window)
+            .field("max_body", &self.max_body)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Callback {
+    /// Plain mode (明文模式): the token set in the console and the account's AppID.
+    pub fn new(token: impl Into<String>, appid: impl Into<String>) -> Callback {
+        Callback {
+            token: token.into(),
+            appid: appid.into(),
+            key: None,
+            replay_window: Some(DEFAULT_REPLAY_WINDOW),
+            max_body: DEFAULT_MAX_BODY,
+            dedup: Arc::new(MemoryDedup::new()),
+            dedup_ttl: DEFAULT_DEDUP_TTL,
+        }
+    }
+
+    /// Adds the EncodingAESKey for safe and compatible mode.
+    pub fn with_aes_key(mut self, encoding_aes_key: &str) -> Result<Callback, CallbackError> {
+        self.key = Some(AesKey::from_encoding_aes_key(encoding_aes_key)?);
+        Ok(self)
+    }
+
+    /// Sets (or with `None` disables) the replay window on `timestamp`.
+    pub fn replay_window(mut self, window: Option<Duration>) -> Callback {
+        self.replay_window = window;
+        self
+    }
+
+    /// Sets the body size limit.
+    pub fn max_body(mut self, bytes: usize) -> Callback {
+        self.max_body = bytes;
+        self
+    }
+
+    /// Replaces the dedup store (in memory by default) and how long keys are kept.
+    pub fn dedup_store(mut self, store: Arc<dyn DedupStore>, ttl: Duration) -> Callback {
+        self.dedup = store;
+        self.dedup_ttl = ttl;
+        self
+    }
+
+    /// The account's AppID.
+    pub fn appid(&self) -> &str {
+        &self.appid
+    }
+
+    /// The body size limit.
+    pub fn body_limit(&self) -> usize {
+        self.max_body
+    }
+
+    fn check_timestamp(&self, ts: &str) -> Result<(), CallbackError> {
+        let t: i64 = ts.trim().parse().map_err(|_| CallbackError::BadTimestamp(ts.chars().take(20).collect()))?;
+        if let Some(window) = self.replay_window {
+            let now = unix_now();
+            let skew = now.abs_diff(t);
+            if skew > window.as_secs() {
+                return Err(CallbackError::StaleTimestamp { skew_secs: skew, window_secs: window.as_secs() });
+            }
+        }
+        Ok(())
+    }
+
+    fn key(&self) -> Result<&AesKey, CallbackError> {
+        self.key.as_ref().ok_or(CallbackError::NoAesKey)
+    }
+
+    /// The URL-verification GET: checks the signature and returns the `echostr` to answer
+    /// with (decrypted when the request carries `msg_signature` and a key is configured).
+    pub fn verify_url(&self, q: &CallbackQuery) -> Result<String, CallbackError> {
+        let ts = param(&q.timestamp, "timestamp")?;
+        let nonce = param(&q.nonce, "nonce")?;
+        let echostr = param(&q.echostr, "echostr")?;
+        self.check_timestamp(ts)?;
+        match (&q.msg_signature, &self.key) {
+            (Some(ms), Some(key)) => {
+                if !signature::matches(&signature::msg_signature(&self.token, ts, nonce, echostr), ms) {
+                    return Err(CallbackError::BadMsgSignature);
+                }
+                key.decrypt(echostr, &self.appid)
+            }
+            _ => {
+                let sig = param(&q.signature, "signature")?;
+                if !signature::matches(&signature::signature(&self.token, ts, nonce), sig) {
+                    return Err(CallbackError::BadSignature);
+                }
+                Ok(echostr.to_string())
+            }
+        }
+    }
+
+    /// Verifies, decrypts and parses a POSTed push (no dedup, no handler).
+    pub fn open(&self, q: &CallbackQuery, body: &[u8]) -> Result<Inbound, CallbackError> {
+        if body.len() > self.max_body {
+            return Err(CallbackError::TooLarge { size: body.len(), limit: self.max_body });
+        }
+        let ts = param(&q.timestamp, "timestamp")?;
+        let nonce = param(&q.nonce, "nonce")?;
+        self.check_timestamp(ts)?;
+        let outer = xml::parse_xml(body, self.max_body)?;
+        if q.is_encrypted() {
+            let ms = param(&q.msg_signature, "msg_signature")?;
+            let encrypt = outer.child_text("Encrypt").ok_or(CallbackError::MissingEncrypt)?;
+            if !signature::matches(&signature::msg_signature(&self.token, ts, nonce, encrypt), ms) {
+                return Err(CallbackError::BadMsgSignature);
+            }
+            let inner = self.key()?.decrypt(encrypt, &self.appid)?;
+            let root = xml::parse_xml(inner.as_bytes(), self.max_body)?;
+            Ok(Inbound { message: Message::from_element(&root)?, encrypted: true, xml: inner })
+        } else {
+            let sig = param(&q.signature, "signature")?;
+            if !signature::matches(&signature::signature(&self.token, ts, nonce), sig) {
+                return Err(CallbackError::BadSignature);
+            }
+            let text =
+                std::str::from_utf8(body).map_err(|_| CallbackError::MalformedXml("body is not UTF-8".into()))?;
+            Ok(Inbound { message: Message::from_element(&outer)?, encrypted: false, xml: text.to_string() })
+        }
+    }
+
+    /// Renders a reply: plain XML, or for an encrypted push the encrypted envelope with a
+    /// fresh timestamp, nonce and `msg_signature`.
+    pub fn seal(&self, inbound: &Inbound, reply: &Reply) -> Result<String, CallbackError> {
+        let xml = reply.to_xml();
+        if !inbound.encrypted {
+            return Ok(xml);
+        }
+        let ts = unix_now().to_string();
+        let nonce = rand::Rng::random_range(&mut rand::rng(), 100_000_000u64..10_000_000_000).to_string();
+        self.encrypt_reply(&xml, &ts, &nonce)
+    }
+
+    /// Encrypts reply XML into the `<xml><Encrypt/><MsgSignature/><TimeStamp/><Nonce/></xml>`
+    /// envelope signed over `timestamp` and `nonce`.
+    pub fn encrypt_reply(&self, reply_xml: &str, timestamp: &str, nonce: &str) -> Result<String, CallbackError> {
+        let encrypt = self.key()?.encrypt(reply_xml, &self.appid);
+        let sig = signature::msg_signature(&self.token, timestamp, nonce, &encrypt);
+        let mut w = xml::XmlWriter::with_capacity(encrypt.len() + 200);
+        w.open("xml");
+        w.text("Encrypt", &encrypt);
+        w.text("MsgSignature", &sig);
+        w.number("TimeStamp", timestamp);
+        w.text("Nonce", nonce);
+        w.close("xml");
+        Ok(w.finish())
+    }
+
+    /// The whole POST pipeline: verify → decrypt → parse → dedup → `handler` → the reply
+    /// (encrypted when the push was) or `success`. A retry of a push already handled (or being
+    /// handled) answers `success` without calling `handler` again.
+    pub async fn handle<F, Fut>(&self, q: &CallbackQuery, body: &[u8], handler: F) -> Result<String, CallbackError>
+    where
+        F: FnOnce(Message) -> Fut,
+        Fut: Future<Output = Option<Reply>>,
+    {
+        let inbound = self.open(q, body)?;
+        let key = inbound.message.dedup_key();
+        if !self.dedup.first_seen(&key, self.dedup_ttl).await {
+            tracing::debug!(msg_type = inbound.message.kind.msg_type(), "duplicate push answered with success");
+            return Ok("success".to_string());
+        }
+        match handler(inbound.message.clone()).await {
+            Some(reply) => self.seal(&inbound, &reply),
+            None => Ok("success".to_string()),
+        }
+    }
+}
+
+fn unix_now() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+}

@@ -1,0 +1,33 @@
+//! Shared test support: a sandbox per test and a client pointed at it.
+#![allow(dead_code)]
+
+pub mod redis;
+
+use std::time::Duration;
+
+use wechat_mp::{Client, ClientBuilder};
+use wechat_mp_sandbox::{Sandbox, SandboxConfig};
+
+/// A sandbox with default settings.
+pub async fn sandbox() -> Sandbox {
+    Sandbox::start(SandboxConfig::default()).await.expect("start the sandbox")
+}
+
+/// A sandbox with a custom configuration.
+pub async fn sandbox_with(f: impl FnOnce(&mut SandboxConfig)) -> Sandbox {
+    let mut c = SandboxConfig::default();
+    f(&mut c);
+    Sandbox::start(c).await.expect("start the sandbox")
+}
+
+/// A client builder for the sandbox's app.
+pub fn builder(sb: &Sandbox) -> ClientBuilder {
+    Client::builder(sb.config().appid.clone(), sb.config().secret.clone())
+        .base_url(sb.base_url())
+        .timeout(Duration::from_secs(10))
+}
+
+/// A client for the sandbox's app.
+pub fn client(sb: &Sandbox) -> Client {
+    builder(sb).build().expect("client")
+}
