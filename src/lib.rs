@@ -36,6 +36,11 @@ pub mod rt;
 pub mod token;
 mod transfer;
 
+/// The README's code blocks, compiled as doctests so they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
+
 pub use api::errors::ErrCode;
 pub use client::{Client, ClientBuilder};
 pub use error::{ApiError, Error, StoreError, TransportKind};

@@ -38,7 +38,7 @@ mod tests {
 
     #[test]
     fn credentials_in_urls_are_replaced() {
-        let s = "error sending request for url (http://h/cgi-bin/x?access_token=ABC.def&openid=o&secret=S3)";
+        let s = "error sending request for url (http://h/api/x?access_token=ABC.def&openid=o&secret=S3)";
         let r = redact_secrets(s);
         assert!(!r.contains("ABC") && !r.contains("S3"), "{r}");
         assert!(r.contains("openid=o"));
