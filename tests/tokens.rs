@@ -106,3 +106,28 @@ async fn two_clients_sharing_a_store_share_one_token() {
     assert_eq!(ta.expect("a"), tb.expect("b"));
     assert_eq!(sb.stats().token_requests, 1);
 }
+
+#[tokio::test]
+async fn a_revoked_token_is_replaced_and_the_call_retried_once() {
+    let sb = common::sandbox().await;
+    let client = common::client(&sb);
+    let before = client.access_token().await.expect("token");
+    sb.revoke_tokens();
+    let page = client.user().list().send().await.expect("the call recovers from 40001");
+    assert!(page.count.unwrap_or(0) > 0);
+    let after = client.access_token().await.expect("token");
+    assert_ne!(before, after, "the rejected token was replaced");
+    let stats = sb.stats();
+    assert_eq!(stats.token_requests, 2, "one refresh for the rejection, no more");
+    assert_eq!(stats.calls_by_path.get("/cgi-bin/user/get"), Some(&2), "rejected once, retried once");
+}
+
+#[tokio::test]
+async fn an_expired_token_answered_with_42001_is_refreshed_transparently() {
+    let sb = common::sandbox().await;
+    let client = common::client(&sb);
+    client.user().list().send().await.expect("first call");
+    sb.expire_tokens();
+    client.user().list().send().await.expect("the call recovers from 42001");
+    assert_eq!(sb.stats().token_requests, 2);
+}
