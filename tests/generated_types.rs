@@ -1,0 +1,30 @@
+//! Properties of the generated types that protect users from WeChat adding things: unknown
+//! response fields are ignored and unknown enum values are kept, not rejected.
+
+use wechat_mp::api::media::MediaType;
+use wechat_mp::api::menu::ButtonType;
+use wechat_mp::api::user::{InfoResponse, Lang};
+
+#[test]
+fn unknown_response_fields_are_ignored() {
+    let body = r#"{"subscribe":1,"openid":"o1","tagid_list":[2,117],"a_field_wechat_adds_next_year":{"x":[1]}}"#;
+    let info: InfoResponse = serde_json::from_str(body).expect("unknown fields do not break decoding");
+    assert_eq!(info.openid, "o1");
+    assert_eq!(info.tagid_list, vec![2, 117]);
+}
+
+#[test]
+fn a_missing_required_response_field_is_a_decode_error_naming_it() {
+    let err = serde_json::from_str::<InfoResponse>(r#"{"subscribe":1}"#).expect_err("openid is required");
+    assert!(err.to_string().contains("openid"), "{err}");
+}
+
+#[test]
+fn string_enums_keep_values_this_version_does_not_know() {
+    let t: ButtonType = serde_json::from_str(r#""some_future_button""#).expect("kept");
+    assert_eq!(t, ButtonType::Other("some_future_button".to_string()));
+    assert_eq!(serde_json::to_string(&t).expect("serialize"), r#""some_future_button""#);
+    let known: MediaType = serde_json::from_str(r#""image""#).expect("known");
+    assert_eq!(known, MediaType::Image);
+    assert_eq!(serde_json::to_string(&Lang::ZhCn).expect("serialize"), r#""zh_CN""#);
+}
