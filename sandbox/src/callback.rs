@@ -258,7 +258,10 @@ pub async fn push(url: &str, cfg: &CallbackTarget, xml: &str) -> Result<Callback
     let status = resp.status().as_u16();
     let text = resp.text().await.map_err(|e| PushError::Http(e.without_url().to_string()))?;
     let decrypted = match &key {
-        Some(key) if !text.trim().is_empty() && text.trim() != "success" => Some(open_reply(key, cfg, &text)?),
+        // Only a 200 carries a reply; an error status carries the server's error text.
+        Some(key) if status == 200 && !text.trim().is_empty() && text.trim() != "success" => {
+            Some(open_reply(key, cfg, &text)?)
+        }
         _ => None,
     };
     Ok(CallbackOutcome { status, body: text, decrypted })

@@ -77,7 +77,8 @@ impl AesKey {
         }
         let content = &plain[..plain.len() - pad];
         if content.len() < 20 {
-            return Err(CallbackError::BadLengthPrefix { claimed: 0, available: content.len().saturating_sub(20) });
+            // Not even room for the random prefix and the length field.
+            return Err(CallbackError::BadLengthPrefix { claimed: 0, available: 0 });
         }
         let claimed = u32::from_be_bytes([content[16], content[17], content[18], content[19]]) as usize;
         let rest = &content[20..];

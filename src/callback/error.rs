@@ -9,6 +9,9 @@ pub enum CallbackError {
     /// `msg_signature`, `echostr`).
     #[error("callback rejected: query parameter `{0}` is missing")]
     MissingParam(&'static str),
+    /// The query string repeats a parameter, so which value was signed is ambiguous.
+    #[error("callback rejected: the query string repeats a parameter")]
+    BadQuery,
     /// `signature` (plain mode) does not match SHA-1 over the sorted token, timestamp, nonce.
     #[error("callback rejected: `signature` does not match")]
     BadSignature,
@@ -98,6 +101,7 @@ impl CallbackError {
     pub fn check(&self) -> &'static str {
         match self {
             CallbackError::MissingParam(_) => "missing_param",
+            CallbackError::BadQuery => "query",
             CallbackError::BadSignature => "signature",
             CallbackError::BadMsgSignature => "msg_signature",
             CallbackError::BadTimestamp(_) => "timestamp",

@@ -42,13 +42,18 @@ impl Message {
     }
 
     /// The key WeChat's retries of this push share: `MsgId`, else FromUserName + CreateTime
-    /// (+ the event, since one user can trigger two events in the same second).
+    /// (+ the event, since one user can trigger two events in the same second). Prefixed with
+    /// ToUserName (the account's original id): MsgIds are only unique within one account, and
+    /// several accounts may share one dedup store.
     pub fn dedup_key(&self) -> String {
+        let account = &self.to_user_name;
         match (&self.msg_id, &self.kind) {
-            (Some(id), MessageKind::Event(e)) => format!("{}:{}:{id}", self.from_user_name, e.event()),
-            (Some(id), _) => format!("msg:{id}"),
-            (None, MessageKind::Event(e)) => format!("{}:{}:{}", self.from_user_name, self.create_time, e.event()),
-            (None, k) => format!("{}:{}:{}", self.from_user_name, self.create_time, k.msg_type()),
+            (Some(id), MessageKind::Event(e)) => format!("{account}:{}:{}:{id}", self.from_user_name, e.event()),
+            (Some(id), _) => format!("{account}:msg:{id}"),
+            (None, MessageKind::Event(e)) => {
+                format!("{account}:{}:{}:{}", self.from_user_name, self.create_time, e.event())
+            }
+            (None, k) => format!("{account}:{}:{}:{}", self.from_user_name, self.create_time, k.msg_type()),
         }
     }
 

@@ -64,7 +64,9 @@ pub struct CallbackQuery {
 impl CallbackQuery {
     /// Parses a raw query string (`a=b&c=d`).
     pub fn from_query_string(q: &str) -> Result<CallbackQuery, CallbackError> {
-        serde_urlencoded::from_str(q).map_err(|_| CallbackError::MissingParam("timestamp"))
+        // In practice this fails on a repeated parameter (`timestamp=1&timestamp=2`): refuse it
+        // rather than guess which copy the signature was computed over.
+        serde_urlencoded::from_str(q).map_err(|_| CallbackError::BadQuery)
     }
 
     fn is_encrypted(&self) -> bool {
@@ -77,7 +79,7 @@ fn param<'a>(v: &'a Option<String>, name: &'static str) -> Result<&'a str, Callb
 }
 
 /// A verified, decoded push and what is needed to answer it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Inbound {
     /// The typed message or event.
     pub message: Message,
@@ -182,12 +184,13 @@ impl Callback {
         let ts = param(&q.timestamp, "timestamp")?;
         let nonce = param(&q.nonce, "nonce")?;
         let echostr = param(&q.echostr, "echostr")?;
-        self.check_timestamp(ts)?;
+        // Signature first: an unsigned request learns nothing about the replay window.
         match (&q.msg_signature, &self.key) {
             (Some(ms), Some(key)) => {
                 if !signature::matches(&signature::msg_signature(&self.token, ts, nonce, echostr), ms) {
                     return Err(CallbackError::BadMsgSignature);
                 }
+                self.check_timestamp(ts)?;
                 key.decrypt(echostr, &self.appid)
             }
             _ => {
@@ -195,26 +198,32 @@ impl Callback {
                 if !signature::matches(&signature::signature(&self.token, ts, nonce), sig) {
                     return Err(CallbackError::BadSignature);
                 }
+                self.check_timestamp(ts)?;
                 Ok(echostr.to_string())
             }
         }
     }
 
     /// Verifies, decrypts and parses a POSTed push (no dedup, no handler).
+    ///
+    /// Order of checks: body size, query parameters, signature (`signature` in plain mode,
+    /// `msg_signature` over the `Encrypt` value in encrypted mode), replay window, decryption,
+    /// XML. A plain body is only parsed once its signature matched; an encrypted envelope has to
+    /// be parsed to find `Encrypt`, but its content is only decrypted after `msg_signature` matched.
     pub fn open(&self, q: &CallbackQuery, body: &[u8]) -> Result<Inbound, CallbackError> {
         if body.len() > self.max_body {
             return Err(CallbackError::TooLarge { size: body.len(), limit: self.max_body });
         }
         let ts = param(&q.timestamp, "timestamp")?;
         let nonce = param(&q.nonce, "nonce")?;
-        self.check_timestamp(ts)?;
-        let outer = xml::parse_xml(body, self.max_body)?;
         if q.is_encrypted() {
             let ms = param(&q.msg_signature, "msg_signature")?;
+            let outer = xml::parse_xml(body, self.max_body)?;
             let encrypt = outer.child_text("Encrypt").ok_or(CallbackError::MissingEncrypt)?;
             if !signature::matches(&signature::msg_signature(&self.token, ts, nonce, encrypt), ms) {
                 return Err(CallbackError::BadMsgSignature);
             }
+            self.check_timestamp(ts)?;
             let inner = self.key()?.decrypt(encrypt, &self.appid)?;
             let root = xml::parse_xml(inner.as_bytes(), self.max_body)?;
             Ok(Inbound { message: Message::from_element(&root)?, encrypted: true, xml: inner })
@@ -223,9 +232,11 @@ impl Callback {
             if !signature::matches(&signature::signature(&self.token, ts, nonce), sig) {
                 return Err(CallbackError::BadSignature);
             }
+            self.check_timestamp(ts)?;
             let text =
                 std::str::from_utf8(body).map_err(|_| CallbackError::MalformedXml("body is not UTF-8".into()))?;
-            Ok(Inbound { message: Message::from_element(&outer)?, encrypted: false, xml: text.to_string() })
+            let root = xml::parse_xml(body, self.max_body)?;
+            Ok(Inbound { message: Message::from_element(&root)?, encrypted: false, xml: text.to_string() })
         }
     }
 
