@@ -27,7 +27,7 @@ async fn menu_create_get_conditional_and_delete() {
     let self_info = wx.get_t(&t, "/cgi-bin/get_current_selfmenu_info").await;
     assert_eq!(self_info["is_menu_open"], 1);
     assert_eq!(self_info["selfmenu_info"]["button"][1]["sub_button"]["list"][0]["name"], "搜索");
-    let id = wx.post_t(&t, "/cgi-bin/menu/addconditional", cond).await["menuid"].as_i64().unwrap();
+    let id = wx.post_t(&t, "/cgi-bin/menu/addconditional", cond).await["menuid"].as_str().unwrap().to_string();
     let users = wx.sb.users();
     wx.post_t(&t, "/cgi-bin/tags/members/batchtagging", json!({"openid_list": [users[0]], "tagid": tag})).await;
     let vip = wx.post_t(&t, "/cgi-bin/menu/trymatch", json!({"user_id": users[0]})).await;

@@ -80,7 +80,7 @@ fn validate(s: &State, body: &Value, msgtype: &str) -> Result<(), WxError> {
             field(obj, msgtype, "card_id")?;
         }
         "miniprogrampage" => {
-            field(obj, msgtype, "title")?;
+            // The card's title is optional (WeChat shows the mini program's name).
             field(obj, msgtype, "appid")?;
             field(obj, msgtype, "pagepath")?;
             require_media(s, field(obj, msgtype, "thumb_media_id")?, &["thumb", "image"])?;
@@ -113,7 +113,7 @@ fn typing(ctx: &Ctx<'_>) -> Outcome {
     let touser = ctx.s("touser").ok_or_else(|| super::missing("touser"))?;
     let command = ctx.s("command").ok_or_else(|| super::missing("command"))?;
     if command != "Typing" && command != "CancelTyping" {
-        return Err(err(40035, "invalid args, command must be Typing or CancelTyping"));
+        return Err(err(45072, "invalid command"));
     }
     ctx.with(|s| {
         if s.user(touser).is_none() {

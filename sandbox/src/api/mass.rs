@@ -6,7 +6,7 @@
 use serde_json::{json, Value};
 
 use super::media::require_media;
-use super::{invalid_openid, post, str_of, Ctx, Route};
+use super::{invalid_openid, post, str_of, Ctx, Input, Route};
 use crate::reply::{err, error_body, ok, Outcome, Reply, WxError};
 use crate::state::{MassRecord, State};
 use crate::SentMessage;
@@ -18,7 +18,8 @@ pub(crate) fn routes() -> Vec<(&'static str, Route)> {
         ("/cgi-bin/message/mass/preview", post(preview)),
         ("/cgi-bin/message/mass/delete", post(delete)),
         ("/cgi-bin/message/mass/get", post(status)),
-        ("/cgi-bin/message/mass/speed/get", post(get_speed)),
+        // Documented without a request body.
+        ("/cgi-bin/message/mass/speed/get", Route { input: Input::None, ..post(get_speed) }),
         ("/cgi-bin/message/mass/speed/set", post(set_speed)),
     ]
 }
@@ -154,11 +155,20 @@ fn preview(ctx: &Ctx<'_>) -> Outcome {
 
 fn known_msg<'s>(ctx: &Ctx<'_>, s: &'s mut State) -> Result<(i64, &'s mut MassRecord), WxError> {
     let id = ctx.i("msg_id").ok_or_else(|| super::missing("msg_id"))?;
-    let rec = s.mass.get_mut(&id).ok_or_else(|| err(40035, "invalid args, unknown msg_id"))?;
+    let rec = s.mass.get_mut(&id).ok_or_else(|| err(40059, "invalid msg id"))?;
     Ok((id, rec))
 }
 
 fn delete(ctx: &Ctx<'_>) -> Outcome {
+    if ctx.body.get("msg_id").is_none() {
+        // Deleting by article URL: only mass messages' article pages have one, and the sandbox
+        // serves none, so any http(s) URL is accepted as already deleted.
+        let url = ctx.s("url").ok_or_else(|| super::missing("msg_id"))?;
+        if !(url.starts_with("http://") || url.starts_with("https://")) {
+            return Err(err(40035, "invalid args, url must be an article URL"));
+        }
+        return ok();
+    }
     ctx.with(|s| {
         let (_, rec) = known_msg(ctx, s)?;
         if rec.msgtype != "mpnews" && rec.msgtype != "mpvideo" {

@@ -202,7 +202,8 @@ fn add_conditional(ctx: &Ctx<'_>) -> Outcome {
         let id = s.menus.next_id;
         s.menus.next_id += 1;
         s.menus.conditional.insert(id, json!({"button": button, "matchrule": rule}));
-        data(json!({"menuid": id}))
+        // WeChat answers the new id as a string here (and as a number in menu/get).
+        data(json!({"menuid": id.to_string()}))
     })
 }
 

@@ -277,7 +277,7 @@ async fn dispatch(AxState(shared): AxState<Arc<Shared>>, req: Request) -> Respon
     let ctx = Ctx { shared: &shared, query, body, parts };
     match (route.handler)(&ctx) {
         Ok(reply) => reply.into_response(),
-        Err(e) => Reply::Error(e).into_response(),
+        Err(e) => base::logged_error(&ctx, e).into_response(),
     }
 }
 

@@ -139,7 +139,7 @@ fn send(ctx: &Ctx<'_>) -> Outcome {
         None | Some(Value::Null) => {}
         Some(Value::Object(fields)) => {
             for (k, v) in fields {
-                if v.get("value").and_then(Value::as_str).is_none() {
+                if v.get("value").and_then(Value::as_str).is_none_or(str::is_empty) {
                     return Err(err(47003, format!("argument invalid! data.{k}.value is empty")));
                 }
             }

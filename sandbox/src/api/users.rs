@@ -1,5 +1,8 @@
 //! Followers: `/cgi-bin/user/info`, `/cgi-bin/user/get` (paged by `next_openid`, 10 000 a
-//! page), `/cgi-bin/user/info/batchget` (≤ 100) and `/cgi-bin/user/info/updateremark`.
+//! page), `/cgi-bin/user/info/batchget` (≤ 100), `/cgi-bin/user/info/updateremark` and
+//! `/cgi-bin/changeopenid` (OpenIDs of a migrated account: any other account's id is accepted
+//! as the old account; each well-formed OpenID maps to a stable new one, anything else gets
+//! `err_msg` "ori_openid error").
 
 use serde_json::{json, Value};
 
@@ -13,6 +16,7 @@ pub(crate) fn routes() -> Vec<(&'static str, Route)> {
         ("/cgi-bin/user/get", get(list)),
         ("/cgi-bin/user/info/batchget", post(batchget)),
         ("/cgi-bin/user/info/updateremark", post(update_remark)),
+        ("/cgi-bin/changeopenid", post(change_openid)),
     ]
 }
 
@@ -93,4 +97,47 @@ fn update_remark(ctx: &Ctx<'_>) -> Outcome {
     }
     ctx.with(|s| s.user_mut(openid).map(|u| u.remark = remark.to_string())).ok_or_else(invalid_openid)?;
     ok()
+}
+
+/// An OpenID as WeChat issues them: 28 characters of `[A-Za-z0-9_-]` starting with `o`.
+fn looks_like_openid(s: &str) -> bool {
+    s.len() == 28 && s.starts_with('o') && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+/// The OpenID this account gives the user known to `from_appid` as `ori`: stable for the pair.
+fn migrated_openid(from_appid: &str, ori: &str) -> String {
+    const CHARSET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-";
+    let mut x = from_appid
+        .bytes()
+        .chain([0])
+        .chain(ori.bytes())
+        .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
+    let mut out = String::from("oNew_");
+    while out.len() < 28 {
+        x = crate::state::mix(x);
+        out.push(CHARSET[(x % CHARSET.len() as u64) as usize] as char);
+    }
+    out
+}
+
+fn change_openid(ctx: &Ctx<'_>) -> Outcome {
+    let from = ctx.need("from_appid")?;
+    if from == ctx.shared.config.appid {
+        return Err(err(63178, "appid wrong, from_appid is this account"));
+    }
+    let list = ctx.body.get("openid_list").and_then(Value::as_array).filter(|l| !l.is_empty());
+    let list = list.ok_or_else(|| err(63182, "openid_list empty"))?;
+    if list.len() > 100 {
+        return Err(err(40032, "invalid openid list size, at most 100 openids"));
+    }
+    let results: Vec<Value> = list
+        .iter()
+        .map(|o| match o.as_str() {
+            Some(ori) if looks_like_openid(ori) => {
+                json!({"ori_openid": ori, "new_openid": migrated_openid(from, ori), "err_msg": "ok"})
+            }
+            _ => json!({"ori_openid": o.as_str().map_or_else(|| o.to_string(), str::to_string), "err_msg": "ori_openid error"}),
+        })
+        .collect();
+    crate::reply::ok_with(json!({"result_list": results}))
 }
