@@ -159,7 +159,7 @@ impl<'a> DatacubeApi<'a> {
     }
     /// 获取文章阅读数据 (article read data)
     ///
-    /// Maximum span 1 day(s) between begin_date and end_date.
+    /// Maximum span 1 day(s) between begin_date and end_date. Data starts on 2025-11-01; `is_delay` is true while the figures are still being computed.
     ///
     /// Official documentation: <https://developers.weixin.qq.com/doc/service/api/wedata/news/api_getarticleread.html>
     pub fn get_article_read(
@@ -177,7 +177,7 @@ impl<'a> DatacubeApi<'a> {
     }
     /// 获取文章分享数据 (article share data)
     ///
-    /// Maximum span 1 day(s) between begin_date and end_date.
+    /// Maximum span 1 day(s) between begin_date and end_date. Data starts on 2025-11-01; `is_delay` is true while the figures are still being computed.
     ///
     /// Official documentation: <https://developers.weixin.qq.com/doc/service/api/wedata/news/api_getarticleshare.html>
     pub fn get_article_share(
@@ -195,7 +195,7 @@ impl<'a> DatacubeApi<'a> {
     }
     /// 获取账号阅读汇总 (account reading summary)
     ///
-    /// Maximum span 30 day(s) between begin_date and end_date.
+    /// Maximum span 30 day(s) between begin_date and end_date. Data starts on 2025-11-01; `is_delay` is true while the figures are still being computed.
     ///
     /// Official documentation: <https://developers.weixin.qq.com/doc/service/api/wedata/news/api_getbizsummary.html>
     pub fn get_biz_summary(
@@ -213,7 +213,7 @@ impl<'a> DatacubeApi<'a> {
     }
     /// 获取文章发表后数据 (article post-publication detail)
     ///
-    /// Maximum span 1 day(s) between begin_date and end_date.
+    /// Maximum span 1 day(s) between begin_date and end_date. Data starts on 2025-11-01; `is_delay` is true while the figures are still being computed.
     ///
     /// Official documentation: <https://developers.weixin.qq.com/doc/service/api/wedata/news/api_getarticletotaldetail.html>
     pub fn get_article_total_detail(
@@ -511,11 +511,66 @@ pub struct ArticleTotalRow {
     /// Wire name: `title`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    /// 每日明细 (per-day details)
+    /// 按统计日期的累计数据 (cumulative figures per statistics date)
     ///
     /// Wire name: `details`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub details: Vec<serde_json::Value>,
+    pub details: Vec<ArticleTotalStat>,
+}
+/// 群发日至统计日的累计指标 (figures from the send date up to stat_date)
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
+#[non_exhaustive]
+pub struct ArticleTotalStat {
+    /// 统计日期 (statistics date)
+    ///
+    /// Wire name: `stat_date`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stat_date: Option<String>,
+    /// 送达人数 (recipients)
+    ///
+    /// Wire name: `target_user`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_user: Option<i64>,
+    /// 图文页阅读人数 (readers)
+    ///
+    /// Wire name: `int_page_read_user`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub int_page_read_user: Option<i64>,
+    /// 图文页阅读次数 (reads)
+    ///
+    /// Wire name: `int_page_read_count`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub int_page_read_count: Option<i64>,
+    /// 原文页阅读人数 (source-page readers)
+    ///
+    /// Wire name: `ori_page_read_user`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ori_page_read_user: Option<i64>,
+    /// 原文页阅读次数 (source-page reads)
+    ///
+    /// Wire name: `ori_page_read_count`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ori_page_read_count: Option<i64>,
+    /// 分享人数 (sharers)
+    ///
+    /// Wire name: `share_user`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub share_user: Option<i64>,
+    /// 分享次数 (shares)
+    ///
+    /// Wire name: `share_count`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub share_count: Option<i64>,
+    /// 收藏人数 (favouriters)
+    ///
+    /// Wire name: `add_to_fav_user`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub add_to_fav_user: Option<i64>,
+    /// 收藏次数 (favourites)
+    ///
+    /// Wire name: `add_to_fav_count`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub add_to_fav_count: Option<i64>,
 }
 /// 数据行 (UserReadRow)
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
@@ -692,105 +747,170 @@ pub struct InterfaceSummaryRow {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_time_cost: Option<i64>,
 }
-/// 数据行 (ArticleReadRow)
+/// 发表内容某天的阅读数据 (one published article's reads on one day)
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[non_exhaustive]
 pub struct ArticleReadRow {
-    /// 数据日期 (date)
+    /// 统计日期 (date)
     ///
     /// Wire name: `ref_date`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_date: Option<String>,
-    /// 文章 id (article id)
+    /// msg_data_id 与文章序号, 如 2247490098_1 (message data id and article index)
     ///
     /// Wire name: `msgid`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub msgid: Option<String>,
-    /// 标题 (title)
+    /// 每篇文章的详细数据 (the article's figures)
     ///
-    /// Wire name: `title`.
+    /// Wire name: `detail`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub title: Option<String>,
-    /// 阅读人数 (readers)
+    pub detail: Option<ArticleReadDetail>,
+}
+/// 文章阅读指标 (reading figures of one article)
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
+#[non_exhaustive]
+pub struct ArticleReadDetail {
+    /// 阅读人数, 即全部来源 (readers, all sources)
     ///
     /// Wire name: `read_user`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub read_user: Option<i64>,
+    /// 分来源的阅读数据 (readers per source)
+    ///
+    /// Wire name: `read_user_source`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub read_user_source: Vec<serde_json::Value>,
 }
-/// 数据行 (ArticleShareRow)
+/// 发表内容某天的分享数据 (one published article's shares on one day)
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[non_exhaustive]
 pub struct ArticleShareRow {
-    /// 数据日期 (date)
+    /// 统计日期 (date)
     ///
     /// Wire name: `ref_date`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_date: Option<String>,
-    /// 文章 id (article id)
+    /// msg_data_id 与文章序号, 如 2247490098_1 (message data id and article index)
     ///
     /// Wire name: `msgid`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub msgid: Option<String>,
+    /// 每篇文章的详细数据 (the article's figures)
+    ///
+    /// Wire name: `detail`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<ArticleShareDetail>,
+}
+/// 文章分享指标 (sharing figures of one article)
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
+#[non_exhaustive]
+pub struct ArticleShareDetail {
     /// 分享人数 (sharers)
     ///
     /// Wire name: `share_user`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub share_user: Option<i64>,
 }
-/// 数据行 (BizSummaryRow)
+/// 某天发表内容的概况 (one day's summary over all published content)
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[non_exhaustive]
 pub struct BizSummaryRow {
-    /// 数据日期 (date)
+    /// 统计日期 (date)
     ///
     /// Wire name: `ref_date`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_date: Option<String>,
-    /// 阅读人数 (readers)
+    /// 当天的指标 (the day's figures)
+    ///
+    /// Wire name: `detail`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<BizSummaryDetail>,
+}
+/// 发表内容概况指标 (summary figures)
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
+#[non_exhaustive]
+pub struct BizSummaryDetail {
+    /// 阅读人数, 即全部来源 (readers, all sources)
     ///
     /// Wire name: `read_user`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub read_user: Option<i64>,
+    /// 分来源的阅读数据 (readers per source)
+    ///
+    /// Wire name: `read_user_source`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub read_user_source: Vec<serde_json::Value>,
     /// 分享人数 (sharers)
     ///
     /// Wire name: `share_user`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub share_user: Option<i64>,
-    /// 在看人数 (wows)
+    /// 爱心赞人数 ("wow" reactions)
     ///
     /// Wire name: `zaikan_user`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub zaikan_user: Option<i64>,
-    /// 点赞人数 (likes)
+    /// 拇指赞人数 (likes)
     ///
     /// Wire name: `like_user`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub like_user: Option<i64>,
+    /// 留言数 (comments)
+    ///
+    /// Wire name: `comment_count`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment_count: Option<i64>,
 }
-/// 数据行 (ArticleTotalDetailRow)
+/// 一篇发表内容的发表后数据 (one published article's figures since publication)
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[non_exhaustive]
 pub struct ArticleTotalDetailRow {
-    /// 数据日期 (date)
+    /// 文章发表日期 (publication date)
     ///
     /// Wire name: `ref_date`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_date: Option<String>,
-    /// 文章 id (article id)
+    /// msg_data_id 与文章序号, 如 2247490098_1 (message data id and article index)
     ///
     /// Wire name: `msgid`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub msgid: Option<String>,
-    /// 标题 (title)
+    /// 发表类型, 0 已通知, 1 未开启通知 (0 = followers notified, 1 = not notified)
     ///
-    /// Wire name: `title`.
+    /// Wire name: `publish_type`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub title: Option<String>,
-    /// 明细 (details)
+    pub publish_type: Option<i32>,
+    /// 按统计日期的累计数据 (cumulative figures per statistics date)
     ///
-    /// Wire name: `detail`.
+    /// Wire name: `detail_list`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub detail_list: Vec<ArticleTotalDetailStat>,
+}
+/// 发表日至统计日的累计指标 (figures from publication up to stat_date)
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
+#[non_exhaustive]
+pub struct ArticleTotalDetailStat {
+    /// 统计日期 (statistics date)
+    ///
+    /// Wire name: `stat_date`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub detail: Option<serde_json::Value>,
+    pub stat_date: Option<String>,
+    /// 阅读人数, 即全部来源 (readers, all sources)
+    ///
+    /// Wire name: `read_user`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read_user: Option<i64>,
+    /// 分来源的阅读数据 (readers per source)
+    ///
+    /// Wire name: `read_user_source`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub read_user_source: Vec<serde_json::Value>,
+    /// 分享人数 (sharers)
+    ///
+    /// Wire name: `share_user`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub share_user: Option<i64>,
 }
 /// Descriptor of [`datacube::get_user_summary`](super::datacube::DatacubeApi::get_user_summary).
 pub const GET_USER_SUMMARY: crate::rt::Endpoint = crate::rt::Endpoint {
@@ -1187,6 +1307,11 @@ pub struct GetArticleReadResponse {
     /// Wire name: `list`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub list: Vec<ArticleReadRow>,
+    /// 数据是否有延迟; false 表示已是最新 (true while the figures are still being computed)
+    ///
+    /// Wire name: `is_delay`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_delay: Option<bool>,
 }
 /// Request builder for [`DatacubeApi::get_article_read`]: set optional parameters, then call `send()`.
 #[must_use = "a request does nothing until `.send().await`"]
@@ -1233,6 +1358,11 @@ pub struct GetArticleShareResponse {
     /// Wire name: `list`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub list: Vec<ArticleShareRow>,
+    /// 数据是否有延迟; false 表示已是最新 (true while the figures are still being computed)
+    ///
+    /// Wire name: `is_delay`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_delay: Option<bool>,
 }
 /// Request builder for [`DatacubeApi::get_article_share`]: set optional parameters, then call `send()`.
 #[must_use = "a request does nothing until `.send().await`"]
@@ -1279,6 +1409,11 @@ pub struct GetBizSummaryResponse {
     /// Wire name: `list`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub list: Vec<BizSummaryRow>,
+    /// 数据是否有延迟; false 表示已是最新 (true while the figures are still being computed)
+    ///
+    /// Wire name: `is_delay`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_delay: Option<bool>,
 }
 /// Request builder for [`DatacubeApi::get_biz_summary`]: set optional parameters, then call `send()`.
 #[must_use = "a request does nothing until `.send().await`"]
@@ -1325,6 +1460,11 @@ pub struct GetArticleTotalDetailResponse {
     /// Wire name: `list`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub list: Vec<ArticleTotalDetailRow>,
+    /// 数据是否有延迟; false 表示已是最新 (true while the figures are still being computed)
+    ///
+    /// Wire name: `is_delay`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_delay: Option<bool>,
 }
 /// Request builder for [`DatacubeApi::get_article_total_detail`]: set optional parameters, then call `send()`.
 #[must_use = "a request does nothing until `.send().await`"]

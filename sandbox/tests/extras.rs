@@ -11,7 +11,8 @@ async fn publish(wx: &Wx, t: &str) -> i64 {
     let article = json!({"title": "t", "content": "c", "thumb_media_id": thumb["media_id"]});
     let draft = wx.post_t(t, "/cgi-bin/draft/add", json!({"articles": [article]})).await;
     let sub = wx.post_t(t, "/cgi-bin/freepublish/submit", json!({"media_id": draft["media_id"]})).await;
-    sub["msg_data_id"].as_i64().unwrap()
+    // Documented as a string; the comment APIs take it as a number.
+    sub["msg_data_id"].as_str().and_then(|s| s.parse().ok()).unwrap()
 }
 
 #[tokio::test]

@@ -1,4 +1,6 @@
-//! Analytics (`/datacube/*`): users, articles, upstream messages and interface summaries.
+//! Analytics (`/datacube/*`): users, articles (the legacy mass-send series and the published-content
+//! series `getarticleread`, `getarticleshare`, `getbizsummary`, `getarticletotaldetail`, which answer
+//! `is_delay` and have data from 2025-11-01), upstream messages and interface summaries.
 //! Body `{begin_date, end_date}` as `YYYY-MM-DD` (61500 otherwise); `end_date` not before
 //! `begin_date`, not today or later (Beijing time), span within the endpoint's maximum (61501).
 //! Rows are deterministic functions of endpoint and date, so repeated calls agree.
@@ -21,6 +23,14 @@ enum Shape {
     Upstream,
     UpstreamDist,
     Interface,
+    /// `getarticleread`: per article, `detail.read_user` and readers per source.
+    ArticleRead,
+    /// `getarticleshare`: per article, `detail.share_user`.
+    ArticleShare,
+    /// `getbizsummary`: one row a day over all published content.
+    BizSummary,
+    /// `getarticletotaldetail`: per article published that day, cumulative figures per stat date.
+    ArticleTotalDetail,
 }
 
 /// How rows are dated.
@@ -39,7 +49,23 @@ struct Cube {
     grain: Grain,
 }
 
-const CUBES: [Cube; 17] = [
+impl Cube {
+    /// The published-content series answer `is_delay` and start on 2025-11-01.
+    fn published_content(&self) -> bool {
+        matches!(self.shape, Shape::ArticleRead | Shape::ArticleShare | Shape::BizSummary | Shape::ArticleTotalDetail)
+    }
+
+    /// The first day with data.
+    fn first_day(&self) -> i64 {
+        if self.published_content() {
+            days_from_civil(2025, 11, 1)
+        } else {
+            days_from_civil(2014, 12, 1)
+        }
+    }
+}
+
+const CUBES: [Cube; 21] = [
     Cube { path: "/datacube/getusersummary", max_days: 7, shape: Shape::UserSummary, grain: Grain::Day },
     Cube { path: "/datacube/getusercumulate", max_days: 7, shape: Shape::UserCumulate, grain: Grain::Day },
     Cube { path: "/datacube/getarticlesummary", max_days: 1, shape: Shape::ArticleSummary, grain: Grain::Day },
@@ -53,10 +79,14 @@ const CUBES: [Cube; 17] = [
     Cube { path: "/datacube/getupstreammsgweek", max_days: 30, shape: Shape::Upstream, grain: Grain::Week },
     Cube { path: "/datacube/getupstreammsgmonth", max_days: 30, shape: Shape::Upstream, grain: Grain::Month },
     Cube { path: "/datacube/getupstreammsgdist", max_days: 15, shape: Shape::UpstreamDist, grain: Grain::Day },
-    Cube { path: "/datacube/getupstreammsgdistweek", max_days: 15, shape: Shape::UpstreamDist, grain: Grain::Week },
-    Cube { path: "/datacube/getupstreammsgdistmonth", max_days: 15, shape: Shape::UpstreamDist, grain: Grain::Month },
+    Cube { path: "/datacube/getupstreammsgdistweek", max_days: 30, shape: Shape::UpstreamDist, grain: Grain::Week },
+    Cube { path: "/datacube/getupstreammsgdistmonth", max_days: 30, shape: Shape::UpstreamDist, grain: Grain::Month },
     Cube { path: "/datacube/getinterfacesummary", max_days: 30, shape: Shape::Interface, grain: Grain::Day },
     Cube { path: "/datacube/getinterfacesummaryhour", max_days: 1, shape: Shape::Interface, grain: Grain::Hour },
+    Cube { path: "/datacube/getarticleread", max_days: 1, shape: Shape::ArticleRead, grain: Grain::Day },
+    Cube { path: "/datacube/getarticleshare", max_days: 1, shape: Shape::ArticleShare, grain: Grain::Day },
+    Cube { path: "/datacube/getbizsummary", max_days: 30, shape: Shape::BizSummary, grain: Grain::Day },
+    Cube { path: "/datacube/getarticletotaldetail", max_days: 1, shape: Shape::ArticleTotalDetail, grain: Grain::Day },
 ];
 
 pub(crate) fn routes() -> Vec<(&'static str, Route)> {
@@ -64,7 +94,7 @@ pub(crate) fn routes() -> Vec<(&'static str, Route)> {
     macro_rules! cube_routes {
         ($($i:literal),*) => { vec![$((CUBES[$i].path, post(|ctx| query(ctx, &CUBES[$i]))),)*] };
     }
-    cube_routes!(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16)
+    cube_routes!(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20)
 }
 
 /// Days since 1970-01-01 of a proleptic Gregorian date.
@@ -172,7 +202,64 @@ fn row(shape: Shape, seed: u64, date: &str, day: i64, extra: u64) -> Vec<Value> 
             .collect(),
         Shape::Interface => vec![json!({"ref_date": date, "callback_count": s(61, 1000) + 1, "fail_count": s(62, 5),
             "total_time_cost": s(63, 100_000), "max_time_cost": s(64, 5000)})],
+        Shape::ArticleRead => (1..=2u64)
+            .map(|i| json!({"ref_date": date, "msgid": published_msgid(day, i), "detail": read_detail(s(70 + i, 800) + 1, s(80 + i, 100))}))
+            .collect(),
+        Shape::ArticleShare => (1..=2u64)
+            .map(|i| json!({"ref_date": date, "msgid": published_msgid(day, i), "detail": {"share_user": s(90 + i, 60)}}))
+            .collect(),
+        Shape::BizSummary => {
+            let mut detail = read_detail(s(100, 3000) + 1, s(101, 100));
+            if let Value::Object(d) = &mut detail {
+                for (k, key) in [(102, "share_user"), (103, "zaikan_user"), (104, "like_user"), (105, "comment_count")] {
+                    d.insert(key.into(), json!(s(k, 200)));
+                }
+            }
+            vec![json!({"ref_date": date, "detail": detail})]
+        }
+        Shape::ArticleTotalDetail => vec![article_total_detail(date, day, &s)],
     }
+}
+
+/// The `msgid` of a published article: its message's `msg_data_id`, `_`, the article's 1-based
+/// index.
+fn published_msgid(day: i64, index: u64) -> String {
+    format!("{}_{index}", 2_247_480_000 + day)
+}
+
+/// `{read_user, read_user_source}`: the "全部" (all) source carries `read_user`; the other sources
+/// split it.
+fn read_detail(total: u64, percent_from_messages: u64) -> Value {
+    let from_messages = total * percent_from_messages / 100;
+    json!({
+        "read_user": total,
+        "read_user_source": [
+            {"source_name": "全部", "read_user": total},
+            {"source_name": "公众号消息", "read_user": from_messages},
+            {"source_name": "其他", "read_user": total - from_messages},
+        ],
+    })
+}
+
+/// One article published on `day`, with cumulative figures for each stat date from the
+/// publication day up to a week later (never beyond yesterday in Beijing time).
+fn article_total_detail(date: &str, day: i64, s: &dyn Fn(u64, u64) -> u64) -> Value {
+    let yesterday = (now_unix() + 8 * 3600).div_euclid(86_400) - 1;
+    let (mut readers, mut sharers) = (0u64, 0u64);
+    let detail_list: Vec<Value> = (day..=(day + 6).min(yesterday))
+        .enumerate()
+        .map(|(k, stat_day)| {
+            readers += s(110 + k as u64, 400) + 1;
+            sharers += s(120 + k as u64, 30);
+            let mut d = read_detail(readers, 60);
+            if let Value::Object(o) = &mut d {
+                o.insert("stat_date".into(), json!(fmt_day(stat_day)));
+                o.insert("share_user".into(), json!(sharers));
+            }
+            d
+        })
+        .collect();
+    json!({"ref_date": date, "msgid": published_msgid(day, 1), "publish_type": 0, "detail_list": detail_list})
 }
 
 fn query(ctx: &Ctx<'_>, cube: &Cube) -> Outcome {
@@ -182,7 +269,7 @@ fn query(ctx: &Ctx<'_>, cube: &Cube) -> Outcome {
     if end < begin || end >= today_beijing || end - begin + 1 > cube.max_days {
         return Err(err(61501, "date range error"));
     }
-    let first_day = days_from_civil(2014, 12, 1);
+    let first_day = cube.first_day();
     let seed = path_seed(cube.path);
     let mut days: Vec<i64> = match cube.grain {
         Grain::Day | Grain::Hour => (begin..=end).collect(),
@@ -210,7 +297,11 @@ fn query(ctx: &Ctx<'_>, cube: &Cube) -> Outcome {
             list.extend(row(cube.shape, seed, &date, day, 0));
         }
     }
-    data(json!({"list": list}))
+    if cube.published_content() {
+        data(json!({"list": list, "is_delay": false}))
+    } else {
+        data(json!({"list": list}))
+    }
 }
 
 #[cfg(test)]

@@ -1,8 +1,10 @@
-//! Draft box and publishing: `/cgi-bin/draft/{add,get,delete,update,count,batchget}` and
+//! Draft box and publishing: `/cgi-bin/draft/{add,get,delete,update,count,batchget,switch}` and
 //! `/cgi-bin/freepublish/{submit,get,delete,getarticle,batchget}`. Articles are validated
-//! (type news/newspic, title ≤ 64 chars → 45003, author ≤ 16 → 45110, digest ≤ 120 → 45004,
-//! content required, cover/image ids must be permanent materials → 40007). Publishing finishes at once
-//! (`publish_status` 0).
+//! (type news/newspic, title ≤ 32 chars → 45003, author ≤ 16 → 45110, digest ≤ 128 → 45004,
+//! content required, cover/image ids must be permanent materials → 40007). The sandbox account's
+//! draft box is open (`draft/switch` reports `is_open` 1; opening is irreversible on WeChat).
+//! Publishing finishes at once (`publish_status` 0); `publish_id` and `msg_data_id` are answered
+//! as strings, as documented.
 
 use serde_json::{json, Value};
 
@@ -20,6 +22,7 @@ pub(crate) fn routes() -> Vec<(&'static str, Route)> {
         ("/cgi-bin/draft/update", post(update)),
         ("/cgi-bin/draft/count", get(count)),
         ("/cgi-bin/draft/batchget", post(batchget)),
+        ("/cgi-bin/draft/switch", Route { input: super::Input::None, ..post(switch) }),
         ("/cgi-bin/freepublish/submit", post(submit)),
         ("/cgi-bin/freepublish/get", post(publish_status)),
         ("/cgi-bin/freepublish/delete", post(publish_delete)),
@@ -34,13 +37,13 @@ fn article(s: &State, a: &Value) -> Result<Value, WxError> {
     let kind = a.get("article_type").and_then(Value::as_str).unwrap_or("news").to_string();
     let v = Value::Object(a.clone());
     let title = str_of(&v, "title").ok_or_else(|| super::missing("title"))?;
-    if title.chars().count() > 64 {
+    if title.chars().count() > 32 {
         return Err(err(45003, "title size out of limit"));
     }
     if str_of(&v, "author").is_some_and(|x| x.chars().count() > 16) {
         return Err(err(45110, "author size out of limit"));
     }
-    if str_of(&v, "digest").is_some_and(|x| x.chars().count() > 120) {
+    if str_of(&v, "digest").is_some_and(|x| x.chars().count() > 128) {
         return Err(err(45004, "description size out of limit"));
     }
     let content = str_of(&v, "content").ok_or_else(|| super::missing("content"))?;
@@ -149,6 +152,15 @@ fn update(ctx: &Ctx<'_>) -> Outcome {
     })
 }
 
+/// `POST /cgi-bin/draft/switch[?checkonly=1]`: `checkonly=1` queries, absent or 0 opens; the box is
+/// already open, so both answer `is_open` 1. Other `checkonly` values → 40035.
+fn switch(ctx: &Ctx<'_>) -> Outcome {
+    match ctx.q("checkonly") {
+        None | Some("0") | Some("1") => ok_with(json!({"is_open": 1})),
+        Some(_) => Err(err(40035, "invalid args, checkonly must be 0 or 1")),
+    }
+}
+
 fn count(ctx: &Ctx<'_>) -> Outcome {
     let n = ctx.with(|s| s.drafts.len());
     data(json!({"total_count": n}))
@@ -231,7 +243,7 @@ fn submit(ctx: &Ctx<'_>) -> Outcome {
                 comments,
             },
         );
-        ok_with(json!({"publish_id": publish_id, "msg_data_id": msg_data_id}))
+        ok_with(json!({"publish_id": publish_id, "msg_data_id": msg_data_id.to_string()}))
     })
 }
 

@@ -1,5 +1,6 @@
 //! Temporary media: `/cgi-bin/media/upload` (multipart part `media`, query `type`),
 //! `/cgi-bin/media/get` (the bytes back; a video answers `{video_url}`),
+//! `/cgi-bin/media/get/jssdk` (HD voice: a temporary voice's bytes as `audio/speex`),
 //! `/cgi-bin/media/uploadnews` (news material for mass sends) and `/cgi-bin/media/uploadimg`
 //! (article images → URL). Other areas check media ids through [`require_media`].
 
@@ -14,6 +15,7 @@ pub(crate) fn routes() -> Vec<(&'static str, Route)> {
     vec![
         ("/cgi-bin/media/upload", upload(upload_media)),
         ("/cgi-bin/media/get", get(get_media)),
+        ("/cgi-bin/media/get/jssdk", get(get_hd_voice)),
         ("/cgi-bin/media/uploadnews", post(upload_news)),
         ("/cgi-bin/media/uploadimg", upload(upload_img)),
     ]
@@ -119,6 +121,16 @@ fn get_media(ctx: &Ctx<'_>) -> Outcome {
         "news" => Err(err(40007, "invalid media_id (news material is not downloadable)")),
         _ => Ok(Reply::Bytes { content_type: media.content_type, filename: Some(media.filename), body: media.bytes }),
     }
+}
+
+/// HD voice (JS-SDK `uploadVoice` serverIds): only temporary voice media qualifies; the sandbox
+/// has no transcoder, so the stored bytes come back labelled as 16 kHz speex.
+fn get_hd_voice(ctx: &Ctx<'_>) -> Outcome {
+    let id = ctx.q("media_id").ok_or_else(|| err(41006, "media_id missing"))?;
+    let media = ctx.with(|s| s.media.get(id).cloned()).filter(|m| m.kind == "voice");
+    let media = media.ok_or_else(|| err(40007, "invalid media_id"))?;
+    let stem = media.filename.rsplit_once('.').map_or(media.filename.as_str(), |(stem, _)| stem);
+    Ok(Reply::Bytes { content_type: "audio/speex".into(), filename: Some(format!("{stem}.speex")), body: media.bytes })
 }
 
 fn upload_news(ctx: &Ctx<'_>) -> Outcome {
