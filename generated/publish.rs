@@ -232,11 +232,16 @@ pub struct SubmitResponse {
     /// 发布任务 id (publish job id)
     ///
     /// Wire name: `publish_id`.
+    #[serde(deserialize_with = "crate::rt::deserialize_id")]
     pub publish_id: String,
     /// 消息数据 id (message data id)
     ///
     /// Wire name: `msg_data_id`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::rt::deserialize_opt_id",
+    )]
     pub msg_data_id: Option<String>,
 }
 /// Request builder for [`PublishApi::submit`]: set optional parameters, then call `send()`.
@@ -267,6 +272,7 @@ pub const GET: crate::rt::Endpoint = crate::rt::Endpoint {
 };
 #[derive(serde::Serialize)]
 struct GetBody {
+    #[serde(deserialize_with = "crate::rt::deserialize_id")]
     publish_id: String,
 }
 /// Response of [`PublishApi::get`].
@@ -276,7 +282,11 @@ pub struct GetResponse {
     /// 发布任务 id (publish job id)
     ///
     /// Wire name: `publish_id`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::rt::deserialize_opt_id",
+    )]
     pub publish_id: Option<String>,
     /// 发布状态 0–6 (status, see above)
     ///

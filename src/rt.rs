@@ -277,6 +277,34 @@ where
     Ok(T::from(&s))
 }
 
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum IdRepr<'a> {
+    Str(std::borrow::Cow<'a, str>),
+    Int(i64),
+    UInt(u64),
+}
+
+impl IdRepr<'_> {
+    fn into_string(self) -> String {
+        match self {
+            IdRepr::Str(s) => s.into_owned(),
+            IdRepr::Int(n) => n.to_string(),
+            IdRepr::UInt(n) => n.to_string(),
+        }
+    }
+}
+
+/// Deserializes an `id` field: a JSON string or integer, kept as its decimal text.
+pub fn deserialize_id<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    IdRepr::deserialize(d).map(IdRepr::into_string)
+}
+
+/// Deserializes an optional `id` field (`null` is absent).
+pub fn deserialize_opt_id<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Option::<IdRepr>::deserialize(d).map(|o| o.map(IdRepr::into_string))
+}
+
 /// Deserializes an integer enum from a number or a numeric string, keeping unknown values.
 pub fn deserialize_int_enum<'de, D, T>(d: D) -> Result<T, D::Error>
 where

@@ -28,3 +28,18 @@ fn string_enums_keep_values_this_version_does_not_know() {
     assert_eq!(known, MediaType::Image);
     assert_eq!(serde_json::to_string(&Lang::ZhCn).expect("serialize"), r#""zh_CN""#);
 }
+
+#[test]
+fn id_fields_accept_a_string_or_a_number() {
+    use wechat_mp::api::publish::SubmitResponse;
+    let documented: SubmitResponse = serde_json::from_str(r#"{"publish_id":"100000001","msg_data_id":"2247483675"}"#)
+        .expect("the documented string form");
+    let observed: SubmitResponse =
+        serde_json::from_str(r#"{"publish_id":100000001,"msg_data_id":2247483675}"#).expect("the numeric form");
+    assert_eq!(documented, observed);
+    assert_eq!(observed.publish_id, "100000001");
+    assert_eq!(observed.msg_data_id.as_deref(), Some("2247483675"));
+    let absent: SubmitResponse = serde_json::from_str(r#"{"publish_id":"1","msg_data_id":null}"#).expect("null");
+    assert_eq!(absent.msg_data_id, None);
+    assert!(serde_json::from_str::<SubmitResponse>(r#"{"publish_id":[1]}"#).is_err());
+}

@@ -23,6 +23,9 @@ pub enum Prim {
     Json,
     /// `file`: a multipart file part.
     File,
+    /// `id`: an identifier WeChat documents as a string but some accounts receive as a number;
+    /// a `String` that accepts both on the wire.
+    Id,
 }
 
 /// A parsed type expression.
@@ -39,7 +42,7 @@ pub enum TypeExpr {
 }
 
 /// The primitive names, for messages.
-pub const PRIMITIVES: &[&str] = &["string", "bool", "i32", "i64", "u32", "u64", "f64", "json", "file"];
+pub const PRIMITIVES: &[&str] = &["string", "bool", "i32", "i64", "u32", "u64", "f64", "json", "file", "id"];
 
 impl TypeExpr {
     /// Parses `list<map<string>>` and friends. Errors say what was expected.
@@ -55,6 +58,7 @@ impl TypeExpr {
             "f64" => Some(Prim::F64),
             "json" => Some(Prim::Json),
             "file" => Some(Prim::File),
+            "id" => Some(Prim::Id),
             _ => None,
         };
         if let Some(p) = prim {

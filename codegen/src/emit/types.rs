@@ -12,7 +12,7 @@ use crate::validate::{field_ident, Checked};
 pub fn rust_type(t: &TypeExpr, area: &str, ck: &Checked<'_>) -> TokenStream {
     match t {
         TypeExpr::Prim(p) => match p {
-            Prim::String => quote!(String),
+            Prim::String | Prim::Id => quote!(String),
             Prim::Bool => quote!(bool),
             Prim::I32 => quote!(i32),
             Prim::I64 => quote!(i64),
@@ -51,7 +51,7 @@ pub fn field_type(f: &Field) -> TypeExpr {
 /// How a value of this type is taken as a method argument: (parameter type, conversion).
 pub fn arg_type(t: &TypeExpr, area: &str, ck: &Checked<'_>) -> (TokenStream, bool) {
     match t {
-        TypeExpr::Prim(Prim::String) => (quote!(impl Into<String>), true),
+        TypeExpr::Prim(Prim::String | Prim::Id) => (quote!(impl Into<String>), true),
         _ => (rust_type(t, area, ck), false),
     }
 }
@@ -78,7 +78,13 @@ pub fn serde_attrs(f: &Field) -> TokenStream {
     } else {
         quote!()
     };
-    let extra = if f.required {
+    let extra = if t == TypeExpr::Prim(Prim::Id) {
+        if f.required {
+            quote!(deserialize_with = "crate::rt::deserialize_id",)
+        } else {
+            quote!(default, skip_serializing_if = "Option::is_none", deserialize_with = "crate::rt::deserialize_opt_id",)
+        }
+    } else if f.required {
         quote!()
     } else if t.is_collection() {
         let skip =
