@@ -8,7 +8,7 @@ use std::time::Duration;
 use crate::api::errors::ErrCode;
 
 /// Everything a call can fail with.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// WeChat answered with an `errcode` other than 0.
@@ -152,9 +152,12 @@ impl ApiError {
         matches!(self.errcode, 40001 | 40014 | 42001)
     }
 
-    /// A rate-limit or quota answer (45009, 45011, 45047 …): never retried.
+    /// A rate-limit or quota answer (45009 daily quota, 45011 per-minute limit, 45047
+    /// customer-service sends, 45066 clientmsgid retried too fast, 48006 quota resets used
+    /// up): never retried. (45065, a repeated clientmsgid, is not one: that send already
+    /// happened.)
     pub fn is_quota(&self) -> bool {
-        matches!(self.errcode, 45009 | 45011 | 45047 | 45065 | 45066 | 48006)
+        matches!(self.errcode, 45009 | 45011 | 45047 | 45066 | 48006)
     }
 }
 

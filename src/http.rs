@@ -3,7 +3,8 @@
 //!
 //! Rules: a rejected access token (40001/40014/42001) is invalidated and the call repeated
 //! once, for every endpoint (WeChat did not process it). Other repeats happen only for
-//! idempotent endpoints, or when the request provably never left (connect errors).
+//! idempotent endpoints, or when the request provably never left (connect errors, or a failed
+//! token request before the call was sent).
 //! Rate-limit and quota codes are never repeated. Nothing logged here carries a credential.
 
 use std::time::Instant;
@@ -61,6 +62,11 @@ pub(crate) fn json_payload<B: Serialize + ?Sized>(ep: &Endpoint, body: Option<&B
 }
 
 /// Sends the request with retries and token recovery; returns the final answer.
+///
+/// Everything happens inside a `wechat.call` span carrying the endpoint (`op`), the attempt
+/// number, the HTTP status, WeChat's `errcode` and `rid`, whether the token was refreshed
+/// after a rejection, and the total latency; one event closes each call (DEBUG when an answer
+/// came back, WARN when none did).
 pub(crate) async fn execute(
     client: &Client,
     ep: &'static Endpoint,
@@ -70,76 +76,110 @@ pub(crate) async fn execute(
     let span = tracing::info_span!(
         "wechat.call",
         op = ep.name,
+        idempotent = ep.idempotent,
         attempt = field::Empty,
         status = field::Empty,
         errcode = field::Empty,
         rid = field::Empty,
+        token_refreshed = field::Empty,
         latency_ms = field::Empty,
     );
     async move {
         let started = Instant::now();
-        let policy = client.retry_policy();
-        let mut attempt: u32 = 0;
-        let mut token_retried = false;
-        loop {
-            attempt += 1;
-            let span = tracing::Span::current();
-            span.record("attempt", attempt);
-            let token = match ep.auth {
-                Auth::AccessToken => Some(client.token_manager().access_token(client).await?),
-                _ => None,
-            };
-            let result = send_once(client, ep, query, token.as_deref(), &payload).await;
-            let can_retry = attempt < policy.max_attempts;
-            match result {
-                Ok(raw) => {
-                    span.record("status", raw.status);
-                    if let Some(env) = &raw.envelope {
-                        if env.errcode != 0 {
-                            span.record("errcode", env.errcode);
-                            if let Some(rid) = ApiError::new(ep.name, env.errcode, env.errmsg.clone()).rid {
-                                span.record("rid", rid.as_str());
-                            }
-                        }
-                        if let Some(t) = &token {
-                            if matches!(env.errcode, 40001 | 40014 | 42001) && !token_retried {
-                                tracing::info!(errcode = env.errcode, "access token rejected; refreshing once");
-                                client.token_manager().invalidate(t).await?;
-                                token_retried = true;
-                                attempt -= 1;
-                                continue;
-                            }
-                        }
-                        if env.errcode == -1 && ep.idempotent && can_retry {
-                            tracing::debug!("WeChat busy (-1); retrying an idempotent call");
-                            tokio::time::sleep(policy.backoff(attempt)).await;
-                            continue;
-                        }
-                    }
-                    if raw.status >= 500 && ep.idempotent && can_retry {
-                        tracing::debug!(status = raw.status, "server error; retrying an idempotent call");
-                        tokio::time::sleep(policy.backoff(attempt)).await;
-                        continue;
-                    }
-                    span.record("latency_ms", started.elapsed().as_millis() as u64);
-                    return Ok(raw);
-                }
-                Err(e) => {
-                    let never_left = matches!(e, Error::Transport { kind: TransportKind::Connect, .. });
-                    if (ep.idempotent || never_left) && can_retry {
-                        tracing::debug!(error = %e, "transport error; retrying");
-                        tokio::time::sleep(policy.backoff(attempt)).await;
-                        continue;
-                    }
-                    span.record("latency_ms", started.elapsed().as_millis() as u64);
-                    tracing::warn!(error = %e, "call failed");
-                    return Err(e);
-                }
-            }
+        let result = attempts(client, ep, query, &payload).await;
+        let span = tracing::Span::current();
+        span.record("latency_ms", started.elapsed().as_millis() as u64);
+        match &result {
+            Ok(_) => tracing::debug!("call finished"),
+            Err(e) => tracing::warn!(error = %e, "call failed"),
         }
+        result
     }
     .instrument(span)
     .await
+}
+
+/// The attempt loop of [`execute`], run inside its span.
+async fn attempts(client: &Client, ep: &'static Endpoint, query: &str, payload: &Payload) -> Result<Raw, Error> {
+    let span = tracing::Span::current();
+    let policy = client.retry_policy();
+    let mut attempt: u32 = 0;
+    let mut token_retried = false;
+    loop {
+        attempt += 1;
+        span.record("attempt", attempt);
+        let can_retry = attempt < policy.max_attempts;
+        let token = match ep.auth {
+            Auth::AccessToken => match client.token_manager().access_token(client).await {
+                Ok(t) => Some(t),
+                // The call itself has not been sent, so any endpoint may try again. Store
+                // failures are not retried here: they would only hammer a store that is down.
+                Err(e) if can_retry && token_fetch_may_recover(&e) => {
+                    tracing::debug!(attempt, error = %e, "could not obtain the access token; retrying");
+                    tokio::time::sleep(policy.backoff(attempt)).await;
+                    continue;
+                }
+                Err(e) => return Err(e),
+            },
+            _ => None,
+        };
+        let result = send_once(client, ep, query, token.as_deref(), payload).await;
+        match result {
+            Ok(raw) => {
+                span.record("status", raw.status);
+                if let Some(env) = &raw.envelope {
+                    span.record("errcode", env.errcode);
+                    if env.errcode != 0 {
+                        if let Some(rid) = ApiError::new(ep.name, env.errcode, env.errmsg.clone()).rid {
+                            span.record("rid", rid.as_str());
+                        }
+                    }
+                    if let Some(t) = &token {
+                        if matches!(env.errcode, 40001 | 40014 | 42001) && !token_retried {
+                            // WeChat refused the credential and did nothing else: safe to repeat
+                            // once, for every endpoint, and it does not count as an attempt.
+                            tracing::info!(errcode = env.errcode, "access token rejected; refreshing once");
+                            client.token_manager().invalidate(t).await?;
+                            token_retried = true;
+                            span.record("token_refreshed", true);
+                            attempt -= 1;
+                            continue;
+                        }
+                    }
+                    if env.errcode == -1 && ep.idempotent && can_retry {
+                        tracing::debug!(attempt, "WeChat busy (-1); retrying an idempotent call");
+                        tokio::time::sleep(policy.backoff(attempt)).await;
+                        continue;
+                    }
+                }
+                if raw.status >= 500 && ep.idempotent && can_retry {
+                    tracing::debug!(attempt, status = raw.status, "server error; retrying an idempotent call");
+                    tokio::time::sleep(policy.backoff(attempt)).await;
+                    continue;
+                }
+                return Ok(raw);
+            }
+            Err(e) => {
+                let never_left = matches!(e, Error::Transport { kind: TransportKind::Connect, .. });
+                if (ep.idempotent || never_left) && can_retry {
+                    tracing::debug!(attempt, error = %e, "transport error; retrying");
+                    tokio::time::sleep(policy.backoff(attempt)).await;
+                    continue;
+                }
+                return Err(e);
+            }
+        }
+    }
+}
+
+/// A token request that failed this way may succeed if asked again.
+fn token_fetch_may_recover(e: &Error) -> bool {
+    match e {
+        Error::Transport { .. } => true,
+        Error::Http { status, .. } => *status >= 500,
+        Error::Api(a) => a.errcode == -1,
+        _ => false,
+    }
 }
 
 async fn send_once(

@@ -8,9 +8,15 @@
 //! [`Error::TokenWaitTimeout`](crate::Error::TokenWaitTimeout), never a second refresh.
 //! A token WeChat rejects is removed with compare-and-delete, so a token another process has
 //! already replaced is not thrown away.
+//!
+//! In `stable_token` mode a refresh first asks in normal mode, which hands back WeChat's
+//! current token (possibly one another process or server obtained meanwhile). Only when WeChat
+//! answers with the very token that was just rejected is the request repeated with
+//! `force_refresh` — forcing retires the token every other holder is using, is limited to 20 a
+//! day, and two deployments forcing in turn would keep invalidating each other.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -189,8 +195,14 @@ pub struct TokenManager {
     appid: String,
     config: TokenConfig,
     local: Mutex<HashMap<TokenKind, Arc<tokio::sync::Mutex<()>>>>,
-    force_next: AtomicBool,
+    /// Per kind: how many refreshes finished in this process, and the error of the last one
+    /// if it failed — handed to the tasks that waited for it instead of each trying again.
+    outcomes: Mutex<HashMap<TokenKind, (u64, Option<Error>)>>,
+    /// The access token WeChat last rejected in this process, until a different one is in use:
+    /// never handed out again, and in stable_token mode the trigger for `force_refresh`.
+    rejected: Mutex<Option<String>>,
     fetches: AtomicU64,
+    forced: AtomicU64,
 }
 
 fn now_ms() -> u64 {
@@ -209,8 +221,10 @@ impl TokenManager {
             appid: appid.to_string(),
             config,
             local: Mutex::new(HashMap::new()),
-            force_next: AtomicBool::new(false),
+            outcomes: Mutex::new(HashMap::new()),
+            rejected: Mutex::new(None),
             fetches: AtomicU64::new(0),
+            forced: AtomicU64::new(0),
         }
     }
 
@@ -222,6 +236,16 @@ impl TokenManager {
     /// How many tokens this manager fetched from WeChat.
     pub fn fetch_count(&self) -> u64 {
         self.fetches.load(Ordering::Relaxed)
+    }
+
+    /// How many of those fetches used stable_token's `force_refresh`.
+    pub fn forced_refresh_count(&self) -> u64 {
+        self.forced.load(Ordering::Relaxed)
+    }
+
+    /// The name of the store backend (`memory`, `redis`).
+    pub fn backend(&self) -> &'static str {
+        self.store.backend()
     }
 
     /// The configuration.
@@ -237,40 +261,76 @@ impl TokenManager {
     /// A token of `kind`, from the store or freshly obtained (once, whoever else asks).
     pub async fn get(&self, client: &Client, kind: TokenKind) -> Result<String, Error> {
         let key = self.key(kind);
-        let margin = self.config.refresh_margin.as_millis() as u64;
         let mut usable: Option<String> = None;
         if let Some(t) = self.store.get(&key).await? {
             let now = now_ms();
-            if t.expires_at_ms > now + margin
-                || now.saturating_sub(t.fetched_at_ms) < MIN_AGE_BEFORE_EARLY_REFRESH_MS && t.expires_at_ms > now
-            {
-                return Ok(t.value);
+            if self.needs_no_refresh(kind, &t, now) {
+                return Ok(self.accept(kind, t.value));
             }
-            if t.expires_at_ms > now {
+            if t.expires_at_ms > now && !self.is_rejected(kind, &t.value) {
                 usable = Some(t.value);
             }
         }
         let local = self.local_lock(kind)?;
+        let seen = self.outcome(kind).0;
         let _guard = match (&usable, local.try_lock()) {
             (_, Ok(g)) => g,
             // Someone in this process is already refreshing; the current token still works.
             (Some(v), Err(_)) => return Ok(v.clone()),
             (None, Err(_)) => local.lock().await,
         };
-        if let Some(t) = self.fresh(&key).await? {
-            return Ok(t.value);
+        if let Some(t) = self.fresh(kind, &key).await? {
+            return Ok(self.accept(kind, t.value));
         }
-        self.refresh_across_processes(client, kind, &key, usable).await
+        // The refresh this task waited for failed: share its error rather than repeat it at
+        // once, so that N waiting tasks do not become N token requests to a failing WeChat.
+        if let (finished, Some(e)) = self.outcome(kind) {
+            if finished > seen {
+                return Err(e);
+            }
+        }
+        let result = self.refresh_across_processes(client, kind, &key, usable).await;
+        if let Ok(mut m) = self.outcomes.lock() {
+            let entry = m.entry(kind).or_default();
+            *entry = (entry.0 + 1, result.as_ref().err().cloned());
+        }
+        result
+    }
+
+    fn outcome(&self, kind: TokenKind) -> (u64, Option<Error>) {
+        self.outcomes.lock().ok().and_then(|m| m.get(&kind).cloned()).unwrap_or_default()
+    }
+
+    /// Whether `t` can be used as it is: not near expiry (or too young to refresh early), and
+    /// not the token WeChat just rejected.
+    fn needs_no_refresh(&self, kind: TokenKind, t: &StoredToken, now: u64) -> bool {
+        let margin = self.config.refresh_margin.as_millis() as u64;
+        let timely = t.expires_at_ms > now + margin
+            || (now.saturating_sub(t.fetched_at_ms) < MIN_AGE_BEFORE_EARLY_REFRESH_MS && t.expires_at_ms > now);
+        timely && !self.is_rejected(kind, &t.value)
+    }
+
+    fn is_rejected(&self, kind: TokenKind, value: &str) -> bool {
+        kind == TokenKind::AccessToken && self.rejected.lock().map(|r| r.as_deref() == Some(value)).unwrap_or(false)
+    }
+
+    /// Hands out `value`; once a token other than the rejected one is in use, the rejection
+    /// is forgotten.
+    fn accept(&self, kind: TokenKind, value: String) -> String {
+        if kind == TokenKind::AccessToken {
+            if let Ok(mut r) = self.rejected.lock() {
+                if r.as_ref().is_some_and(|x| *x != value) {
+                    *r = None;
+                }
+            }
+        }
+        value
     }
 
     /// The stored token if it needs no refresh.
-    async fn fresh(&self, key: &str) -> Result<Option<StoredToken>, Error> {
-        let margin = self.config.refresh_margin.as_millis() as u64;
+    async fn fresh(&self, kind: TokenKind, key: &str) -> Result<Option<StoredToken>, Error> {
         let now = now_ms();
-        Ok(self.store.get(key).await?.filter(|t| {
-            t.expires_at_ms > now + margin
-                || (now.saturating_sub(t.fetched_at_ms) < MIN_AGE_BEFORE_EARLY_REFRESH_MS && t.expires_at_ms > now)
-        }))
+        Ok(self.store.get(key).await?.filter(|t| self.needs_no_refresh(kind, t, now)))
     }
 
     async fn refresh_across_processes(
@@ -287,8 +347,8 @@ impl TokenManager {
         loop {
             if self.store.try_lock(&lock_key, &owner, self.config.lock_ttl).await? {
                 let result = async {
-                    if let Some(t) = self.fresh(key).await? {
-                        return Ok(t.value);
+                    if let Some(t) = self.fresh(kind, key).await? {
+                        return Ok(self.accept(kind, t.value));
                     }
                     self.fetch_and_store(client, kind, key).await
                 }
@@ -305,8 +365,8 @@ impl TokenManager {
             tokio::time::sleep(poll).await;
             poll = (poll * 2).min(Duration::from_millis(200));
             if let Some(t) = self.store.get(key).await? {
-                if t.expires_at_ms > now_ms() {
-                    return Ok(t.value);
+                if t.expires_at_ms > now_ms() && !self.is_rejected(kind, &t.value) {
+                    return Ok(self.accept(kind, t.value));
                 }
             }
             if started.elapsed() >= self.config.lock_wait {
@@ -318,11 +378,21 @@ impl TokenManager {
     async fn fetch_and_store(&self, client: &Client, kind: TokenKind, key: &str) -> Result<String, Error> {
         let fetchers = &crate::api::FETCHERS;
         let missing = |what: &str| Error::Config(format!("the spec has no endpoint with `role: {what}`"));
+        let mut forced = false;
         let grant = match kind {
             TokenKind::AccessToken if self.config.use_stable_token => {
                 let f = fetchers.stable_token.ok_or_else(|| missing("stable_token"))?;
-                let force = self.force_next.swap(false, Ordering::AcqRel);
-                f(client, force).await?
+                let grant = f(client, false).await?;
+                if self.is_rejected(kind, &grant.value) {
+                    // WeChat handed back the token it has just rejected: only a forced refresh
+                    // gets a working one.
+                    self.fetches.fetch_add(1, Ordering::Relaxed);
+                    tracing::info!("stable_token returned the rejected token; forcing a refresh");
+                    forced = true;
+                    f(client, true).await?
+                } else {
+                    grant
+                }
             }
             TokenKind::AccessToken => {
                 fetchers.access_token.ok_or_else(|| missing("access_token"))?(client, false).await?
@@ -330,6 +400,9 @@ impl TokenManager {
             TokenKind::Ticket(t) => fetchers.ticket.ok_or_else(|| missing("ticket"))?(client, t).await?,
         };
         self.fetches.fetch_add(1, Ordering::Relaxed);
+        if forced {
+            self.forced.fetch_add(1, Ordering::Relaxed);
+        }
         let now = now_ms();
         let token = StoredToken {
             value: grant.value,
@@ -337,17 +410,31 @@ impl TokenManager {
             fetched_at_ms: now,
         };
         self.store.put(key, &token).await?;
-        tracing::debug!(kind = kind.label(), expires_in = grant.expires_in, "obtained a new token");
+        tracing::debug!(
+            kind = kind.label(),
+            expires_in = grant.expires_in,
+            force_refresh = forced,
+            backend = self.store.backend(),
+            "obtained a new token"
+        );
+        if kind == TokenKind::AccessToken {
+            // Whatever WeChat answered is the best there is; should it be rejected again, the
+            // next call asks again (never in a loop: each call repeats once after a rejection).
+            if let Ok(mut r) = self.rejected.lock() {
+                *r = None;
+            }
+        }
         Ok(token.value)
     }
 
-    /// Drops `rejected` from the store if it is still the current token (compare-and-delete).
+    /// Drops `rejected` from the store if it is still the current token (compare-and-delete),
+    /// and remembers it so that it is not used again.
     pub async fn invalidate(&self, rejected: &str) -> Result<(), Error> {
-        let removed = self.store.remove_if(&self.key(TokenKind::AccessToken), rejected).await?;
-        if removed && self.config.use_stable_token {
-            // stable_token would hand back the same rejected token: force a new one, once.
-            self.force_next.store(true, Ordering::Release);
+        if let Ok(mut r) = self.rejected.lock() {
+            *r = Some(rejected.to_string());
         }
+        let removed = self.store.remove_if(&self.key(TokenKind::AccessToken), rejected).await?;
+        tracing::debug!(removed, "invalidated a rejected access token");
         Ok(())
     }
 
