@@ -37,14 +37,8 @@ impl std::fmt::Debug for Client {
             .field("appid", &self.inner.appid)
             .field("secret", &crate::rt::Redacted)
             .field("api_base", &self.inner.api_base)
-            .field("token_store", &self.inner.tokens_backend())
+            .field("token_store", &self.inner.tokens.backend())
             .finish()
-    }
-}
-
-impl Inner {
-    fn tokens_backend(&self) -> String {
-        self.tokens.key(TokenKind::AccessToken)
     }
 }
 
