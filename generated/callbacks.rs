@@ -1020,6 +1020,189 @@ impl SubscribeMsgSentItem {
         self
     }
 }
+/// 一台 iBeacon 设备及其与手机的距离 (one beacon and its distance from the phone)
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ShakeBeacon {
+    /// 设备的 UUID
+    ///
+    /// XML element: `Uuid`.
+    pub uuid: Option<String>,
+    /// 设备的 major
+    ///
+    /// XML element: `Major`.
+    pub major: Option<i32>,
+    /// 设备的 minor
+    ///
+    /// XML element: `Minor`.
+    pub minor: Option<i32>,
+    /// 设备与用户手机的距离 (米)
+    ///
+    /// XML element: `Distance`.
+    pub distance: Option<f64>,
+}
+impl x::FromXml for ShakeBeacon {
+    fn from_xml(el: &x::Element) -> Result<Self, x::Error> {
+        Ok(ShakeBeacon {
+            uuid: x::text(el, "Uuid"),
+            major: x::number(el, "Major")?,
+            minor: x::number(el, "Minor")?,
+            distance: x::number(el, "Distance")?,
+        })
+    }
+}
+impl x::ToXml for ShakeBeacon {
+    fn write_xml(&self, w: &mut x::Writer) {
+        if let Some(v) = &self.uuid {
+            w.text("Uuid", v);
+        }
+        if let Some(v) = &self.major {
+            w.number("Major", v);
+        }
+        if let Some(v) = &self.minor {
+            w.number("Minor", v);
+        }
+        if let Some(v) = &self.distance {
+            w.number("Distance", v);
+        }
+    }
+}
+impl ShakeBeacon {
+    /// Creates it from its required fields.
+    pub fn new() -> Self {
+        ShakeBeacon {
+            uuid: None,
+            major: None,
+            minor: None,
+            distance: None,
+        }
+    }
+    /// Sets this optional field.
+    #[must_use]
+    pub fn with_uuid(mut self, uuid: impl Into<String>) -> Self {
+        self.uuid = Some(uuid.into());
+        self
+    }
+    /// Sets this optional field.
+    #[must_use]
+    pub fn with_major(mut self, major: i32) -> Self {
+        self.major = Some(major);
+        self
+    }
+    /// Sets this optional field.
+    #[must_use]
+    pub fn with_minor(mut self, minor: i32) -> Self {
+        self.minor = Some(minor);
+        self
+    }
+    /// Sets this optional field.
+    #[must_use]
+    pub fn with_distance(mut self, distance: f64) -> Self {
+        self.distance = Some(distance);
+        self
+    }
+}
+/// 扫顾问二维码的结果 (outcome of scanning a shopping guide's QR code)
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct GuideScanInfo {
+    /// 顾问微信号
+    ///
+    /// XML element: `qrcode_guide_account`.
+    pub qrcode_guide_account: Option<String>,
+    /// 顾问 openid，仅通过 openid 绑定的顾问有
+    ///
+    /// XML element: `qrcode_guide_openid`.
+    pub qrcode_guide_openid: Option<String>,
+    /// 扫码用户的 openid
+    ///
+    /// XML element: `openid`.
+    pub openid: Option<String>,
+    /// 扫码结果: 1 二维码所属顾问失效; 2 成功建立顾问绑定关系; 3 顾问绑定关系已存在; 4 用户已被其他顾问绑定
+    ///
+    /// XML element: `action`.
+    pub action: Option<i32>,
+    /// 生成二维码时填写的 qrcode_info，原样带回
+    ///
+    /// XML element: `qrcode_info`.
+    pub qrcode_info: Option<String>,
+}
+impl x::FromXml for GuideScanInfo {
+    fn from_xml(el: &x::Element) -> Result<Self, x::Error> {
+        Ok(GuideScanInfo {
+            qrcode_guide_account: x::text(el, "qrcode_guide_account"),
+            qrcode_guide_openid: x::text(el, "qrcode_guide_openid"),
+            openid: x::text(el, "openid"),
+            action: x::number(el, "action")?,
+            qrcode_info: x::text(el, "qrcode_info"),
+        })
+    }
+}
+impl x::ToXml for GuideScanInfo {
+    fn write_xml(&self, w: &mut x::Writer) {
+        if let Some(v) = &self.qrcode_guide_account {
+            w.text("qrcode_guide_account", v);
+        }
+        if let Some(v) = &self.qrcode_guide_openid {
+            w.text("qrcode_guide_openid", v);
+        }
+        if let Some(v) = &self.openid {
+            w.text("openid", v);
+        }
+        if let Some(v) = &self.action {
+            w.number("action", v);
+        }
+        if let Some(v) = &self.qrcode_info {
+            w.text("qrcode_info", v);
+        }
+    }
+}
+impl GuideScanInfo {
+    /// Creates it from its required fields.
+    pub fn new() -> Self {
+        GuideScanInfo {
+            qrcode_guide_account: None,
+            qrcode_guide_openid: None,
+            openid: None,
+            action: None,
+            qrcode_info: None,
+        }
+    }
+    /// Sets this optional field.
+    #[must_use]
+    pub fn with_qrcode_guide_account(
+        mut self,
+        qrcode_guide_account: impl Into<String>,
+    ) -> Self {
+        self.qrcode_guide_account = Some(qrcode_guide_account.into());
+        self
+    }
+    /// Sets this optional field.
+    #[must_use]
+    pub fn with_qrcode_guide_openid(
+        mut self,
+        qrcode_guide_openid: impl Into<String>,
+    ) -> Self {
+        self.qrcode_guide_openid = Some(qrcode_guide_openid.into());
+        self
+    }
+    /// Sets this optional field.
+    #[must_use]
+    pub fn with_openid(mut self, openid: impl Into<String>) -> Self {
+        self.openid = Some(openid.into());
+        self
+    }
+    /// Sets this optional field.
+    #[must_use]
+    pub fn with_action(mut self, action: i32) -> Self {
+        self.action = Some(action);
+        self
+    }
+    /// Sets this optional field.
+    #[must_use]
+    pub fn with_qrcode_info(mut self, qrcode_info: impl Into<String>) -> Self {
+        self.qrcode_info = Some(qrcode_info.into());
+        self
+    }
+}
 /// 回复中的媒体 (media of an image or voice reply)
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ReplyMedia {
@@ -2731,6 +2914,1187 @@ impl x::ToXml for VerifyExpiredEvent {
         w.number("ExpiredTime", &self.expired_time);
     }
 }
+/// 卡券通过审核 (card approved)
+///
+/// A card or coupon created by the account passed review and can now be issued.
+///
+/// Event `card_pass_check`.
+///
+/// Official documentation: <https://developers.weixin.qq.com/doc/service/guide/product/card/Coupons_Vouchers_and_Cards_Event_Push_Messages.html>
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CardPassCheckEvent {
+    /// 卡券 id
+    ///
+    /// XML element: `CardId`.
+    pub card_id: String,
+    /// 审核不通过原因 (通过时一般为空)
+    ///
+    /// XML element: `RefuseReason`.
+    pub refuse_reason: Option<String>,
+}
+impl x::FromXml for CardPassCheckEvent {
+    fn from_xml(el: &x::Element) -> Result<Self, x::Error> {
+        Ok(CardPassCheckEvent {
+            card_id: x::required_text(el, "CardId", "card_pass_check Event")?,
+            refuse_reason: x::text(el, "RefuseReason"),
+        })
+    }
+}
+impl x::ToXml for CardPassCheckEvent {
+    fn write_xml(&self, w: &mut x::Writer) {
+        w.text("CardId", &self.card_id);
+        if let Some(v) = &self.refuse_reason {
+            w.text("RefuseReason", v);
+        }
+    }
+}
+/// 卡券未通过审核 (card rejected)
+///
+/// A card or coupon failed review; RefuseReason says why.
+///
+/// Event `card_not_pass_check`.
+///
+/// Official documentation: <https://developers.weixin.qq.com/doc/service/guide/product/card/Coupons_Vouchers_and_Cards_Event_Push_Messages.html>
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CardNotPassCheckEvent {
+    /// 卡券 id
+    ///
+    /// XML element: `CardId`.
+    pub card_id: String,
+    /// 审核不通过原因
+    ///
+    /// XML element: `RefuseReason`.
+    pub refuse_reason: Option<String>,
+}
+impl x::FromXml for CardNotPassCheckEvent {
+    fn from_xml(el: &x::Element) -> Result<Self, x::Error> {
+        Ok(CardNotPassCheckEvent {
+            card_id: x::required_text(el, "CardId", "card_not_pass_check Event")?,
+            refuse_reason: x::text(el, "RefuseReason"),
+        })
+    }
+}
+impl x::ToXml for CardNotPassCheckEvent {
+    fn write_xml(&self, w: &mut x::Writer) {
+        w.text("CardId", &self.card_id);
+        if let Some(v) = &self.refuse_reason {
+            w.text("RefuseReason", v);
+        }
+    }
+}
+/// 用户领取卡券 (user took a card)
+///
+/// A user added a card to their card wallet, either directly or as a gift from a friend
+/// (IsGiveByFriend = 1, then FriendUserName is the giver and OldUserCardCode the code before
+/// the transfer). IsRestoreMemberCard = 1 means a deleted member card was restored.
+///
+/// Event `user_get_card`.
+///
+/// Official documentation: <https://developers.weixin.qq.com/doc/service/guide/product/card/Coupons_Vouchers_and_Cards_Event_Push_Messages.html>
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct UserGetCardEvent {
+    /// 卡券 id
+    ///
+    /// XML element: `CardId`.
+    pub card_id: String,
+    /// 是否为转赠领取: 1 是, 0 否
+    ///
+    /// XML element: `IsGiveByFriend`.
+    pub is_give_by_friend: Option<i32>,
+    /// 卡券 code 序列号
+    ///
+    /// XML element: `UserCardCode`.
+    pub user_card_code: Option<String>,
+    /// 转赠时为赠送方的 OpenID
+    ///
+    /// XML element: `FriendUserName`.
+    pub friend_user_name: Option<String>,
+    /// 领取场景值 (整型，可在生成二维码、JS API 添加卡券时自定义)
+    ///
+    /// XML element: `OuterId`.
+    pub outer_id: Option<i64>,
+    /// 转赠前的 code (转赠后微信会更换 code)
+    ///
+    /// XML element: `OldUserCardCode`.
+    pub old_user_card_code: Option<String>,
+    /// 领取场景值 (字符串，可在生成二维码、添加卡券时自定义)
+    ///
+    /// XML element: `OuterStr`.
+    pub outer_str: Option<String>,
+    /// 是否为找回已删除的会员卡: 1 是, 0 否
+    ///
+    /// XML element: `IsRestoreMemberCard`.
+    pub is_restore_member_card: Option<i32>,
+    /// 是否为朋友推荐: 1 是, 0 否
+    ///
+    /// XML element: `IsRecommendByFriend`.
+    pub is_recommend_by_friend: Option<i32>,
+    /// 领券用户的 UnionID (绑定开放平台时有)
+    ///
+    /// XML element: `UnionId`.
+    pub union_id: Option<String>,
+}
+impl x::FromXml for UserGetCardEvent {
+    fn from_xml(el: &x::Element) -> Result<Self, x::Error> {
+        Ok(UserGetCardEvent {
+            card_id: x::required_text(el, "CardId", "user_get_card Event")?,
+            is_give_by_friend: x::number(el, "IsGiveByFriend")?,
+            user_card_code: x::text(el, "UserCardCode"),
+            friend_user_name: x::text(el, "FriendUserName"),
+            outer_id: x::number(el, "OuterId")?,
+            old_user_card_code: x::text(el, "OldUserCardCode"),
+            outer_str: x::text(el, "OuterStr"),
+            is_restore_member_card: x::number(el, "IsRestoreMemberCard")?,
+            is_recommend_by_friend: x::number(el, "IsRecommendByFriend")?,
+            union_id: x::text(el, "UnionId"),
+        })
+    }
+}
+impl x::ToXml for UserGetCardEvent {
+    fn write_xml(&self, w: &mut x::Writer) {
+        w.text("CardId", &self.card_id);
+        if let Some(v) = &self.is_give_by_friend {
+            w.number("IsGiveByFriend", v);
+        }
+        if let Some(v) = &self.user_card_code {
+            w.text("UserCardCode", v);
+        }
+        if let Some(v) = &self.friend_user_name {
+            w.text("FriendUserName", v);
+        }
+        if let Some(v) = &self.outer_id {
+            w.number("OuterId", v);
+        }
+        if let Some(v) = &self.old_user_card_code {
+            w.text("OldUserCardCode", v);
+        }
+        if let Some(v) = &self.outer_str {
+            w.text("OuterStr", v);
+        }
+        if let Some(v) = &self.is_restore_member_card {
+            w.number("IsRestoreMemberCard", v);
+        }
+        if let Some(v) = &self.is_recommend_by_friend {
+            w.number("IsRecommendByFriend", v);
+        }
+        if let Some(v) = &self.union_id {
+            w.text("UnionId", v);
+        }
+    }
+}
+/// 用户转赠卡券 (user gave a card away)
+///
+/// The user (FromUserName) gave a card to FriendUserName; IsReturnBack = 1 when an unclaimed gift came back.
+///
+/// Event `user_gifting_card`.
+///
+/// Official documentation: <https://developers.weixin.qq.com/doc/service/guide/product/card/Coupons_Vouchers_and_Cards_Event_Push_Messages.html>
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct UserGiftingCardEvent {
+    /// 卡券 id
+    ///
+    /// XML element: `CardId`.
+    pub card_id: String,
+    /// 卡券 code
+    ///
+    /// XML element: `UserCardCode`.
+    pub user_card_code: Option<String>,
+    /// 是否转赠退回: 1 是, 0 否
+    ///
+    /// XML element: `IsReturnBack`.
+    pub is_return_back: Option<i32>,
+    /// 接收卡券用户的 OpenID
+    ///
+    /// XML element: `FriendUserName`.
+    pub friend_user_name: Option<String>,
+    /// 是否为群转赠: 1 是, 0 否
+    ///
+    /// XML element: `IsChatRoom`.
+    pub is_chat_room: Option<i32>,
+}
+impl x::FromXml for UserGiftingCardEvent {
+    fn from_xml(el: &x::Element) -> Result<Self, x::Error> {
+        Ok(UserGiftingCardEvent {
+            card_id: x::required_text(el, "CardId", "user_gifting_card Event")?,
+            user_card_code: x::text(el, "UserCardCode"),
+            is_return_back: x::number(el, "IsReturnBack")?,
+            friend_user_name: x::text(el, "FriendUserName"),
+            is_chat_room: x::number(el, "IsChatRoom")?,
+        })
+    }
+}
+impl x::ToXml for UserGiftingCardEvent {
+    fn write_xml(&self, w: &mut x::Writer) {
+        w.text("CardId", &self.card_id);
+        if let Some(v) = &self.user_card_code {
+            w.text("UserCardCode", v);
+        }
+        if let Some(v) = &self.is_return_back {
+            w.number("IsReturnBack", v);
+        }
+        if let Some(v) = &self.friend_user_name {
+            w.text("FriendUserName", v);
+        }
+        if let Some(v) = &self.is_chat_room {
+            w.number("IsChatRoom", v);
+        }
+    }
+}
+/// 用户删除卡券 (user deleted a card)
+///
+/// The user removed a card from their card wallet.
+///
+/// Event `user_del_card`.
+///
+/// Official documentation: <https://developers.weixin.qq.com/doc/service/guide/product/card/Coupons_Vouchers_and_Cards_Event_Push_Messages.html>
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct UserDelCardEvent {
+    /// 卡券 id
+    ///
+    /// XML element: `CardId`.
+    pub card_id: String,
+    /// 卡券 code
+    ///
+    /// XML element: `UserCardCode`.
+    pub user_card_code: Option<String>,
+}
+impl x::FromXml for UserDelCardEvent {
+    fn from_xml(el: &x::Element) -> Result<Self, x::Error> {
+        Ok(UserDelCardEvent {
+            card_id: x::required_text(el, "CardId", "user_del_card Event")?,
+            user_card_code: x::text(el, "UserCardCode"),
+        })
+    }
+}
+impl x::ToXml for UserDelCardEvent {
+    fn write_xml(&self, w: &mut x::Writer) {
+        w.text("CardId", &self.card_id);
+        if let Some(v) = &self.user_card_code {
+            w.text("UserCardCode", v);
+        }
+    }
+}
+/// 卡券被核销 (card redeemed)
+///
+/// A card was redeemed. ConsumeSource is FROM_API (the consume API), FROM_MP (the platform's
+/// web console) or FROM_MOBILE_HELPER (the merchant-helper app, then StaffOpenId is set).
+///
+/// Event `user_consume_card`.
+///
+/// Official documentation: <https://developers.weixin.qq.com/doc/service/guide/product/card/Coupons_Vouchers_and_Cards_Event_Push_Messages.html>
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct UserConsumeCardEvent {
+    /// 卡券 id
+    ///
+    /// XML element: `CardId`.
+    pub card_id: String,
+    /// 卡券 code
+    ///
+    /// XML element: `UserCardCode`.
+    pub user_card_code: Option<String>,
+    /// 核销来源: FROM_API, FROM_MP, FROM_MOBILE_HELPER
+    ///
+    /// XML element: `ConsumeSource`.
+    pub consume_source: Option<String>,
+    /// 核销门店名称 (自助核销、买单核销时有)
+    ///
+    /// XML element: `LocationName`.
+    pub location_name: Option<String>,
+    /// 核销员的 OpenID (卡券商户助手核销时有)
+    ///
+    /// XML element: `StaffOpenId`.
+    pub staff_open_id: Option<String>,
+    /// 自助核销时用户输入的验证码
+    ///
+    /// XML element: `VerifyCode`.
+    pub verify_code: Option<String>,
+    /// 自助核销时用户输入的备注金额 (按文本保存)
+    ///
+    /// XML element: `RemarkAmount`.
+    pub remark_amount: Option<String>,
+    /// 发起核销时传入的自定义渠道参数
+    ///
+    /// XML element: `OuterStr`.
+    pub outer_str: Option<String>,
+}
+impl x::FromXml for UserConsumeCardEvent {
+    fn from_xml(el: &x::Element) -> Result<Self, x::Error> {
+        Ok(UserConsumeCardEvent {
+            card_id: x::required_text(el, "CardId", "user_consume_card Event")?,
+            user_card_code: x::text(el, "UserCardCode"),
+            consume_source: x::text(el, "ConsumeSource"),
+            location_name: x::text(el, "LocationName"),
+            staff_open_id: x::text(el, "StaffOpenId"),
+            verify_code: x::text(el, "VerifyCode"),
+            remark_amount: x::text(el, "RemarkAmount"),
+            outer_str: x::text(el, "OuterStr"),
+        })
+    }
+}
+impl x::ToXml for UserConsumeCardEvent {
+    fn write_xml(&self, w: &mut x::Writer) {
+        w.text("CardId", &self.card_id);
+        if let Some(v) = &self.user_card_code {
+            w.text("UserCardCode", v);
+        }
+        if let Some(v) = &self.consume_source {
+            w.text("ConsumeSource", v);
+        }
+        if let Some(v) = &self.location_name {
+            w.text("LocationName", v);
+        }
+        if let Some(v) = &self.staff_open_id {
+            w.text("StaffOpenId", v);
+        }
+        if let Some(v) = &self.verify_code {
+            w.text("VerifyCode", v);
+        }
+        if let Some(v) = &self.remark_amount {
+            w.text("RemarkAmount", v);
+        }
+        if let Some(v) = &self.outer_str {
+            w.text("OuterStr", v);
+        }
+    }
+}
+/// 卡券买单 (paid through the card's pay cell)
+///
+/// The user paid with WeChat Pay from the card's 买单 entry, redeeming the card. Amounts are in fen.
+///
+/// Event `user_pay_from_pay_cell`.
+///
+/// Official documentation: <https://developers.weixin.qq.com/doc/service/guide/product/card/Coupons_Vouchers_and_Cards_Event_Push_Messages.html>
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct UserPayFromPayCellEvent {
+    /// 卡券 id
+    ///
+    /// XML element: `CardId`.
+    pub card_id: String,
+    /// 卡券 code
+    ///
+    /// XML element: `UserCardCode`.
+    pub user_card_code: Option<String>,
+    /// 微信支付交易订单号
+    ///
+    /// XML element: `TransId`.
+    pub trans_id: Option<String>,
+    /// 核销门店 id
+    ///
+    /// XML element: `LocationId`.
+    pub location_id: Option<i64>,
+    /// 实付金额 (分)
+    ///
+    /// XML element: `Fee`.
+    pub fee: Option<i64>,
+    /// 应付金额 (分)
+    ///
+    /// XML element: `OriginalFee`.
+    pub original_fee: Option<i64>,
+}
+impl x::FromXml for UserPayFromPayCellEvent {
+    fn from_xml(el: &x::Element) -> Result<Self, x::Error> {
+        Ok(UserPayFromPayCellEvent {
+            card_id: x::required_text(el, "CardId", "user_pay_from_pay_cell Event")?,
+            user_card_code: x::text(el, "UserCardCode"),
+            trans_id: x::text(el, "TransId"),
+            location_id: x::number(el, "LocationId")?,
+            fee: x::number(el, "Fee")?,
+            original_fee: x::number(el, "OriginalFee")?,
+        })
+    }
+}
+impl x::ToXml for UserPayFromPayCellEvent {
+    fn write_xml(&self, w: &mut x::Writer) {
+        w.text("CardId", &self.card_id);
+        if let Some(v) = &self.user_card_code {
+            w.text("UserCardCode", v);
+        }
+        if let Some(v) = &self.trans_id {
+            w.text("TransId", v);
+        }
+        if let Some(v) = &self.location_id {
+            w.number("LocationId", v);
+        }
+        if let Some(v) = &self.fee {
+            w.number("Fee", v);
+        }
+        if let Some(v) = &self.original_fee {
+            w.number("OriginalFee", v);
+        }
+    }
+}
+/// 用户进入会员卡 (user opened a member card)
+///
+/// The user opened a member card's page; OuterStr tells which channel's QR code led there.
+///
+/// Event `user_view_card`.
+///
+/// Official documentation: <https://developers.weixin.qq.com/doc/service/guide/product/card/Coupons_Vouchers_and_Cards_Event_Push_Messages.html>
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct UserViewCardEvent {
+    /// 卡券 id
+    ///
+    /// XML element: `CardId`.
+    pub card_id: String,
+    /// 卡券 code (非自定义 code 时可能为空)
+    ///
+    /// XML element: `UserCardCode`.
+    pub user_card_code: Option<String>,
+    /// 商户自定义的二维码渠道参数
+    ///
+    /// XML element: `OuterStr`.
+    pub outer_str: Option<String>,
+}
+impl x::FromXml for UserViewCardEvent {
+    fn from_xml(el: &x::Element) -> Result<Self, x::Error> {
+        Ok(UserViewCardEvent {
+            card_id: x::required_text(el, "CardId", "user_view_card Event")?,
+            user_card_code: x::text(el, "UserCardCode"),
+            outer_str: x::text(el, "OuterStr"),
+        })
+    }
+}
+impl x::ToXml for UserViewCardEvent {
+    fn write_xml(&self, w: &mut x::Writer) {
+        w.text("CardId", &self.card_id);
+        if let Some(v) = &self.user_card_code {
+            w.text("UserCardCode", v);
+        }
+        if let Some(v) = &self.outer_str {
+            w.text("OuterStr", v);
+        }
+    }
+}
+/// 从卡券进入公众号会话 (user entered the chat from a card)
+///
+/// The user tapped the account's entry on a card and landed in the chat.
+///
+/// Event `user_enter_session_from_card`.
+///
+/// Official documentation: <https://developers.weixin.qq.com/doc/service/guide/product/card/Coupons_Vouchers_and_Cards_Event_Push_Messages.html>
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct UserEnterSessionFromCardEvent {
+    /// 卡券 id
+    ///
+    /// XML element: `CardId`.
+    pub card_id: String,
+    /// 卡券 code
+    ///
+    /// XML element: `UserCardCode`.
+    pub user_card_code: Option<String>,
+}
+impl x::FromXml for UserEnterSessionFromCardEvent {
+    fn from_xml(el: &x::Element) -> Result<Self, x::Error> {
+        Ok(UserEnterSessionFromCardEvent {
+            card_id: x::required_text(
+                el,
+                "CardId",
+                "user_enter_session_from_card Event",
+            )?,
+            user_card_code: x::text(el, "UserCardCode"),
+        })
+    }
+}
+impl x::ToXml for UserEnterSessionFromCardEvent {
+    fn write_xml(&self, w: &mut x::Writer) {
+        w.text("CardId", &self.card_id);
+        if let Some(v) = &self.user_card_code {
+            w.text("UserCardCode", v);
+        }
+    }
+}
+/// 会员卡内容更新 (member card points or balance changed)
+///
+/// A member card's bonus points or balance changed; both values are the change, not the new total.
+///
+/// Event `update_member_card`.
+///
+/// Official documentation: <https://developers.weixin.qq.com/doc/service/guide/product/card/Coupons_Vouchers_and_Cards_Event_Push_Messages.html>
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct UpdateMemberCardEvent {
+    /// 卡券 id
+    ///
+    /// XML element: `CardId`.
+    pub card_id: String,
+    /// 卡券 code
+    ///
+    /// XML element: `UserCardCode`.
+    pub user_card_code: Option<String>,
+    /// 变动的积分值
+    ///
+    /// XML element: `ModifyBonus`.
+    pub modify_bonus: Option<i64>,
+    /// 变动的余额值
+    ///
+    /// XML element: `ModifyBalance`.
+    pub modify_balance: Option<i64>,
+}
+impl x::FromXml for UpdateMemberCardEvent {
+    fn from_xml(el: &x::Element) -> Result<Self, x::Error> {
+        Ok(UpdateMemberCardEvent {
+            card_id: x::required_text(el, "CardId", "update_member_card Event")?,
+            user_card_code: x::text(el, "UserCardCode"),
+            modify_bonus: x::number(el, "ModifyBonus")?,
+            modify_balance: x::number(el, "ModifyBalance")?,
+        })
+    }
+}
+impl x::ToXml for UpdateMemberCardEvent {
+    fn write_xml(&self, w: &mut x::Writer) {
+        w.text("CardId", &self.card_id);
+        if let Some(v) = &self.user_card_code {
+            w.text("UserCardCode", v);
+        }
+        if let Some(v) = &self.modify_bonus {
+            w.number("ModifyBonus", v);
+        }
+        if let Some(v) = &self.modify_balance {
+            w.number("ModifyBalance", v);
+        }
+    }
+}
+/// 卡券库存报警 (card stock running out)
+///
+/// The stock of a card is low (the sample reports it reached 0). Sent by the system, not by a user.
+///
+/// Event `card_sku_remind`.
+///
+/// Official documentation: <https://developers.weixin.qq.com/doc/service/guide/product/card/Coupons_Vouchers_and_Cards_Event_Push_Messages.html>
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CardSkuRemindEvent {
+    /// 卡券 id
+    ///
+    /// XML element: `CardId`.
+    pub card_id: String,
+    /// 报警详细信息
+    ///
+    /// XML element: `Detail`.
+    pub detail: Option<String>,
+}
+impl x::FromXml for CardSkuRemindEvent {
+    fn from_xml(el: &x::Element) -> Result<Self, x::Error> {
+        Ok(CardSkuRemindEvent {
+            card_id: x::required_text(el, "CardId", "card_sku_remind Event")?,
+            detail: x::text(el, "Detail"),
+        })
+    }
+}
+impl x::ToXml for CardSkuRemindEvent {
+    fn write_xml(&self, w: &mut x::Writer) {
+        w.text("CardId", &self.card_id);
+        if let Some(v) = &self.detail {
+            w.text("Detail", v);
+        }
+    }
+}
+/// 券点流水详情 (card coin ledger entry)
+///
+/// A change to the account's card coins (券点): a purchase, a platform grant or deduction, a
+/// refund. The coin counts are read as f64 so that a fractional amount never makes the push
+/// unreadable; the documented values are whole numbers.
+///
+/// Event `card_pay_order`.
+///
+/// Official documentation: <https://developers.weixin.qq.com/doc/service/guide/product/card/Coupons_Vouchers_and_Cards_Event_Push_Messages.html>
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CardPayOrderEvent {
+    /// 本次推送对应的订单号
+    ///
+    /// XML element: `OrderId`.
+    pub order_id: String,
+    /// 订单状态，如 ORDER_STATUS_WAITING, ORDER_STATUS_SUCC, ORDER_STATUS_FINANCE_SUCC, ORDER_STATUS_QUANTITY_SUCC, ORDER_STATUS_HAS_REFUND, ORDER_STATUS_REFUND_WAITING, ORDER_STATUS_ROLLBACK, ORDER_STATUS_HAS_RECEIPT
+    ///
+    /// XML element: `Status`.
+    pub status: Option<String>,
+    /// 购买券点时支付二维码的生成时间 (Unix 秒)
+    ///
+    /// XML element: `CreateOrderTime`.
+    pub create_order_time: Option<i64>,
+    /// 购买券点时实际支付成功的时间 (Unix 秒，未支付为 0)
+    ///
+    /// XML element: `PayFinishTime`.
+    pub pay_finish_time: Option<i64>,
+    /// 支付方式，一般为微信支付充值
+    ///
+    /// XML element: `Desc`.
+    pub desc: Option<String>,
+    /// 剩余免费券点数量
+    ///
+    /// XML element: `FreeCoinCount`.
+    pub free_coin_count: Option<f64>,
+    /// 剩余付费券点数量
+    ///
+    /// XML element: `PayCoinCount`.
+    pub pay_coin_count: Option<f64>,
+    /// 本次变动的免费券点数量
+    ///
+    /// XML element: `RefundFreeCoinCount`.
+    pub refund_free_coin_count: Option<f64>,
+    /// 本次变动的付费券点数量
+    ///
+    /// XML element: `RefundPayCoinCount`.
+    pub refund_pay_coin_count: Option<f64>,
+    /// 订单类型: ORDER_TYPE_SYS_ADD 平台赠送, ORDER_TYPE_WXPAY 充值, ORDER_TYPE_REFUND 库存未使用回退, ORDER_TYPE_REDUCE 券点兑换库存, ORDER_TYPE_SYS_REDUCE 平台扣减
+    ///
+    /// XML element: `OrderType`.
+    pub order_type: Option<String>,
+    /// 系统备注，说明变动缘由
+    ///
+    /// XML element: `Memo`.
+    pub memo: Option<String>,
+    /// 所开发票的详情
+    ///
+    /// XML element: `ReceiptInfo`.
+    pub receipt_info: Option<String>,
+}
+impl x::FromXml for CardPayOrderEvent {
+    fn from_xml(el: &x::Element) -> Result<Self, x::Error> {
+        Ok(CardPayOrderEvent {
+            order_id: x::required_text(el, "OrderId", "card_pay_order Event")?,
+            status: x::text(el, "Status"),
+            create_order_time: x::number(el, "CreateOrderTime")?,
+            pay_finish_time: x::number(el, "PayFinishTime")?,
+            desc: x::text(el, "Desc"),
+            free_coin_count: x::number(el, "FreeCoinCount")?,
+            pay_coin_count: x::number(el, "PayCoinCount")?,
+            refund_free_coin_count: x::number(el, "RefundFreeCoinCount")?,
+            refund_pay_coin_count: x::number(el, "RefundPayCoinCount")?,
+            order_type: x::text(el, "OrderType"),
+            memo: x::text(el, "Memo"),
+            receipt_info: x::text(el, "ReceiptInfo"),
+        })
+    }
+}
+impl x::ToXml for CardPayOrderEvent {
+    fn write_xml(&self, w: &mut x::Writer) {
+        w.text("OrderId", &self.order_id);
+        if let Some(v) = &self.status {
+            w.text("Status", v);
+        }
+        if let Some(v) = &self.create_order_time {
+            w.number("CreateOrderTime", v);
+        }
+        if let Some(v) = &self.pay_finish_time {
+            w.number("PayFinishTime", v);
+        }
+        if let Some(v) = &self.desc {
+            w.text("Desc", v);
+        }
+        if let Some(v) = &self.free_coin_count {
+            w.number("FreeCoinCount", v);
+        }
+        if let Some(v) = &self.pay_coin_count {
+            w.number("PayCoinCount", v);
+        }
+        if let Some(v) = &self.refund_free_coin_count {
+            w.number("RefundFreeCoinCount", v);
+        }
+        if let Some(v) = &self.refund_pay_coin_count {
+            w.number("RefundPayCoinCount", v);
+        }
+        if let Some(v) = &self.order_type {
+            w.text("OrderType", v);
+        }
+        if let Some(v) = &self.memo {
+            w.text("Memo", v);
+        }
+        if let Some(v) = &self.receipt_info {
+            w.text("ReceiptInfo", v);
+        }
+    }
+}
+/// 会员卡激活 (member card activated)
+///
+/// The user submitted the one-tap activation form of a member card, or changed the submitted data.
+///
+/// Event `submit_membercard_user_info`.
+///
+/// Official documentation: <https://developers.weixin.qq.com/doc/service/guide/product/card/Coupons_Vouchers_and_Cards_Event_Push_Messages.html>
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct SubmitMembercardUserInfoEvent {
+    /// 卡券 id
+    ///
+    /// XML element: `CardId`.
+    pub card_id: String,
+    /// 卡券 code
+    ///
+    /// XML element: `UserCardCode`.
+    pub user_card_code: Option<String>,
+}
+impl x::FromXml for SubmitMembercardUserInfoEvent {
+    fn from_xml(el: &x::Element) -> Result<Self, x::Error> {
+        Ok(SubmitMembercardUserInfoEvent {
+            card_id: x::required_text(
+                el,
+                "CardId",
+                "submit_membercard_user_info Event",
+            )?,
+            user_card_code: x::text(el, "UserCardCode"),
+        })
+    }
+}
+impl x::ToXml for SubmitMembercardUserInfoEvent {
+    fn write_xml(&self, w: &mut x::Writer) {
+        w.text("CardId", &self.card_id);
+        if let Some(v) = &self.user_card_code {
+            w.text("UserCardCode", v);
+        }
+    }
+}
+/// 收取授权完成 (user authorised an invoice)
+///
+/// The user agreed on the authorisation page to keep the invoice for an order in their WeChat
+/// card wallet; pass the order id with the invoice data to the invoicing platform.
+///
+/// Event `user_authorize_invoice`.
+///
+/// Official documentation: <https://developers.weixin.qq.com/doc/offiaccount/WeChat_Invoice/E_Invoice/Vendor_API_List.html>
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct UserAuthorizeInvoiceEvent {
+    /// 授权成功的订单号
+    ///
+    /// XML element: `SuccOrderId`.
+    pub succ_order_id: Option<String>,
+    /// 授权失败的订单号
+    ///
+    /// XML element: `FailOrderId`.
+    pub fail_order_id: Option<String>,
+    /// 获取授权页链接的 AppId
+    ///
+    /// XML element: `AuthorizeAppId`.
+    pub authorize_app_id: Option<String>,
+    /// 授权来源: app, web (微信 H5), wxa (小程序), wap (普通网页)
+    ///
+    /// XML element: `Source`.
+    pub source: Option<String>,
+}
+impl x::FromXml for UserAuthorizeInvoiceEvent {
+    fn from_xml(el: &x::Element) -> Result<Self, x::Error> {
+        Ok(UserAuthorizeInvoiceEvent {
+            succ_order_id: x::text(el, "SuccOrderId"),
+            fail_order_id: x::text(el, "FailOrderId"),
+            authorize_app_id: x::text(el, "AuthorizeAppId"),
+            source: x::text(el, "Source"),
+        })
+    }
+}
+impl x::ToXml for UserAuthorizeInvoiceEvent {
+    fn write_xml(&self, w: &mut x::Writer) {
+        if let Some(v) = &self.succ_order_id {
+            w.text("SuccOrderId", v);
+        }
+        if let Some(v) = &self.fail_order_id {
+            w.text("FailOrderId", v);
+        }
+        if let Some(v) = &self.authorize_app_id {
+            w.text("AuthorizeAppId", v);
+        }
+        if let Some(v) = &self.source {
+            w.text("Source", v);
+        }
+    }
+}
+/// 发票状态更新 (invoice status changed)
+///
+/// The reimbursement status of an invoice card changed (e.g. locked or reimbursed by an employer).
+///
+/// Event `update_invoice_status`.
+///
+/// Official documentation: <https://developers.weixin.qq.com/doc/offiaccount/WeChat_Invoice/E_Invoice/Invoicing_Platform_API_List.html>
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct UpdateInvoiceStatusEvent {
+    /// 发票报销状态，如 INVOICE_REIMBURSE_INIT, INVOICE_REIMBURSE_LOCK, INVOICE_REIMBURSE_CLOSURE
+    ///
+    /// XML element: `Status`.
+    pub status: Option<String>,
+    /// 发票卡券的 card_id
+    ///
+    /// XML element: `CardId`.
+    pub card_id: Option<String>,
+    /// 发票卡券的 code
+    ///
+    /// XML element: `Code`.
+    pub code: Option<String>,
+}
+impl x::FromXml for UpdateInvoiceStatusEvent {
+    fn from_xml(el: &x::Element) -> Result<Self, x::Error> {
+        Ok(UpdateInvoiceStatusEvent {
+            status: x::text(el, "Status"),
+            card_id: x::text(el, "CardId"),
+            code: x::text(el, "Code"),
+        })
+    }
+}
+impl x::ToXml for UpdateInvoiceStatusEvent {
+    fn write_xml(&self, w: &mut x::Writer) {
+        if let Some(v) = &self.status {
+            w.text("Status", v);
+        }
+        if let Some(v) = &self.card_id {
+            w.text("CardId", v);
+        }
+        if let Some(v) = &self.code {
+            w.text("Code", v);
+        }
+    }
+}
+/// 门店审核结果 (store review result)
+///
+/// A store created with the store (POI) API passed or failed review. Only the PoiId in this push
+/// is final; UniqId is the merchant's own sid given at creation.
+///
+/// Event `poi_check_notify`.
+///
+/// Official documentation: <https://developers.weixin.qq.com/doc/offiaccount/WeChat_Stores/WeChat_Store_Interface.html>
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct PoiCheckNotifyEvent {
+    /// 商户自己的 sid
+    ///
+    /// XML element: `UniqId`.
+    pub uniq_id: Option<String>,
+    /// 微信的门店 id (按文本保存)
+    ///
+    /// XML element: `PoiId`.
+    pub poi_id: Option<String>,
+    /// 审核结果: succ 或 fail
+    ///
+    /// XML element: `Result`.
+    pub result: Option<String>,
+    /// 成功的通知信息或审核失败的驳回理由
+    ///
+    /// XML element: `msg`.
+    pub msg: Option<String>,
+}
+impl x::FromXml for PoiCheckNotifyEvent {
+    fn from_xml(el: &x::Element) -> Result<Self, x::Error> {
+        Ok(PoiCheckNotifyEvent {
+            uniq_id: x::text(el, "UniqId"),
+            poi_id: x::text(el, "PoiId"),
+            result: x::text(el, "Result"),
+            msg: x::text(el, "msg"),
+        })
+    }
+}
+impl x::ToXml for PoiCheckNotifyEvent {
+    fn write_xml(&self, w: &mut x::Writer) {
+        if let Some(v) = &self.uniq_id {
+            w.text("UniqId", v);
+        }
+        if let Some(v) = &self.poi_id {
+            w.text("PoiId", v);
+        }
+        if let Some(v) = &self.result {
+            w.text("Result", v);
+        }
+        if let Some(v) = &self.msg {
+            w.text("msg", v);
+        }
+    }
+}
+/// Wi-Fi 连网成功 (user connected to a store's Wi-Fi)
+///
+/// A user connected to a store's Wi-Fi through WeChat; the account may then send a customer
+/// service message. ExpireTime and VendorId are reserved fields with fixed values.
+///
+/// Event `WifiConnected`.
+///
+/// Official documentation: <https://developers.weixin.qq.com/doc/service/en/WiFi_via_WeChat/Sending_messages_after_connection.html>
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct WifiConnectedEvent {
+    /// 连网时间 (Unix 秒)
+    ///
+    /// XML element: `ConnectTime`.
+    pub connect_time: Option<i64>,
+    /// 系统保留字段，固定值
+    ///
+    /// XML element: `ExpireTime`.
+    pub expire_time: Option<i64>,
+    /// 系统保留字段，固定值
+    ///
+    /// XML element: `VendorId`.
+    pub vendor_id: Option<String>,
+    /// 门店 id (shop_id，按文本保存)
+    ///
+    /// XML element: `ShopId`.
+    pub shop_id: Option<String>,
+    /// 连网设备的无线 MAC 地址 (bssid)
+    ///
+    /// XML element: `DeviceNo`.
+    pub device_no: Option<String>,
+}
+impl x::FromXml for WifiConnectedEvent {
+    fn from_xml(el: &x::Element) -> Result<Self, x::Error> {
+        Ok(WifiConnectedEvent {
+            connect_time: x::number(el, "ConnectTime")?,
+            expire_time: x::number(el, "ExpireTime")?,
+            vendor_id: x::text(el, "VendorId"),
+            shop_id: x::text(el, "ShopId"),
+            device_no: x::text(el, "DeviceNo"),
+        })
+    }
+}
+impl x::ToXml for WifiConnectedEvent {
+    fn write_xml(&self, w: &mut x::Writer) {
+        if let Some(v) = &self.connect_time {
+            w.number("ConnectTime", v);
+        }
+        if let Some(v) = &self.expire_time {
+            w.number("ExpireTime", v);
+        }
+        if let Some(v) = &self.vendor_id {
+            w.text("VendorId", v);
+        }
+        if let Some(v) = &self.shop_id {
+            w.text("ShopId", v);
+        }
+        if let Some(v) = &self.device_no {
+            w.text("DeviceNo", v);
+        }
+    }
+}
+/// 摇一摇事件通知 (user shook near the account's beacons)
+///
+/// The user shook in the Nearby tab. ChosenBeacon is the beacon whose page was shown; AroundBeacons
+/// lists up to five other beacons of the account nearby. Not pushed when a list was shown.
+///
+/// Event `ShakearoundUserShake`.
+///
+/// Official documentation: <https://developers.weixin.qq.com/doc/service/en/Shake_Nearby/Shake_Event_Notifications.html>
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ShakearoundUserShakeEvent {
+    /// 摇出的页面所对应的设备
+    ///
+    /// XML element: `ChosenBeacon`.
+    pub chosen_beacon: Option<ShakeBeacon>,
+    /// 附近属于本公众号的其他设备，每台一个 AroundBeacon 元素
+    ///
+    /// XML element: `AroundBeacons`.
+    pub around_beacons: Vec<ShakeBeacon>,
+}
+impl x::FromXml for ShakearoundUserShakeEvent {
+    fn from_xml(el: &x::Element) -> Result<Self, x::Error> {
+        Ok(ShakearoundUserShakeEvent {
+            chosen_beacon: x::child(el, "ChosenBeacon")
+                .map(<ShakeBeacon as x::FromXml>::from_xml)
+                .transpose()?,
+            around_beacons: x::items(el, "AroundBeacons", Some("AroundBeacon"))
+                .map(<ShakeBeacon as x::FromXml>::from_xml)
+                .collect::<Result<Vec<_>, _>>()?,
+        })
+    }
+}
+impl x::ToXml for ShakearoundUserShakeEvent {
+    fn write_xml(&self, w: &mut x::Writer) {
+        if let Some(v) = &self.chosen_beacon {
+            w.open("ChosenBeacon");
+            x::ToXml::write_xml(v, w);
+            w.close("ChosenBeacon");
+        }
+        w.open("AroundBeacons");
+        for v in &self.around_beacons {
+            let item_name = "AroundBeacon";
+            w.open(item_name);
+            x::ToXml::write_xml(v, w);
+            w.close(item_name);
+        }
+        w.close("AroundBeacons");
+    }
+}
+/// 用户扫顾问二维码 (user scanned a shopping guide's QR code)
+///
+/// A user scanned a QR code made with guidecreateqrcode; action tells whether a binding was made.
+///
+/// Event `guide_qrcode_scan_event`.
+///
+/// Official documentation: <https://developers.weixin.qq.com/doc/offiaccount/Shopping_Guide/guide-account/shopping-guide.onGuideCreateQrCode.html>
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct GuideQrcodeScanEvent {
+    /// 扫码结果
+    ///
+    /// XML element: `GuideScanEvent`.
+    pub guide_scan_event: Option<GuideScanInfo>,
+}
+impl x::FromXml for GuideQrcodeScanEvent {
+    fn from_xml(el: &x::Element) -> Result<Self, x::Error> {
+        Ok(GuideQrcodeScanEvent {
+            guide_scan_event: x::child(el, "GuideScanEvent")
+                .map(<GuideScanInfo as x::FromXml>::from_xml)
+                .transpose()?,
+        })
+    }
+}
+impl x::ToXml for GuideQrcodeScanEvent {
+    fn write_xml(&self, w: &mut x::Writer) {
+        if let Some(v) = &self.guide_scan_event {
+            w.open("GuideScanEvent");
+            x::ToXml::write_xml(v, w);
+            w.close("GuideScanEvent");
+        }
+    }
+}
+/// 授权用户资料变更 (authorised user's profile was cleaned)
+///
+/// The platform cleaned a risky profile of a user who authorised the account's web pages in the
+/// last 30 days; refresh or clear the stored nickname and avatar.
+///
+/// Event `user_info_modified`.
+///
+/// Official documentation: <https://developers.weixin.qq.com/doc/service/guide/h5/authorization_change.html>
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct UserInfoModifiedEvent {
+    /// 授权用户的 OpenID
+    ///
+    /// XML element: `OpenID`.
+    pub open_id: Option<String>,
+    /// 授权用户的 UnionID
+    ///
+    /// XML element: `UnionID`.
+    pub union_id: Option<String>,
+    /// 服务号的 AppID
+    ///
+    /// XML element: `AppID`.
+    pub app_id: Option<String>,
+}
+impl x::FromXml for UserInfoModifiedEvent {
+    fn from_xml(el: &x::Element) -> Result<Self, x::Error> {
+        Ok(UserInfoModifiedEvent {
+            open_id: x::text(el, "OpenID"),
+            union_id: x::text(el, "UnionID"),
+            app_id: x::text(el, "AppID"),
+        })
+    }
+}
+impl x::ToXml for UserInfoModifiedEvent {
+    fn write_xml(&self, w: &mut x::Writer) {
+        if let Some(v) = &self.open_id {
+            w.text("OpenID", v);
+        }
+        if let Some(v) = &self.union_id {
+            w.text("UnionID", v);
+        }
+        if let Some(v) = &self.app_id {
+            w.text("AppID", v);
+        }
+    }
+}
+/// 授权用户资料撤回 (user withdrew an authorisation)
+///
+/// The user withdrew data they had authorised to the account's web pages; delete that data.
+///
+/// Event `user_authorization_revoke`.
+///
+/// Official documentation: <https://developers.weixin.qq.com/doc/service/guide/h5/authorization_change.html>
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct UserAuthorizationRevokeEvent {
+    /// 授权用户的 OpenID
+    ///
+    /// XML element: `OpenID`.
+    pub open_id: Option<String>,
+    /// 授权用户的 UnionID
+    ///
+    /// XML element: `UnionID`.
+    pub union_id: Option<String>,
+    /// 服务号的 AppID
+    ///
+    /// XML element: `AppID`.
+    pub app_id: Option<String>,
+    /// 撤回的 H5 授权信息: 201 地址, 202 发票信息, 203 卡券信息, 204 麦克风, 205 昵称和头像, 206 位置信息, 207 选中的图片或视频
+    ///
+    /// XML element: `RevokeInfo`.
+    pub revoke_info: Option<String>,
+}
+impl x::FromXml for UserAuthorizationRevokeEvent {
+    fn from_xml(el: &x::Element) -> Result<Self, x::Error> {
+        Ok(UserAuthorizationRevokeEvent {
+            open_id: x::text(el, "OpenID"),
+            union_id: x::text(el, "UnionID"),
+            app_id: x::text(el, "AppID"),
+            revoke_info: x::text(el, "RevokeInfo"),
+        })
+    }
+}
+impl x::ToXml for UserAuthorizationRevokeEvent {
+    fn write_xml(&self, w: &mut x::Writer) {
+        if let Some(v) = &self.open_id {
+            w.text("OpenID", v);
+        }
+        if let Some(v) = &self.union_id {
+            w.text("UnionID", v);
+        }
+        if let Some(v) = &self.app_id {
+            w.text("AppID", v);
+        }
+        if let Some(v) = &self.revoke_info {
+            w.text("RevokeInfo", v);
+        }
+    }
+}
+/// 授权用户完成注销 (authorised user closed their account)
+///
+/// A user who authorised the account's web pages deleted their WeChat account; handle their personal data as the law requires.
+///
+/// Event `user_authorization_cancellation`.
+///
+/// Official documentation: <https://developers.weixin.qq.com/doc/service/guide/h5/authorization_change.html>
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct UserAuthorizationCancellationEvent {
+    /// 授权用户的 OpenID
+    ///
+    /// XML element: `OpenID`.
+    pub open_id: Option<String>,
+    /// 授权用户的 UnionID
+    ///
+    /// XML element: `UnionID`.
+    pub union_id: Option<String>,
+    /// 服务号的 AppID
+    ///
+    /// XML element: `AppID`.
+    pub app_id: Option<String>,
+}
+impl x::FromXml for UserAuthorizationCancellationEvent {
+    fn from_xml(el: &x::Element) -> Result<Self, x::Error> {
+        Ok(UserAuthorizationCancellationEvent {
+            open_id: x::text(el, "OpenID"),
+            union_id: x::text(el, "UnionID"),
+            app_id: x::text(el, "AppID"),
+        })
+    }
+}
+impl x::ToXml for UserAuthorizationCancellationEvent {
+    fn write_xml(&self, w: &mut x::Writer) {
+        if let Some(v) = &self.open_id {
+            w.text("OpenID", v);
+        }
+        if let Some(v) = &self.union_id {
+            w.text("UnionID", v);
+        }
+        if let Some(v) = &self.app_id {
+            w.text("AppID", v);
+        }
+    }
+}
 /// 回复文本消息 (text reply)
 ///
 /// Line breaks in Content are shown as line breaks.
@@ -3092,6 +4456,50 @@ pub enum EventKind {
     AnnualRenew(AnnualRenewEvent),
     /// 认证过期失效通知 (verification expired)
     VerifyExpired(VerifyExpiredEvent),
+    /// 卡券通过审核 (card approved)
+    CardPassCheck(CardPassCheckEvent),
+    /// 卡券未通过审核 (card rejected)
+    CardNotPassCheck(CardNotPassCheckEvent),
+    /// 用户领取卡券 (user took a card)
+    UserGetCard(UserGetCardEvent),
+    /// 用户转赠卡券 (user gave a card away)
+    UserGiftingCard(UserGiftingCardEvent),
+    /// 用户删除卡券 (user deleted a card)
+    UserDelCard(UserDelCardEvent),
+    /// 卡券被核销 (card redeemed)
+    UserConsumeCard(UserConsumeCardEvent),
+    /// 卡券买单 (paid through the card's pay cell)
+    UserPayFromPayCell(UserPayFromPayCellEvent),
+    /// 用户进入会员卡 (user opened a member card)
+    UserViewCard(UserViewCardEvent),
+    /// 从卡券进入公众号会话 (user entered the chat from a card)
+    UserEnterSessionFromCard(UserEnterSessionFromCardEvent),
+    /// 会员卡内容更新 (member card points or balance changed)
+    UpdateMemberCard(UpdateMemberCardEvent),
+    /// 卡券库存报警 (card stock running out)
+    CardSkuRemind(CardSkuRemindEvent),
+    /// 券点流水详情 (card coin ledger entry)
+    CardPayOrder(CardPayOrderEvent),
+    /// 会员卡激活 (member card activated)
+    SubmitMembercardUserInfo(SubmitMembercardUserInfoEvent),
+    /// 收取授权完成 (user authorised an invoice)
+    UserAuthorizeInvoice(UserAuthorizeInvoiceEvent),
+    /// 发票状态更新 (invoice status changed)
+    UpdateInvoiceStatus(UpdateInvoiceStatusEvent),
+    /// 门店审核结果 (store review result)
+    PoiCheckNotify(PoiCheckNotifyEvent),
+    /// Wi-Fi 连网成功 (user connected to a store's Wi-Fi)
+    WifiConnected(WifiConnectedEvent),
+    /// 摇一摇事件通知 (user shook near the account's beacons)
+    ShakearoundUserShake(ShakearoundUserShakeEvent),
+    /// 用户扫顾问二维码 (user scanned a shopping guide's QR code)
+    GuideQrcodeScan(GuideQrcodeScanEvent),
+    /// 授权用户资料变更 (authorised user's profile was cleaned)
+    UserInfoModified(UserInfoModifiedEvent),
+    /// 授权用户资料撤回 (user withdrew an authorisation)
+    UserAuthorizationRevoke(UserAuthorizationRevokeEvent),
+    /// 授权用户完成注销 (authorised user closed their account)
+    UserAuthorizationCancellation(UserAuthorizationCancellationEvent),
     /// An `Event` this version does not know, kept whole.
     Unknown(x::Unknown),
 }
@@ -3143,6 +4551,30 @@ impl EventKind {
             EventKind::NamingVerifyFail(_) => "naming_verify_fail",
             EventKind::AnnualRenew(_) => "annual_renew",
             EventKind::VerifyExpired(_) => "verify_expired",
+            EventKind::CardPassCheck(_) => "card_pass_check",
+            EventKind::CardNotPassCheck(_) => "card_not_pass_check",
+            EventKind::UserGetCard(_) => "user_get_card",
+            EventKind::UserGiftingCard(_) => "user_gifting_card",
+            EventKind::UserDelCard(_) => "user_del_card",
+            EventKind::UserConsumeCard(_) => "user_consume_card",
+            EventKind::UserPayFromPayCell(_) => "user_pay_from_pay_cell",
+            EventKind::UserViewCard(_) => "user_view_card",
+            EventKind::UserEnterSessionFromCard(_) => "user_enter_session_from_card",
+            EventKind::UpdateMemberCard(_) => "update_member_card",
+            EventKind::CardSkuRemind(_) => "card_sku_remind",
+            EventKind::CardPayOrder(_) => "card_pay_order",
+            EventKind::SubmitMembercardUserInfo(_) => "submit_membercard_user_info",
+            EventKind::UserAuthorizeInvoice(_) => "user_authorize_invoice",
+            EventKind::UpdateInvoiceStatus(_) => "update_invoice_status",
+            EventKind::PoiCheckNotify(_) => "poi_check_notify",
+            EventKind::WifiConnected(_) => "WifiConnected",
+            EventKind::ShakearoundUserShake(_) => "ShakearoundUserShake",
+            EventKind::GuideQrcodeScan(_) => "guide_qrcode_scan_event",
+            EventKind::UserInfoModified(_) => "user_info_modified",
+            EventKind::UserAuthorizationRevoke(_) => "user_authorization_revoke",
+            EventKind::UserAuthorizationCancellation(_) => {
+                "user_authorization_cancellation"
+            }
             EventKind::Unknown(u) => u.type_name.as_str(),
         }
     }
@@ -3390,6 +4822,204 @@ pub(crate) fn parse_kind(
                 MessageKind::Event(
                     EventKind::VerifyExpired(
                         <VerifyExpiredEvent as x::FromXml>::from_xml(el)?,
+                    ),
+                ),
+            );
+        }
+        if event.eq_ignore_ascii_case("card_pass_check") {
+            return Ok(
+                MessageKind::Event(
+                    EventKind::CardPassCheck(
+                        <CardPassCheckEvent as x::FromXml>::from_xml(el)?,
+                    ),
+                ),
+            );
+        }
+        if event.eq_ignore_ascii_case("card_not_pass_check") {
+            return Ok(
+                MessageKind::Event(
+                    EventKind::CardNotPassCheck(
+                        <CardNotPassCheckEvent as x::FromXml>::from_xml(el)?,
+                    ),
+                ),
+            );
+        }
+        if event.eq_ignore_ascii_case("user_get_card") {
+            return Ok(
+                MessageKind::Event(
+                    EventKind::UserGetCard(
+                        <UserGetCardEvent as x::FromXml>::from_xml(el)?,
+                    ),
+                ),
+            );
+        }
+        if event.eq_ignore_ascii_case("user_gifting_card") {
+            return Ok(
+                MessageKind::Event(
+                    EventKind::UserGiftingCard(
+                        <UserGiftingCardEvent as x::FromXml>::from_xml(el)?,
+                    ),
+                ),
+            );
+        }
+        if event.eq_ignore_ascii_case("user_del_card") {
+            return Ok(
+                MessageKind::Event(
+                    EventKind::UserDelCard(
+                        <UserDelCardEvent as x::FromXml>::from_xml(el)?,
+                    ),
+                ),
+            );
+        }
+        if event.eq_ignore_ascii_case("user_consume_card") {
+            return Ok(
+                MessageKind::Event(
+                    EventKind::UserConsumeCard(
+                        <UserConsumeCardEvent as x::FromXml>::from_xml(el)?,
+                    ),
+                ),
+            );
+        }
+        if event.eq_ignore_ascii_case("user_pay_from_pay_cell") {
+            return Ok(
+                MessageKind::Event(
+                    EventKind::UserPayFromPayCell(
+                        <UserPayFromPayCellEvent as x::FromXml>::from_xml(el)?,
+                    ),
+                ),
+            );
+        }
+        if event.eq_ignore_ascii_case("user_view_card") {
+            return Ok(
+                MessageKind::Event(
+                    EventKind::UserViewCard(
+                        <UserViewCardEvent as x::FromXml>::from_xml(el)?,
+                    ),
+                ),
+            );
+        }
+        if event.eq_ignore_ascii_case("user_enter_session_from_card") {
+            return Ok(
+                MessageKind::Event(
+                    EventKind::UserEnterSessionFromCard(
+                        <UserEnterSessionFromCardEvent as x::FromXml>::from_xml(el)?,
+                    ),
+                ),
+            );
+        }
+        if event.eq_ignore_ascii_case("update_member_card") {
+            return Ok(
+                MessageKind::Event(
+                    EventKind::UpdateMemberCard(
+                        <UpdateMemberCardEvent as x::FromXml>::from_xml(el)?,
+                    ),
+                ),
+            );
+        }
+        if event.eq_ignore_ascii_case("card_sku_remind") {
+            return Ok(
+                MessageKind::Event(
+                    EventKind::CardSkuRemind(
+                        <CardSkuRemindEvent as x::FromXml>::from_xml(el)?,
+                    ),
+                ),
+            );
+        }
+        if event.eq_ignore_ascii_case("card_pay_order") {
+            return Ok(
+                MessageKind::Event(
+                    EventKind::CardPayOrder(
+                        <CardPayOrderEvent as x::FromXml>::from_xml(el)?,
+                    ),
+                ),
+            );
+        }
+        if event.eq_ignore_ascii_case("submit_membercard_user_info") {
+            return Ok(
+                MessageKind::Event(
+                    EventKind::SubmitMembercardUserInfo(
+                        <SubmitMembercardUserInfoEvent as x::FromXml>::from_xml(el)?,
+                    ),
+                ),
+            );
+        }
+        if event.eq_ignore_ascii_case("user_authorize_invoice") {
+            return Ok(
+                MessageKind::Event(
+                    EventKind::UserAuthorizeInvoice(
+                        <UserAuthorizeInvoiceEvent as x::FromXml>::from_xml(el)?,
+                    ),
+                ),
+            );
+        }
+        if event.eq_ignore_ascii_case("update_invoice_status") {
+            return Ok(
+                MessageKind::Event(
+                    EventKind::UpdateInvoiceStatus(
+                        <UpdateInvoiceStatusEvent as x::FromXml>::from_xml(el)?,
+                    ),
+                ),
+            );
+        }
+        if event.eq_ignore_ascii_case("poi_check_notify") {
+            return Ok(
+                MessageKind::Event(
+                    EventKind::PoiCheckNotify(
+                        <PoiCheckNotifyEvent as x::FromXml>::from_xml(el)?,
+                    ),
+                ),
+            );
+        }
+        if event.eq_ignore_ascii_case("WifiConnected") {
+            return Ok(
+                MessageKind::Event(
+                    EventKind::WifiConnected(
+                        <WifiConnectedEvent as x::FromXml>::from_xml(el)?,
+                    ),
+                ),
+            );
+        }
+        if event.eq_ignore_ascii_case("ShakearoundUserShake") {
+            return Ok(
+                MessageKind::Event(
+                    EventKind::ShakearoundUserShake(
+                        <ShakearoundUserShakeEvent as x::FromXml>::from_xml(el)?,
+                    ),
+                ),
+            );
+        }
+        if event.eq_ignore_ascii_case("guide_qrcode_scan_event") {
+            return Ok(
+                MessageKind::Event(
+                    EventKind::GuideQrcodeScan(
+                        <GuideQrcodeScanEvent as x::FromXml>::from_xml(el)?,
+                    ),
+                ),
+            );
+        }
+        if event.eq_ignore_ascii_case("user_info_modified") {
+            return Ok(
+                MessageKind::Event(
+                    EventKind::UserInfoModified(
+                        <UserInfoModifiedEvent as x::FromXml>::from_xml(el)?,
+                    ),
+                ),
+            );
+        }
+        if event.eq_ignore_ascii_case("user_authorization_revoke") {
+            return Ok(
+                MessageKind::Event(
+                    EventKind::UserAuthorizationRevoke(
+                        <UserAuthorizationRevokeEvent as x::FromXml>::from_xml(el)?,
+                    ),
+                ),
+            );
+        }
+        if event.eq_ignore_ascii_case("user_authorization_cancellation") {
+            return Ok(
+                MessageKind::Event(
+                    EventKind::UserAuthorizationCancellation(
+                        <UserAuthorizationCancellationEvent as x::FromXml>::from_xml(el)?,
                     ),
                 ),
             );
