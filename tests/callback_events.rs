@@ -4,7 +4,9 @@
 //!
 //! Where a sample is used as published, the test says "official sample". Some pages pad their
 //! CDATA sections with spaces (`<Event> <![CDATA[user_get_card]]> </Event>`); the parser keeps
-//! text as sent, so those samples are used with the padding removed ("padding removed"). Where a
+//! text as sent, so those samples are used with the padding removed ("padding removed"); the
+//! parser treats that whitespace as layout, which `padded_official_samples_parse_as_printed`
+//! checks on the samples exactly as printed. Where a
 //! page shows no usable sample, the XML was built from the page's field table ("built").
 
 use wechat_mp::callback::{CallbackError, EventKind, Message, MessageKind};
@@ -617,4 +619,19 @@ fn an_event_not_in_the_spec_is_unknown_and_keeps_its_fields() {
     let steps: Vec<&str> = detail.children.iter().map(|c| c.text.as_str()).collect();
     assert_eq!(steps, ["1", "2"]);
     assert_eq!(u.raw.children.len(), 7, "every element of the push is kept");
+}
+
+#[test]
+fn padded_official_samples_parse_as_printed() {
+    // The user_get_card page prints its sample with spaces around the CDATA sections.
+    let xml = "<xml> <ToUserName> <![CDATA[gh_fc0a06a20993]]> </ToUserName> \
+<FromUserName> <![CDATA[oZI8Fj040-be6rlDohc6gkoPOQTQ]]> </FromUserName> \
+<CreateTime>1472551036</CreateTime> <MsgType> <![CDATA[event]]> </MsgType> \
+<Event> <![CDATA[user_get_card]]> </Event> <CardId> <![CDATA[pZI8Fjwsy5fVPRBeD78J4RmqVvBc]]> </CardId> \
+<IsGiveByFriend>0</IsGiveByFriend> <UserCardCode> <![CDATA[226009850808]]> </UserCardCode> </xml>";
+    let (m, e) = event(xml, "user_get_card");
+    let EventKind::UserGetCard(e) = e else { panic!("{e:?}") };
+    assert_eq!(m.to_user_name, "gh_fc0a06a20993");
+    assert_eq!(e.card_id, "pZI8Fjwsy5fVPRBeD78J4RmqVvBc");
+    assert_eq!(e.user_card_code.as_deref(), Some("226009850808"));
 }

@@ -46,6 +46,9 @@ pub fn parse_xml(bytes: &[u8], max: usize) -> Result<Element, CallbackError> {
     }
     let mut reader = Reader::from_reader(bytes);
     let mut stack: Vec<Element> = Vec::with_capacity(4);
+    // Per open element: its CDATA alone, and whether text outside CDATA held anything but
+    // whitespace. `<A> <![CDATA[x]]> </A>` (as some official samples are printed) reads as `x`.
+    let mut frames: Vec<Frame> = Vec::with_capacity(4);
     let mut root: Option<Element> = None;
     loop {
         let ev = reader.read_event().map_err(malformed)?;
@@ -60,6 +63,7 @@ pub fn parse_xml(bytes: &[u8], max: usize) -> Result<Element, CallbackError> {
                 }
                 let name = std::str::from_utf8(s.name().as_ref()).map_err(malformed)?.to_string();
                 stack.push(Element { name, ..Element::default() });
+                frames.push(Frame::default());
             }
             Event::Empty(s) => {
                 let name = std::str::from_utf8(s.name().as_ref()).map_err(malformed)?.to_string();
@@ -71,7 +75,12 @@ pub fn parse_xml(bytes: &[u8], max: usize) -> Result<Element, CallbackError> {
                 }
             }
             Event::End(e) => {
-                let el = stack.pop().ok_or_else(|| malformed("unexpected closing tag"))?;
+                let mut el = stack.pop().ok_or_else(|| malformed("unexpected closing tag"))?;
+                if let Some(f) = frames.pop() {
+                    if f.has_cdata && !f.plain_text && el.children.is_empty() {
+                        el.text = f.cdata;
+                    }
+                }
                 if e.name().as_ref() != el.name.as_bytes() {
                     return Err(malformed(format_args!(
                         "</{}> closes <{}>",
@@ -87,7 +96,12 @@ pub fn parse_xml(bytes: &[u8], max: usize) -> Result<Element, CallbackError> {
             Event::Text(t) => {
                 let s = t.decode().map_err(malformed)?;
                 match stack.last_mut() {
-                    Some(cur) => cur.text.push_str(&s),
+                    Some(cur) => {
+                        cur.text.push_str(&s);
+                        if let Some(f) = frames.last_mut() {
+                            f.plain_text |= !s.trim().is_empty();
+                        }
+                    }
                     None if s.trim().is_empty() => {}
                     None => return Err(malformed("text outside the root element")),
                 }
@@ -95,12 +109,21 @@ pub fn parse_xml(bytes: &[u8], max: usize) -> Result<Element, CallbackError> {
             Event::CData(c) => {
                 let s = c.decode().map_err(malformed)?;
                 match stack.last_mut() {
-                    Some(cur) => cur.text.push_str(&s),
+                    Some(cur) => {
+                        cur.text.push_str(&s);
+                        if let Some(f) = frames.last_mut() {
+                            f.has_cdata = true;
+                            f.cdata.push_str(&s);
+                        }
+                    }
                     None => return Err(malformed("CDATA outside the root element")),
                 }
             }
             Event::GeneralRef(r) => {
                 let cur = stack.last_mut().ok_or_else(|| malformed("entity outside the root element"))?;
+                if let Some(f) = frames.last_mut() {
+                    f.plain_text = true;
+                }
                 if r.is_char_ref() {
                     match r.resolve_char_ref().map_err(malformed)? {
                         Some(ch) => cur.text.push(ch),
@@ -129,6 +152,13 @@ pub fn parse_xml(bytes: &[u8], max: usize) -> Result<Element, CallbackError> {
     // Whitespace between child elements is layout, not content.
     trim_layout(&mut root);
     Ok(root)
+}
+
+#[derive(Default)]
+struct Frame {
+    has_cdata: bool,
+    plain_text: bool,
+    cdata: String,
 }
 
 fn trim_layout(el: &mut Element) {
@@ -211,6 +241,16 @@ mod tests {
         assert_eq!(root.child_text("A"), Some("a]]>b"));
         assert_eq!(root.child_text("B"), Some("1 < 2 中"));
         assert_eq!(root.child_text("C"), Some(""));
+    }
+
+    #[test]
+    fn whitespace_around_cdata_is_layout_but_cdata_whitespace_is_content() {
+        let x = b"<xml><A> <![CDATA[event]]> </A><B><![CDATA[ padded ]]></B><C>  </C><D>x <![CDATA[y]]></D></xml>";
+        let root = parse_xml(x, 1 << 20).expect("parses");
+        assert_eq!(root.child_text("A"), Some("event"));
+        assert_eq!(root.child_text("B"), Some(" padded "));
+        assert_eq!(root.child_text("C"), Some("  "));
+        assert_eq!(root.child_text("D"), Some("x y"));
     }
 
     #[test]
