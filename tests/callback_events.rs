@@ -616,7 +616,7 @@ fn an_event_not_in_the_spec_is_unknown_and_keeps_its_fields() {
     assert_eq!(m.kind.msg_type(), "event");
     assert_eq!(u.field("CardId"), Some("pFuture0000000000000000000"));
     let detail = u.raw.child("Detail").expect("nested element kept");
-    let steps: Vec<&str> = detail.children.iter().map(|c| c.text.as_str()).collect();
+    let steps: Vec<&str> = detail.children.iter().map(|c| c.text.as_ref()).collect();
     assert_eq!(steps, ["1", "2"]);
     assert_eq!(u.raw.children.len(), 7, "every element of the push is kept");
 }

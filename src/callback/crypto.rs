@@ -2,7 +2,7 @@
 //! EncodingAESKey, IV = the key's first 16 bytes, PKCS#7 padding to 32-byte blocks, and the
 //! plaintext `16 random bytes ‖ u32 big-endian length ‖ message ‖ appid`.
 
-use aes::cipher::{block_padding::NoPadding, BlockDecryptMut, BlockEncryptMut, KeyIvInit};
+use aes::cipher::{block_padding::NoPadding, BlockDecryptMut, BlockEncryptMut, InnerIvInit, KeyInit};
 use base64::alphabet;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use base64::Engine as _;
@@ -28,6 +28,8 @@ const BLOCK: usize = 32;
 #[derive(Clone)]
 pub struct AesKey {
     key: [u8; 32],
+    /// The expanded key schedule, built once.
+    cipher: aes::Aes256,
 }
 
 impl std::fmt::Debug for AesKey {
@@ -46,7 +48,7 @@ impl AesKey {
             LENIENT.decode(encoding_aes_key).map_err(|_| CallbackError::BadAesKey("EncodingAESKey is not base64"))?;
         let key: [u8; 32] =
             bytes.try_into().map_err(|_| CallbackError::BadAesKey("EncodingAESKey does not decode to 32 bytes"))?;
-        Ok(AesKey { key })
+        Ok(AesKey { key, cipher: aes::Aes256::new(&key.into()) })
     }
 
     /// The raw 32 key bytes (for tests against published vectors).
@@ -67,7 +69,7 @@ impl AesKey {
         if buf.is_empty() || buf.len() % 16 != 0 {
             return Err(CallbackError::BadCiphertextLength(buf.len()));
         }
-        let plain = Dec::new(&self.key.into(), &self.iv().into())
+        let plain = Dec::inner_iv_init(self.cipher.clone(), &self.iv().into())
             .decrypt_padded_mut::<NoPadding>(&mut buf)
             .map_err(|_| CallbackError::BadPadding)?;
         let pad = *plain.last().ok_or(CallbackError::BadPadding)? as usize;
@@ -112,7 +114,9 @@ impl AesKey {
         buf.extend_from_slice(appid.as_bytes());
         buf.resize(len + pad, pad as u8);
         let n = buf.len();
-        let out = match Enc::new(&self.key.into(), &self.iv().into()).encrypt_padded_mut::<NoPadding>(&mut buf, n) {
+        let out = match Enc::inner_iv_init(self.cipher.clone(), &self.iv().into())
+            .encrypt_padded_mut::<NoPadding>(&mut buf, n)
+        {
             Ok(out) => out,
             // Unreachable: the buffer is a whole number of blocks by construction.
             Err(_) => return String::new(),

@@ -9,7 +9,7 @@ use super::xml::XmlWriter;
 /// Reading a generated type from its XML element.
 pub trait FromXml: Sized {
     /// Reads it.
-    fn from_xml(el: &Element) -> Result<Self, Error>;
+    fn from_xml(el: &Element<'_>) -> Result<Self, Error>;
 }
 
 /// Writing a generated type's fields.
@@ -27,52 +27,52 @@ pub struct Unknown {
     /// Its `MsgType` (or `Event`) value.
     pub type_name: String,
     /// Every element of the push, as sent.
-    pub raw: Element,
+    pub raw: Element<'static>,
 }
 
 impl Unknown {
     /// Keeps `el` under `type_name`.
-    pub fn new(type_name: &str, el: &Element) -> Self {
-        Unknown { type_name: type_name.to_string(), raw: el.clone() }
+    pub fn new(type_name: &str, el: &Element<'_>) -> Self {
+        Unknown { type_name: type_name.to_string(), raw: el.clone().into_owned() }
     }
     /// The text of a top-level element, if present.
     pub fn field(&self, name: &str) -> Option<&str> {
-        self.raw.child(name).map(|c| c.text.as_str())
+        self.raw.child_text(name)
     }
 }
 
 /// The child element `name`.
-pub fn child<'a>(el: &'a Element, name: &str) -> Option<&'a Element> {
+pub fn child<'a, 'x>(el: &'a Element<'x>, name: &str) -> Option<&'a Element<'x>> {
     el.child(name)
 }
 
 /// The child element `name`, which must exist.
-pub fn required_child<'a>(el: &'a Element, name: &str, owner: &str) -> Result<&'a Element, Error> {
+pub fn required_child<'a, 'x>(el: &'a Element<'x>, name: &str, owner: &str) -> Result<&'a Element<'x>, Error> {
     el.child(name).ok_or_else(|| Error::MissingField { owner: owner.to_string(), field: name.to_string() })
 }
 
 /// The text of child `name`.
-pub fn text(el: &Element, name: &str) -> Option<String> {
-    el.child(name).map(|c| c.text.clone())
+pub fn text(el: &Element<'_>, name: &str) -> Option<String> {
+    el.child_text(name).map(str::to_string)
 }
 
 /// The text of child `name`, which must exist.
-pub fn required_text(el: &Element, name: &str, owner: &str) -> Result<String, Error> {
+pub fn required_text(el: &Element<'_>, name: &str, owner: &str) -> Result<String, Error> {
     required_text_ref(el, name, owner).map(str::to_string)
 }
 
 /// The text of child `name`, borrowed.
-pub fn required_text_ref<'a>(el: &'a Element, name: &str, owner: &str) -> Result<&'a str, Error> {
-    Ok(required_child(el, name, owner)?.text.as_str())
+pub fn required_text_ref<'a>(el: &'a Element<'_>, name: &str, owner: &str) -> Result<&'a str, Error> {
+    Ok(required_child(el, name, owner)?.text.as_ref())
 }
 
 /// The text of an element.
-pub fn element_text(el: &Element) -> String {
-    el.text.clone()
+pub fn element_text(el: &Element<'_>) -> String {
+    el.text.to_string()
 }
 
 /// A number in child `name` (absent or empty = `None`).
-pub fn number<T: std::str::FromStr>(el: &Element, name: &str) -> Result<Option<T>, Error> {
+pub fn number<T: std::str::FromStr>(el: &Element<'_>, name: &str) -> Result<Option<T>, Error> {
     match el.child(name) {
         None => Ok(None),
         Some(c) if c.text.trim().is_empty() => Ok(None),
@@ -86,12 +86,16 @@ pub fn number<T: std::str::FromStr>(el: &Element, name: &str) -> Result<Option<T
 }
 
 /// A number in child `name`, which must exist.
-pub fn required_number<T: std::str::FromStr>(el: &Element, name: &str, owner: &str) -> Result<T, Error> {
+pub fn required_number<T: std::str::FromStr>(el: &Element<'_>, name: &str, owner: &str) -> Result<T, Error> {
     number(el, name)?.ok_or_else(|| Error::MissingField { owner: owner.to_string(), field: name.to_string() })
 }
 
 /// The elements of a list: children `item` of child `name`, or every child `name` itself.
-pub fn items<'a>(el: &'a Element, name: &'a str, item: Option<&'a str>) -> Box<dyn Iterator<Item = &'a Element> + 'a> {
+pub fn items<'a, 'x>(
+    el: &'a Element<'x>,
+    name: &'a str,
+    item: Option<&'a str>,
+) -> Box<dyn Iterator<Item = &'a Element<'x>> + 'a> {
     match item {
         Some(item) => match el.child(name) {
             Some(wrapper) => Box::new(wrapper.children.iter().filter(move |c| c.name == item)),

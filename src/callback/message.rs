@@ -29,7 +29,7 @@ impl Message {
     }
 
     /// Reads a message from its parsed `<xml>` root.
-    pub fn from_element(root: &Element) -> Result<Message, CallbackError> {
+    pub fn from_element(root: &Element<'_>) -> Result<Message, CallbackError> {
         let header = "message header";
         let msg_type = map::required_text_ref(root, "MsgType", header)?;
         Ok(Message {

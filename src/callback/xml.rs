@@ -2,6 +2,7 @@
 //! (and with it any entity declaration) is rejected before it can be expanded, nesting is
 //! bounded, and only the five predefined entities and character references are understood.
 
+use std::borrow::Cow;
 use std::fmt::{Display, Write as _};
 
 use quick_xml::events::Event;
@@ -12,26 +13,36 @@ use super::error::CallbackError;
 /// Deeper than any WeChat payload (news replies reach 4).
 pub const MAX_DEPTH: usize = 16;
 
-/// One element: its name, its text (CDATA and text joined) and its child elements.
+/// One element: its name, its text (CDATA and text joined) and its child elements. Names and
+/// text borrow from the input where they can (`Element<'static>` owns everything).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Element {
+pub struct Element<'a> {
     /// Tag name.
-    pub name: String,
+    pub name: Cow<'a, str>,
     /// Text content (empty for elements that only hold children).
-    pub text: String,
+    pub text: Cow<'a, str>,
     /// Child elements in document order.
-    pub children: Vec<Element>,
+    pub children: Vec<Element<'a>>,
 }
 
-impl Element {
+impl<'a> Element<'a> {
     /// The first child named `name`.
-    pub fn child(&self, name: &str) -> Option<&Element> {
+    pub fn child(&self, name: &str) -> Option<&Element<'a>> {
         self.children.iter().find(|c| c.name == name)
     }
 
     /// The text of the first child named `name`.
     pub fn child_text(&self, name: &str) -> Option<&str> {
-        self.child(name).map(|c| c.text.as_str())
+        self.child(name).map(|c| c.text.as_ref())
+    }
+
+    /// A copy that owns its strings.
+    pub fn into_owned(self) -> Element<'static> {
+        Element {
+            name: Cow::Owned(self.name.into_owned()),
+            text: Cow::Owned(self.text.into_owned()),
+            children: self.children.into_iter().map(Element::into_owned).collect(),
+        }
     }
 }
 
@@ -39,17 +50,96 @@ fn malformed(e: impl Display) -> CallbackError {
     CallbackError::MalformedXml(e.to_string())
 }
 
+fn utf8(bytes: Cow<'_, [u8]>) -> Result<Cow<'_, str>, CallbackError> {
+    match bytes {
+        Cow::Borrowed(b) => std::str::from_utf8(b).map(Cow::Borrowed).map_err(malformed),
+        Cow::Owned(v) => String::from_utf8(v).map(Cow::Owned).map_err(malformed),
+    }
+}
+
+fn push<'a>(to: &mut Cow<'a, str>, piece: Cow<'a, str>) {
+    if to.is_empty() {
+        *to = piece;
+    } else {
+        to.to_mut().push_str(&piece);
+    }
+}
+
+/// `part` as a slice of `input` when it is one (the reader borrows from the input), so the
+/// tree can keep borrowing; otherwise a copy.
+fn borrow_from<'a>(input: &'a [u8], part: &[u8]) -> Cow<'a, [u8]> {
+    let start = (part.as_ptr() as usize).wrapping_sub(input.as_ptr() as usize);
+    match input.get(start..start.saturating_add(part.len())) {
+        Some(same) if same.as_ptr() == part.as_ptr() => Cow::Borrowed(same),
+        _ => Cow::Owned(part.to_vec()),
+    }
+}
+
+/// An element being read: whitespace-only text is held back until it is known to be content
+/// (`<A>  </A>`, or after other text) rather than layout (between children, around CDATA:
+/// `<A> <![CDATA[x]]> </A>`, as some official samples are printed, reads as `x`).
+struct Open<'a> {
+    el: Element<'a>,
+    pending: Cow<'a, str>,
+    plain: bool,
+    cdata: bool,
+}
+
+impl<'a> Open<'a> {
+    fn new(name: Cow<'a, str>) -> Self {
+        Open { el: Element { name, ..Element::default() }, pending: Cow::Borrowed(""), plain: false, cdata: false }
+    }
+
+    fn whitespace(&mut self, s: Cow<'a, str>) {
+        if self.plain {
+            push(&mut self.el.text, s);
+        } else if self.el.children.is_empty() {
+            push(&mut self.pending, s);
+        }
+        // else: layout between children.
+    }
+
+    /// A child starts: whitespace so far was layout.
+    fn child_starts(&mut self) {
+        if !self.plain {
+            self.pending = Cow::Borrowed("");
+        }
+    }
+
+    fn plain_text(&mut self, s: Cow<'a, str>) {
+        if !self.plain {
+            self.plain = true;
+            if !self.cdata {
+                let pending = std::mem::take(&mut self.pending);
+                push(&mut self.el.text, pending);
+            }
+        }
+        push(&mut self.el.text, s);
+    }
+
+    fn cdata_text(&mut self, s: Cow<'a, str>) {
+        self.cdata = true;
+        push(&mut self.el.text, s);
+    }
+
+    fn finish(mut self) -> Element<'a> {
+        if !self.plain && !self.cdata && self.el.children.is_empty() {
+            self.el.text = self.pending;
+        }
+        self.el
+    }
+}
+
 /// Parses `bytes` (at most `max` of them) into the root element.
-pub fn parse_xml(bytes: &[u8], max: usize) -> Result<Element, CallbackError> {
+pub fn parse_xml(bytes: &[u8], max: usize) -> Result<Element<'_>, CallbackError> {
     if bytes.len() > max {
         return Err(CallbackError::TooLarge { size: bytes.len(), limit: max });
     }
     let mut reader = Reader::from_reader(bytes);
-    let mut stack: Vec<Element> = Vec::with_capacity(4);
-    // Per open element: its CDATA alone, and whether text outside CDATA held anything but
-    // whitespace. `<A> <![CDATA[x]]> </A>` (as some official samples are printed) reads as `x`.
-    let mut frames: Vec<Frame> = Vec::with_capacity(4);
-    let mut root: Option<Element> = None;
+    // End names are compared against the open element below; the reader need not keep its own copy.
+    reader.config_mut().check_end_names = false;
+    let mut stack: Vec<Open<'_>> = Vec::with_capacity(4);
+    let mut root: Option<Element<'_>> = None;
     loop {
         let ev = reader.read_event().map_err(malformed)?;
         match ev {
@@ -61,85 +151,70 @@ pub fn parse_xml(bytes: &[u8], max: usize) -> Result<Element, CallbackError> {
                 if stack.len() >= MAX_DEPTH {
                     return Err(CallbackError::TooDeep(MAX_DEPTH));
                 }
-                let name = std::str::from_utf8(s.name().as_ref()).map_err(malformed)?.to_string();
-                stack.push(Element { name, ..Element::default() });
-                frames.push(Frame::default());
+                if let Some(parent) = stack.last_mut() {
+                    parent.child_starts();
+                }
+                stack.push(Open::new(utf8(borrow_from(bytes, s.name().as_ref()))?));
             }
             Event::Empty(s) => {
-                let name = std::str::from_utf8(s.name().as_ref()).map_err(malformed)?.to_string();
-                let el = Element { name, ..Element::default() };
+                let el = Element { name: utf8(borrow_from(bytes, s.name().as_ref()))?, ..Element::default() };
                 match stack.last_mut() {
-                    Some(parent) => parent.children.push(el),
+                    Some(parent) => parent.el.children.push(el),
                     None if root.is_none() => root = Some(el),
                     None => return Err(malformed("content after the root element")),
                 }
             }
             Event::End(e) => {
-                let mut el = stack.pop().ok_or_else(|| malformed("unexpected closing tag"))?;
-                if let Some(f) = frames.pop() {
-                    if f.has_cdata && !f.plain_text && el.children.is_empty() {
-                        el.text = f.cdata;
-                    }
-                }
-                if e.name().as_ref() != el.name.as_bytes() {
+                let open = stack.pop().ok_or_else(|| malformed("unexpected closing tag"))?;
+                if e.name().as_ref() != open.el.name.as_bytes() {
                     return Err(malformed(format_args!(
                         "</{}> closes <{}>",
                         String::from_utf8_lossy(e.name().as_ref()),
-                        el.name
+                        open.el.name
                     )));
                 }
+                let el = open.finish();
                 match stack.last_mut() {
-                    Some(parent) => parent.children.push(el),
+                    Some(parent) => parent.el.children.push(el),
                     None => root = Some(el),
                 }
             }
             Event::Text(t) => {
-                let s = t.decode().map_err(malformed)?;
+                let s = utf8(t.into_inner())?;
+                let blank = s.trim().is_empty();
                 match stack.last_mut() {
-                    Some(cur) => {
-                        cur.text.push_str(&s);
-                        if let Some(f) = frames.last_mut() {
-                            f.plain_text |= !s.trim().is_empty();
-                        }
-                    }
-                    None if s.trim().is_empty() => {}
+                    Some(cur) if blank => cur.whitespace(s),
+                    Some(cur) => cur.plain_text(s),
+                    None if blank => {}
                     None => return Err(malformed("text outside the root element")),
                 }
             }
             Event::CData(c) => {
-                let s = c.decode().map_err(malformed)?;
+                let s = utf8(c.into_inner())?;
                 match stack.last_mut() {
-                    Some(cur) => {
-                        cur.text.push_str(&s);
-                        if let Some(f) = frames.last_mut() {
-                            f.has_cdata = true;
-                            f.cdata.push_str(&s);
-                        }
-                    }
+                    Some(cur) => cur.cdata_text(s),
                     None => return Err(malformed("CDATA outside the root element")),
                 }
             }
             Event::GeneralRef(r) => {
                 let cur = stack.last_mut().ok_or_else(|| malformed("entity outside the root element"))?;
-                if let Some(f) = frames.last_mut() {
-                    f.plain_text = true;
-                }
-                if r.is_char_ref() {
+                let ch = if r.is_char_ref() {
                     match r.resolve_char_ref().map_err(malformed)? {
-                        Some(ch) => cur.text.push(ch),
+                        Some(ch) => ch,
                         None => return Err(malformed("bad character reference")),
                     }
                 } else {
                     let name = r.decode().map_err(malformed)?;
-                    cur.text.push(match name.as_ref() {
+                    match name.as_ref() {
                         "lt" => '<',
                         "gt" => '>',
                         "amp" => '&',
                         "apos" => '\'',
                         "quot" => '"',
                         other => return Err(malformed(format_args!("undeclared entity &{};", truncate(other)))),
-                    });
-                }
+                    }
+                };
+                cur.plain_text(Cow::Owned(ch.to_string()));
             }
             Event::Decl(_) | Event::Comment(_) | Event::PI(_) => {}
             Event::Eof => break,
@@ -148,28 +223,7 @@ pub fn parse_xml(bytes: &[u8], max: usize) -> Result<Element, CallbackError> {
     if !stack.is_empty() {
         return Err(malformed("unexpected end of document"));
     }
-    let mut root = root.ok_or_else(|| malformed("no root element"))?;
-    // Whitespace between child elements is layout, not content.
-    trim_layout(&mut root);
-    Ok(root)
-}
-
-#[derive(Default)]
-struct Frame {
-    has_cdata: bool,
-    plain_text: bool,
-    cdata: String,
-}
-
-fn trim_layout(el: &mut Element) {
-    if !el.children.is_empty() {
-        if el.text.trim().is_empty() {
-            el.text.clear();
-        }
-        for c in &mut el.children {
-            trim_layout(c);
-        }
-    }
+    root.ok_or_else(|| malformed("no root element"))
 }
 
 fn truncate(s: &str) -> String {
@@ -207,7 +261,8 @@ impl XmlWriter {
         self.open(name);
         self.out.push_str("<![CDATA[");
         let mut rest = value;
-        while let Some(i) = rest.find("]]>") {
+        // Most values hold no `]` at all: skip the substring search for them.
+        while let Some(i) = memchr::memchr(b']', rest.as_bytes()).and_then(|_| rest.find("]]>")) {
             self.out.push_str(&rest[..i + 2]);
             self.out.push_str("]]><![CDATA[");
             rest = &rest[i + 2..];
@@ -260,7 +315,8 @@ mod tests {
         w.text("Content", "x]]>y]]>");
         w.number("N", &42);
         w.close("xml");
-        let root = parse_xml(w.finish().as_bytes(), 1 << 20).expect("parses");
+        let out = w.finish();
+        let root = parse_xml(out.as_bytes(), 1 << 20).expect("parses");
         assert_eq!(root.child_text("Content"), Some("x]]>y]]>"));
         assert_eq!(root.child_text("N"), Some("42"));
     }
