@@ -224,8 +224,10 @@ fn decrypt_mode(payload: &[u8]) -> Vec<Step> {
 }
 
 fn parse_mode(payload: &[u8]) -> Vec<Step> {
-    let mut steps =
-        vec![Step { entry: "parse_xml", result: xml::parse_xml(payload, usize::MAX).map(|root| root.name.into_owned()) }];
+    let mut steps = vec![Step {
+        entry: "parse_xml",
+        result: xml::parse_xml(payload, usize::MAX).map(|root| root.name.into_owned()),
+    }];
     let text = String::from_utf8_lossy(payload);
     let parsed = Message::parse(&text);
     steps.push(Step { entry: "message_parse", result: message_summary(&parsed) });
