@@ -4,7 +4,7 @@
 
 use serde_json::{json, Value};
 
-use super::media::{content_type_for, extension, media_part, new_media_id};
+use super::media::{checked_file, content_type_for, new_media_id};
 use super::{get, post, str_of, upload, Ctx, Route};
 use crate::reply::{data, err, ok, Outcome, Reply, WxError};
 use crate::state::{now_unix, Material};
@@ -32,16 +32,7 @@ fn rules(kind: &str) -> Option<(&'static [&'static str], usize, i64, &'static st
 }
 
 fn add(ctx: &Ctx<'_>) -> Outcome {
-    let kind = ctx.q("type").unwrap_or("");
-    let (exts, max, size_code, size_msg) = rules(kind).ok_or_else(|| err(40004, "invalid media type"))?;
-    let (part, name) = media_part(ctx)?;
-    let ext = extension(name);
-    if !exts.contains(&ext.as_str()) {
-        return Err(err(40005, "invalid file type"));
-    }
-    if part.data.len() > max {
-        return Err(err(size_code, size_msg));
-    }
+    let (kind, part, name, ext) = checked_file(ctx, rules)?;
     let (mut title, mut introduction) = (String::new(), String::new());
     if kind == "video" {
         let desc = ctx.parts.iter().find(|p| p.name == "description").ok_or_else(|| super::missing("description"))?;

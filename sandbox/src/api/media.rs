@@ -82,12 +82,15 @@ pub(crate) fn media_part<'a>(ctx: &'a Ctx<'_>) -> Result<(&'a Part, &'a str), Wx
     Ok((part, name))
 }
 
-/// A new 64-character media id.
-pub(crate) fn new_media_id() -> String {
-    random_string(64)
-}
+/// Per media type: allowed extensions, size limit, and the error for an oversize file.
+pub(crate) type Rules = fn(&str) -> Option<(&'static [&'static str], usize, i64, &'static str)>;
 
-fn upload_media(ctx: &Ctx<'_>) -> Outcome {
+/// The upload's `type` query value, file part, file name and extension, checked against
+/// `rules` (40004 unknown type, 40005 wrong extension, the type's size error).
+pub(crate) fn checked_file<'a>(
+    ctx: &'a Ctx<'_>,
+    rules: Rules,
+) -> Result<(&'a str, &'a Part, &'a str, String), WxError> {
     let kind = ctx.q("type").unwrap_or("");
     let (exts, max, size_code, size_msg) = rules(kind).ok_or_else(|| err(40004, "invalid media type"))?;
     let (part, name) = media_part(ctx)?;
@@ -98,6 +101,16 @@ fn upload_media(ctx: &Ctx<'_>) -> Outcome {
     if part.data.len() > max {
         return Err(err(size_code, size_msg));
     }
+    Ok((kind, part, name, ext))
+}
+
+/// A new 64-character media id.
+pub(crate) fn new_media_id() -> String {
+    random_string(64)
+}
+
+fn upload_media(ctx: &Ctx<'_>) -> Outcome {
+    let (kind, part, name, ext) = checked_file(ctx, rules)?;
     let id = new_media_id();
     let created_at = now_unix();
     let content_type = part
