@@ -129,10 +129,15 @@ pub struct ApiError {
     meaning: &'static str,
 }
 
+/// The request id WeChat appends to an errmsg (`… rid: 6541e2b0-…`).
+pub(crate) fn rid_of(errmsg: &str) -> Option<&str> {
+    errmsg.rfind("rid:").map(|i| errmsg[i + 4..].trim()).filter(|r| !r.is_empty())
+}
+
 impl ApiError {
     /// Builds the error, pulling `rid` out of errmsg.
     pub fn new(endpoint: &'static str, errcode: i64, errmsg: String) -> Self {
-        let rid = errmsg.rfind("rid:").map(|i| errmsg[i + 4..].trim().to_string()).filter(|r| !r.is_empty());
+        let rid = rid_of(&errmsg).map(str::to_string);
         let meaning = ErrCode::from_code(errcode).meaning().unwrap_or("unknown code");
         ApiError { endpoint, errcode, errmsg, rid, meaning }
     }

@@ -130,8 +130,8 @@ async fn attempts(client: &Client, ep: &'static Endpoint, query: &str, payload: 
                 if let Some(env) = &raw.envelope {
                     span.record("errcode", env.errcode);
                     if env.errcode != 0 {
-                        if let Some(rid) = ApiError::new(ep.name, env.errcode, env.errmsg.clone()).rid {
-                            span.record("rid", rid.as_str());
+                        if let Some(rid) = crate::error::rid_of(&env.errmsg) {
+                            span.record("rid", rid);
                         }
                     }
                     if let Some(t) = &token {

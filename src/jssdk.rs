@@ -3,6 +3,8 @@
 
 use sha1::{Digest, Sha1};
 
+use crate::util::{hex, sha1_hex_of_sorted, unix_secs};
+
 use crate::{Client, Error};
 
 /// What a page needs for `wx.config({ appId, timestamp, nonceStr, signature })`.
@@ -19,17 +21,6 @@ pub struct JsSdkConfig {
     pub signature: String,
 }
 
-/// Lower-case hex of bytes.
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        s.push(DIGITS[(b >> 4) as usize] as char);
-        s.push(DIGITS[(b & 15) as usize] as char);
-    }
-    s
-}
-
 /// The `wx.config` signature: SHA-1 of
 /// `jsapi_ticket=..&noncestr=..&timestamp=..&url=..` (keys in ASCII order, raw values),
 /// where `url` is the page URL without its `#fragment`.
@@ -42,17 +33,14 @@ pub fn jsapi_signature(jsapi_ticket: &str, noncestr: &str, timestamp: i64, url: 
 /// The card signature (`cardSign`): SHA-1 of the values (api_ticket, timestamp, nonce_str,
 /// card_id, and any of code / openid that are used) sorted as strings and concatenated.
 pub fn card_signature(values: &[&str]) -> String {
-    let mut v: Vec<&str> = values.to_vec();
-    v.sort_unstable();
-    hex(&Sha1::digest(v.concat().as_bytes()))
+    sha1_hex_of_sorted(values)
 }
 
 impl Client {
     /// Signs a page for `wx.config`, using the cached `jsapi` ticket.
     pub async fn jssdk_config(&self, url: &str) -> Result<JsSdkConfig, Error> {
         let ticket = self.ticket("jsapi").await?;
-        let timestamp =
-            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
+        let timestamp = unix_secs();
         let nonce_str: String = (0..16)
             .map(|_| {
                 let i = rand::random_range(0..62u8);

@@ -35,6 +35,7 @@ mod retry;
 pub mod rt;
 pub mod token;
 mod transfer;
+mod util;
 
 /// The README's code blocks, compiled as doctests so they stay true.
 #[cfg(doctest)]

@@ -15,7 +15,7 @@
 //! connection each operation triggers one reconnection attempt and is tried once more on it, so
 //! calls resume as soon as Redis is back.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use redis::aio::ConnectionManager;
 
@@ -131,10 +131,6 @@ fn reconnects(e: &redis::RedisError) -> bool {
     e.is_io_error() || e.is_connection_dropped() || e.is_connection_refusal()
 }
 
-fn now_ms() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
-}
-
 impl TokenStore for RedisStore {
     fn backend(&self) -> &'static str {
         BACKEND
@@ -160,7 +156,7 @@ impl TokenStore for RedisStore {
     fn put<'a>(&'a self, key: &'a str, token: &'a StoredToken) -> BoxFuture<'a, Result<(), StoreError>> {
         Box::pin(async move {
             let text = serde_json::to_string(token).map_err(|e| StoreError::new(BACKEND, e.to_string()))?;
-            let ttl = token.expires_at_ms.saturating_sub(now_ms()).max(1);
+            let ttl = token.expires_at_ms.saturating_sub(crate::util::unix_millis()).max(1);
             self.cmd(redis::cmd("SET").arg(self.key(key)).arg(text).arg("PX").arg(ttl)).await
         })
     }

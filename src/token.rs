@@ -18,7 +18,7 @@
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
@@ -205,10 +205,6 @@ pub struct TokenManager {
     forced: AtomicU64,
 }
 
-fn now_ms() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
-}
-
 /// A token younger than this is never refreshed ahead of time (stable_token may hand back
 /// the same token with little time left; refreshing it again would loop).
 const MIN_AGE_BEFORE_EARLY_REFRESH_MS: u64 = 60_000;
@@ -263,7 +259,7 @@ impl TokenManager {
         let key = self.key(kind);
         let mut usable: Option<String> = None;
         if let Some(t) = self.store.get(&key).await? {
-            let now = now_ms();
+            let now = crate::util::unix_millis();
             if self.needs_no_refresh(kind, &t, now) {
                 return Ok(self.accept(kind, t.value));
             }
@@ -329,7 +325,7 @@ impl TokenManager {
 
     /// The stored token if it needs no refresh.
     async fn fresh(&self, kind: TokenKind, key: &str) -> Result<Option<StoredToken>, Error> {
-        let now = now_ms();
+        let now = crate::util::unix_millis();
         Ok(self.store.get(key).await?.filter(|t| self.needs_no_refresh(kind, t, now)))
     }
 
@@ -365,7 +361,7 @@ impl TokenManager {
             tokio::time::sleep(poll).await;
             poll = (poll * 2).min(Duration::from_millis(200));
             if let Some(t) = self.store.get(key).await? {
-                if t.expires_at_ms > now_ms() && !self.is_rejected(kind, &t.value) {
+                if t.expires_at_ms > crate::util::unix_millis() && !self.is_rejected(kind, &t.value) {
                     return Ok(self.accept(kind, t.value));
                 }
             }
@@ -403,7 +399,7 @@ impl TokenManager {
         if forced {
             self.forced.fetch_add(1, Ordering::Relaxed);
         }
-        let now = now_ms();
+        let now = crate::util::unix_millis();
         let token = StoredToken {
             value: grant.value,
             expires_at_ms: now + (grant.expires_in.max(0) as u64) * 1000,

@@ -62,7 +62,7 @@ impl Message {
         Reply {
             to_user_name: self.from_user_name.clone(),
             from_user_name: self.to_user_name.clone(),
-            create_time: now(),
+            create_time: crate::util::unix_secs(),
             kind: kind.into(),
         }
     }
@@ -71,10 +71,6 @@ impl Message {
     pub fn reply_text(&self, content: impl Into<String>) -> Reply {
         self.reply(crate::api::callbacks::TextReply::new(content))
     }
-}
-
-fn now() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
 }
 
 /// A passive reply.

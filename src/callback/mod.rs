@@ -27,7 +27,7 @@ pub mod xml;
 
 use std::future::Future;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 pub use crate::api::callbacks::*;
 pub use crypto::AesKey;
@@ -165,7 +165,7 @@ impl Callback {
     fn check_timestamp(&self, ts: &str) -> Result<(), CallbackError> {
         let t: i64 = ts.trim().parse().map_err(|_| CallbackError::BadTimestamp(ts.chars().take(20).collect()))?;
         if let Some(window) = self.replay_window {
-            let now = unix_now();
+            let now = crate::util::unix_secs();
             let skew = now.abs_diff(t);
             if skew > window.as_secs() {
                 return Err(CallbackError::StaleTimestamp { skew_secs: skew, window_secs: window.as_secs() });
@@ -233,21 +233,26 @@ impl Callback {
                 return Err(CallbackError::BadSignature);
             }
             self.check_timestamp(ts)?;
-            let text =
-                std::str::from_utf8(body).map_err(|_| CallbackError::MalformedXml("body is not UTF-8".into()))?;
             let root = xml::parse_xml(body, self.max_body)?;
-            Ok(Inbound { message: Message::from_element(&root)?, encrypted: false, xml: text.to_string() })
+            let message = Message::from_element(&root)?;
+            let xml = String::from_utf8(body.to_vec())
+                .map_err(|_| CallbackError::MalformedXml("body is not UTF-8".into()))?;
+            Ok(Inbound { message, encrypted: false, xml })
         }
     }
 
     /// Renders a reply: plain XML, or for an encrypted push the encrypted envelope with a
     /// fresh timestamp, nonce and `msg_signature`.
     pub fn seal(&self, inbound: &Inbound, reply: &Reply) -> Result<String, CallbackError> {
+        self.render(inbound.encrypted, reply)
+    }
+
+    fn render(&self, encrypted: bool, reply: &Reply) -> Result<String, CallbackError> {
         let xml = reply.to_xml();
-        if !inbound.encrypted {
+        if !encrypted {
             return Ok(xml);
         }
-        let ts = unix_now().to_string();
+        let ts = crate::util::unix_secs().to_string();
         let nonce = rand::Rng::random_range(&mut rand::rng(), 100_000_000u64..10_000_000_000).to_string();
         self.encrypt_reply(&xml, &ts, &nonce)
     }
@@ -275,19 +280,15 @@ impl Callback {
         F: FnOnce(Message) -> Fut,
         Fut: Future<Output = Option<Reply>>,
     {
-        let inbound = self.open(q, body)?;
-        let key = inbound.message.dedup_key();
+        let Inbound { message, encrypted, .. } = self.open(q, body)?;
+        let key = message.dedup_key();
         if !self.dedup.first_seen(&key, self.dedup_ttl).await {
-            tracing::debug!(msg_type = inbound.message.kind.msg_type(), "duplicate push answered with success");
+            tracing::debug!(msg_type = message.kind.msg_type(), "duplicate push answered with success");
             return Ok("success".to_string());
         }
-        match handler(inbound.message.clone()).await {
-            Some(reply) => self.seal(&inbound, &reply),
+        match handler(message).await {
+            Some(reply) => self.render(encrypted, &reply),
             None => Ok("success".to_string()),
         }
     }
-}
-
-fn unix_now() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
 }
