@@ -1,57 +1,80 @@
-//! Regenerates `generated/` from `spec/` (only files whose content changed are written).
+//! With the `regenerate` feature (turned on in this repository by the `codegen/regenerate`
+//! workspace member), regenerates `generated/` and `spec/schema.json` from `spec/`, writing
+//! only files whose content changed. A broken spec fails the build with every problem named
+//! by file, endpoint and field.
 //!
-//! In a packaged crate there is no `spec/`: the shipped `generated/` is used as it is and
-//! nothing is written.
+//! Without the feature (any project that depends on wechat-oa, by path, git or as a packaged
+//! crate) this script does nothing and the generator is not compiled: the committed
+//! `generated/` is the source. See spec/README.md, "How generated/ stays fresh".
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    println!("cargo:rerun-if-changed=spec");
     println!("cargo:rerun-if-changed=build.rs");
-    println!("cargo:rerun-if-env-changed=WECHAT_MP_SKIP_CODEGEN");
-    // Lets the generator's own tests compile a fixture's output in place of the real spec's.
-    if std::env::var_os("WECHAT_MP_SKIP_CODEGEN").is_some() {
-        return ExitCode::SUCCESS;
+    #[cfg(feature = "regenerate")]
+    {
+        regenerate::run()
     }
-    let Some(root) = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from) else {
-        eprintln!("error: CARGO_MANIFEST_DIR is not set");
-        return ExitCode::FAILURE;
-    };
-    let spec = root.join("spec");
-    if !spec.is_dir() {
-        return ExitCode::SUCCESS;
+    #[cfg(not(feature = "regenerate"))]
+    {
+        ExitCode::SUCCESS
     }
-    let files = match wechat_mp_codegen::generate_dir(&spec) {
-        Ok(f) => f,
-        Err(problems) => {
-            eprintln!("error: the spec in {} has {} problem(s):", spec.display(), problems.len());
-            for p in &problems.0 {
-                eprintln!("error: {p}");
-            }
+}
+
+#[cfg(feature = "regenerate")]
+mod regenerate {
+    use std::path::PathBuf;
+    use std::process::ExitCode;
+
+    pub fn run() -> ExitCode {
+        println!("cargo:rerun-if-changed=spec");
+        let Some(root) = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from) else {
+            eprintln!("error: CARGO_MANIFEST_DIR is not set");
             return ExitCode::FAILURE;
+        };
+        let spec = root.join("spec");
+        if !spec.is_dir() {
+            return ExitCode::SUCCESS;
         }
-    };
-    let schema = wechat_mp_codegen::schema::area_schema();
-    let write_schema = || -> std::io::Result<()> {
-        let path = spec.join("schema.json");
-        if std::fs::read_to_string(&path).map(|s| wechat_mp_codegen::normalize(&s)).ok().as_deref()
-            != Some(schema.as_str())
-        {
-            std::fs::write(&path, &schema)?;
-        }
-        Ok(())
-    };
-    match wechat_mp_codegen::write_if_changed(&root.join("generated"), &files).and_then(|c| write_schema().map(|_| c)) {
-        Ok(changed) => {
-            for c in changed {
-                println!("cargo:warning=regenerated generated/{c}");
+        let files = match wechat_oa_codegen::generate_dir(&spec) {
+            Ok(f) => f,
+            Err(problems) => {
+                eprintln!("error: the spec in {} has {} problem(s):", spec.display(), problems.len());
+                for p in &problems.0 {
+                    eprintln!("error: {p}");
+                }
+                return ExitCode::FAILURE;
             }
-            ExitCode::SUCCESS
+        };
+        let schema = wechat_oa_codegen::schema::area_schema();
+        let write_schema = || -> std::io::Result<bool> {
+            let path = spec.join("schema.json");
+            let current = std::fs::read_to_string(&path).map(|s| wechat_oa_codegen::normalize(&s)).ok();
+            if current.as_deref() == Some(schema.as_str()) {
+                return Ok(false);
+            }
+            std::fs::write(&path, &schema)?;
+            Ok(true)
+        };
+        match wechat_oa_codegen::write_if_changed(&root.join("generated"), &files) {
+            Ok(changed) => {
+                for c in changed {
+                    println!("cargo:warning=regenerated generated/{c}");
+                }
+            }
+            Err(e) => {
+                eprintln!("error: cannot write generated/: {e}");
+                return ExitCode::FAILURE;
+            }
         }
-        Err(e) => {
-            eprintln!("error: cannot write generated/: {e}");
-            ExitCode::FAILURE
+        match write_schema() {
+            Ok(true) => println!("cargo:warning=regenerated spec/schema.json"),
+            Ok(false) => {}
+            Err(e) => {
+                eprintln!("error: cannot write spec/schema.json: {e}");
+                return ExitCode::FAILURE;
+            }
         }
+        ExitCode::SUCCESS
     }
 }

@@ -1,4 +1,4 @@
-//! wechat-mp on the peer benchmark's scenarios (`shared/bench/README.md`, "Adding an
+//! wechat-oa on the peer benchmark's scenarios (`shared/bench/README.md`, "Adding an
 //! implementation"): one scenario per process, one checked run, a warm-up of min(N/10, 2000)
 //! operations, then N timed operations on one thread, and the line
 //! `RESULT <peer> <scenario> <N> <ops_per_sec> <us_per_op>`.
@@ -11,20 +11,20 @@
 //! Scenarios:
 //! - `callback-plain`, `callback-encrypted`: the SDK's public path (`Callback::open`,
 //!   `Message::reply_text`, `Reply::to_xml`, `Callback::encrypt_reply` over the request's
-//!   timestamp and nonce). Peer `wechat-mp`.
+//!   timestamp and nonce). Peer `wechat-oa`.
 //! - `raw-plain`, `raw-encrypted`: the same work with bare primitives (`sha1`, `aes`/`cbc`,
 //!   `base64`, `quick-xml` events, `format!`), no SDK code: the floor the SDK is compared with.
-//!   Peer `wechat-mp`.
+//!   Peer `wechat-oa`.
 //! - `template-send`, `user-info`, `user-get-10k`: the SDK has no pluggable transport, so these
 //!   run the serde work of a call only: the request's query string and JSON body serialized from
 //!   the generated types as the client does, and the answer decoded as the client does (the
 //!   byte scan for `errcode`, the envelope check, `serde_json` into the generated response type).
-//!   Peer `wechat-mp-serde`: no token lookup, retry or HTTP layer is included.
+//!   Peer `wechat-oa-serde`: no token lookup, retry or HTTP layer is included.
 //!
 //! - `steps-encrypted` (diagnostic, no `RESULT` line): µs per step of `callback-encrypted`,
 //!   each step timed alone over N rounds through the SDK's public pieces.
 //!
-//! Inputs: `$WECHAT_MP_BENCH_INPUTS`, else `../shared/bench/inputs` next to this repository.
+//! Inputs: `$WECHAT_OA_BENCH_INPUTS`, else `../shared/bench/inputs` next to this repository.
 
 use std::collections::BTreeMap;
 use std::hint::black_box;
@@ -37,9 +37,9 @@ use quick_xml::events::Event;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha1::{Digest, Sha1};
-use wechat_mp::api::template::{SendResponse, TemplateDataValue, TemplateMiniProgram};
-use wechat_mp::api::user::{InfoResponse, ListResponse};
-use wechat_mp::callback::{Callback, CallbackQuery, Inbound, MessageKind};
+use wechat_oa::api::template::{SendResponse, TemplateDataValue, TemplateMiniProgram};
+use wechat_oa::api::user::{InfoResponse, ListResponse};
+use wechat_oa::callback::{Callback, CallbackQuery, Inbound, MessageKind};
 
 type Res<T> = Result<T, Box<dyn std::error::Error>>;
 
@@ -58,7 +58,7 @@ fn main() {
 }
 
 fn inputs_dir() -> PathBuf {
-    match std::env::var_os("WECHAT_MP_BENCH_INPUTS") {
+    match std::env::var_os("WECHAT_OA_BENCH_INPUTS") {
         Some(p) => PathBuf::from(p),
         None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/bench/inputs"),
     }
@@ -155,7 +155,7 @@ fn run(scenario: &str, n: u64) -> Res<()> {
             if sdk_callback(&cb, &bad, &inp.plain_body).is_ok() {
                 return Err("a signature of forty 0 was accepted".into());
             }
-            bench("wechat-mp", scenario, n, op);
+            bench("wechat-oa", scenario, n, op);
         }
         "callback-encrypted" => {
             let encoding_aes_key = inp.cfg["encoding_aes_key"].as_str().ok_or("config.json: no encoding_aes_key")?;
@@ -167,7 +167,7 @@ fn run(scenario: &str, n: u64) -> Res<()> {
             if sdk_callback(&cb, &bad, &inp.enc_body).is_ok() {
                 return Err("a msg_signature of forty 0 was accepted".into());
             }
-            bench("wechat-mp", scenario, n, op);
+            bench("wechat-oa", scenario, n, op);
         }
         "raw-plain" => {
             let raw = Raw::new(&inp)?;
@@ -178,7 +178,7 @@ fn run(scenario: &str, n: u64) -> Res<()> {
             if raw.plain(&bad, &inp.plain_body).is_ok() {
                 return Err("a signature of forty 0 was accepted".into());
             }
-            bench("wechat-mp", scenario, n, op);
+            bench("wechat-oa", scenario, n, op);
         }
         "raw-encrypted" => {
             let raw = Raw::new(&inp)?;
@@ -189,7 +189,7 @@ fn run(scenario: &str, n: u64) -> Res<()> {
             if raw.encrypted(&bad, &inp.enc_body).is_ok() {
                 return Err("a msg_signature of forty 0 was accepted".into());
             }
-            bench("wechat-mp", scenario, n, op);
+            bench("wechat-oa", scenario, n, op);
         }
         "template-send" => {
             let t = TemplateInput::from_json(&inp.template)?;
@@ -199,7 +199,7 @@ fn run(scenario: &str, n: u64) -> Res<()> {
             if resp.msgid != Some(200_228_332) {
                 return Err(format!("msgid {:?}", resp.msgid).into());
             }
-            bench("wechat-mp-serde", scenario, n, op);
+            bench("wechat-oa-serde", scenario, n, op);
         }
         "user-info" => {
             let op = || user_info(&inp.openid, &inp.user_info_resp);
@@ -207,7 +207,7 @@ fn run(scenario: &str, n: u64) -> Res<()> {
             if r.openid != inp.openid || r.subscribe != Some(1) || r.tagid_list != [128, 2, 117] {
                 return Err(format!("unexpected user info: {r:?}").into());
             }
-            bench("wechat-mp-serde", scenario, n, op);
+            bench("wechat-oa-serde", scenario, n, op);
         }
         "user-get-10k" => {
             let op = || user_get(&inp.user_get_resp);
@@ -216,7 +216,7 @@ fn run(scenario: &str, n: u64) -> Res<()> {
             if r.count != Some(10_000) || ids.len() != 10_000 || ids.last() != r.next_openid.as_ref() {
                 return Err("unexpected follower page".into());
             }
-            bench("wechat-mp-serde", scenario, n, op);
+            bench("wechat-oa-serde", scenario, n, op);
         }
         "steps-encrypted" => steps_encrypted(&inp, n)?,
         other => return Err(format!("unknown scenario {other}").into()),
@@ -245,7 +245,7 @@ fn sdk_callback(cb: &Callback, q: &CallbackQuery, body: &[u8]) -> Res<String> {
 /// Times each step of the encrypted callback alone (the same calls `Callback::open` and
 /// `Callback::encrypt_reply` make, through their public pieces) and prints µs per step.
 fn steps_encrypted(inp: &Inputs, n: u64) -> Res<()> {
-    use wechat_mp::callback::{signature, xml, AesKey, Message};
+    use wechat_oa::callback::{signature, xml, AesKey, Message};
     let encoding_aes_key = inp.cfg["encoding_aes_key"].as_str().ok_or("config.json: no encoding_aes_key")?;
     let key = AesKey::from_encoding_aes_key(encoding_aes_key)?;
     let cb = Callback::new(&inp.token, &inp.appid).replay_window(None).with_aes_key(encoding_aes_key)?;

@@ -16,8 +16,8 @@ use std::error::Error;
 use std::net::SocketAddr;
 
 use rand::distr::{Alphanumeric, SampleString};
-use wechat_mp::callback::{Callback, EventKind, Message, MessageKind, Reply, ReplyKind};
-use wechat_mp_sandbox::{CallbackTarget, Sandbox, SandboxConfig};
+use wechat_oa::callback::{Callback, EventKind, Message, MessageKind, Reply, ReplyKind};
+use wechat_oa_sandbox::{CallbackTarget, Sandbox, SandboxConfig};
 
 type BoxError = Box<dyn Error + Send + Sync>;
 
@@ -59,7 +59,7 @@ async fn serve(token: String, appid: String, aes_key: Option<String>, port: Opti
     let listener = tokio::net::TcpListener::bind(SocketAddr::from(([0, 0, 0, 0], port))).await?;
     println!("echo_bot listening on http://{}/ in {mode}", listener.local_addr()?);
     println!("set this URL (reachable from WeChat) as the server URL of account {}", cb.appid());
-    axum::serve(listener, wechat_mp::callback::axum::router(cb, on_message)).await?;
+    axum::serve(listener, wechat_oa::callback::axum::router(cb, on_message)).await?;
     Ok(())
 }
 
@@ -78,7 +78,7 @@ async fn demo() -> Result<(), BoxError> {
     let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0))).await?;
     let url = format!("http://{}/", listener.local_addr()?);
     let server =
-        tokio::spawn(async move { axum::serve(listener, wechat_mp::callback::axum::router(cb, on_message)).await });
+        tokio::spawn(async move { axum::serve(listener, wechat_oa::callback::axum::router(cb, on_message)).await });
     println!("echo_bot listening on {url}");
 
     let verified = sb.verify_callback_url(&url, &token).await?;

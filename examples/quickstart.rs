@@ -15,14 +15,14 @@
 use std::collections::BTreeMap;
 use std::error::Error;
 
-use wechat_mp::api::media::MediaType;
-use wechat_mp::api::oauth::OAuthScope;
-use wechat_mp::api::qrcode::{QrActionInfoId, QrSceneId};
-use wechat_mp::api::tags::TagName;
-use wechat_mp::api::template::{TemplateDataValue, TemplateMiniProgram};
-use wechat_mp::api::user::Lang;
-use wechat_mp::{Client, Upload};
-use wechat_mp_sandbox::{Sandbox, SandboxConfig};
+use wechat_oa::api::media::MediaType;
+use wechat_oa::api::oauth::OAuthScope;
+use wechat_oa::api::qrcode::{QrActionInfoId, QrSceneId};
+use wechat_oa::api::tags::TagName;
+use wechat_oa::api::template::{TemplateDataValue, TemplateMiniProgram};
+use wechat_oa::api::user::Lang;
+use wechat_oa::{Client, Upload};
+use wechat_oa_sandbox::{Sandbox, SandboxConfig};
 
 type Res = Result<(), Box<dyn Error>>;
 
@@ -109,7 +109,7 @@ async fn sandbox_tour() -> Res {
     let up = client.media().upload(MediaType::Image, Upload::new("dot.png", png.clone())).send().await?;
     let media_id = up.media_id.ok_or("no media_id")?;
     match client.media().get(&media_id).send().await? {
-        wechat_mp::JsonOrBinary::Binary(file) => {
+        wechat_oa::JsonOrBinary::Binary(file) => {
             println!(
                 "media {media_id}: uploaded {} bytes, downloaded {} identical: {}",
                 png.len(),
@@ -117,7 +117,7 @@ async fn sandbox_tour() -> Res {
                 file.bytes == png
             )
         }
-        wechat_mp::JsonOrBinary::Json(j) => println!("media {media_id}: JSON answer {j:?}"),
+        wechat_oa::JsonOrBinary::Json(j) => println!("media {media_id}: JSON answer {j:?}"),
     }
 
     // QR codes: create, then download the image by ticket (no token, mp.weixin.qq.com).
@@ -145,7 +145,7 @@ async fn sandbox_tour() -> Res {
 
     // Errors are typed: WeChat's errcode with its documented meaning.
     match client.user().info("not-a-follower").send().await {
-        Err(wechat_mp::Error::Api(e)) => {
+        Err(wechat_oa::Error::Api(e)) => {
             println!("typed error: errcode {} ({})", e.errcode, e.code().meaning().unwrap_or("not in errors.yaml"))
         }
         other => println!("expected an API error, got {other:?}"),

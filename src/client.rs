@@ -4,10 +4,45 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::descriptor::Host;
 use crate::error::Error;
+use crate::future::BoxFuture;
+use crate::redact::Redacted;
 use crate::retry::RetryPolicy;
-use crate::rt::Host;
-use crate::token::{MemoryStore, TokenConfig, TokenKind, TokenManager, TokenStore};
+use crate::token::{Fetch, Grant, MemoryStore, TokenConfig, TokenKind, TokenManager, TokenSource, TokenStore};
+
+/// Obtains the app token (`force` = stable_token's force_refresh).
+pub(crate) type TokenFetcher = for<'c> fn(&'c Client, bool) -> BoxFuture<'c, Result<Grant, Error>>;
+/// Obtains a ticket of a kind (`jsapi`, `wx_card`).
+pub(crate) type TicketFetcher = for<'c> fn(&'c Client, &'static str) -> BoxFuture<'c, Result<Grant, Error>>;
+
+/// How a client obtains tokens: the spec endpoints with a `role:`, handed over by the
+/// generated code (`crate::GENERATED`, wired in `lib.rs`).
+pub(crate) struct Fetchers {
+    /// `role: access_token`
+    pub(crate) access_token: Option<TokenFetcher>,
+    /// `role: stable_token`
+    pub(crate) stable_token: Option<TokenFetcher>,
+    /// `role: ticket`
+    pub(crate) ticket: Option<TicketFetcher>,
+}
+
+impl TokenSource for Client {
+    fn fetch(&self, what: Fetch) -> BoxFuture<'_, Result<Grant, Error>> {
+        let fetchers = crate::GENERATED.fetchers;
+        let missing = |role: &str| {
+            let e = Error::Config(format!("the spec has no endpoint with `role: {role}`"));
+            Box::pin(async move { Err(e) }) as BoxFuture<'_, Result<Grant, Error>>
+        };
+        match what {
+            Fetch::AccessToken => fetchers.access_token.map_or_else(|| missing("access_token"), |f| f(self, false)),
+            Fetch::StableToken { force } => {
+                fetchers.stable_token.map_or_else(|| missing("stable_token"), |f| f(self, force))
+            }
+            Fetch::Ticket(kind) => fetchers.ticket.map_or_else(|| missing("ticket"), |f| f(self, kind)),
+        }
+    }
+}
 
 const API_BASE: &str = "https://api.weixin.qq.com";
 const MP_BASE: &str = "https://mp.weixin.qq.com";
@@ -35,7 +70,7 @@ impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Client")
             .field("appid", &self.inner.appid)
-            .field("secret", &crate::rt::Redacted)
+            .field("secret", &Redacted)
             .field("api_base", &self.inner.api_base)
             .field("token_store", &self.inner.tokens.backend())
             .finish()
@@ -125,7 +160,7 @@ pub struct ClientBuilder {
 
 impl std::fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ClientBuilder").field("appid", &self.appid).field("secret", &crate::rt::Redacted).finish()
+        f.debug_struct("ClientBuilder").field("appid", &self.appid).field("secret", &Redacted).finish()
     }
 }
 
@@ -199,7 +234,7 @@ impl ClientBuilder {
             None => reqwest::Client::builder()
                 .timeout(self.timeout)
                 .connect_timeout(self.connect_timeout)
-                .user_agent(concat!("wechat-mp/", env!("CARGO_PKG_VERSION")))
+                .user_agent(concat!("wechat-oa/", env!("CARGO_PKG_VERSION")))
                 .build()
                 .map_err(|e| Error::Config(format!("cannot build the HTTP client: {}", e.without_url())))?,
         };

@@ -5,8 +5,6 @@
 use std::fmt;
 use std::time::Duration;
 
-use crate::api::errors::ErrCode;
-
 /// Everything a call can fail with.
 #[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
@@ -138,13 +136,8 @@ impl ApiError {
     /// Builds the error, pulling `rid` out of errmsg.
     pub fn new(endpoint: &'static str, errcode: i64, errmsg: String) -> Self {
         let rid = rid_of(&errmsg).map(str::to_string);
-        let meaning = ErrCode::from_code(errcode).meaning().unwrap_or("unknown code");
+        let meaning = (crate::GENERATED.error_meaning)(errcode).unwrap_or("unknown code");
         ApiError { endpoint, errcode, errmsg, rid, meaning }
-    }
-
-    /// The code as the generated enum.
-    pub fn code(&self) -> ErrCode {
-        ErrCode::from_code(self.errcode)
     }
 
     /// The documented meaning of the code.

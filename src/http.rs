@@ -14,10 +14,11 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use tracing::{field, Instrument};
 
+use crate::descriptor::{Auth, BodyKind, Endpoint, Method};
 use crate::error::{ApiError, Error, TransportKind};
+use crate::files::{Download, JsonOrBinary};
+use crate::multipart::Part;
 use crate::redact::redact_secrets;
-use crate::rt::{Auth, BodyKind, Endpoint, Method, Part};
-use crate::transfer::{Download, JsonOrBinary};
 use crate::Client;
 
 /// A request body, ready to send (and to send again).

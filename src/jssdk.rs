@@ -3,7 +3,8 @@
 
 use sha1::{Digest, Sha1};
 
-use crate::util::{hex, sha1_hex_of_sorted, unix_secs};
+use crate::clock::unix_secs;
+use crate::signing::{hex, sha1_hex_of_sorted};
 
 use crate::{Client, Error};
 

@@ -1,19 +1,24 @@
-//! # wechat-mp
+//! # wechat-oa
 //!
 //! A typed Rust SDK for the WeChat Official Account platform (微信公众号 / 服务号).
 //!
 //! The HTTP API is generated from the YAML spec in `spec/` into [`api`]: one module and one
 //! [`Client`] handle per area (`client.user()`, `client.tags()`, `client.template()` …). This
 //! crate's hand-written part is the small runtime those calls use: HTTP, tokens, retries,
-//! errors and redaction.
+//! errors and redaction, and the inbound [`callback`] pipeline.
 //!
 //! ```no_run
-//! # async fn demo() -> Result<(), wechat_mp::Error> {
-//! let client = wechat_mp::Client::new("wx_appid", "app_secret")?;
+//! # async fn demo() -> Result<(), wechat_oa::Error> {
+//! let client = wechat_oa::Client::new("wx_appid", "app_secret")?;
 //! let user = client.user().info("oOPENID").send().await?;
 //! println!("{:?}", user.subscribe);
 //! # Ok(()) }
 //! ```
+//!
+//! ## Layout of the source
+//! Data flows one way: `spec/` → the generator → `generated/` (mounted here as [`api`]) →
+//! the runtime in `src/`. The runtime never names a generated item; this file is the one
+//! place where the two meet (`GENERATED` and the [`callback`] module below).
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -23,19 +28,23 @@
 #[allow(missing_docs)]
 pub mod api;
 
-pub mod callback;
 mod client;
+mod clock;
+mod descriptor;
 mod error;
+mod files;
+mod future;
+mod generated_interface;
 mod http;
+mod inbound;
 pub mod jssdk;
+mod multipart;
 mod redact;
 #[cfg(feature = "redis")]
 mod redis_store;
 mod retry;
-pub mod rt;
+mod signing;
 pub mod token;
-mod transfer;
-mod util;
 
 /// The README's code blocks, compiled as doctests so they stay true.
 #[cfg(doctest)]
@@ -45,8 +54,76 @@ pub struct ReadmeDoctests;
 pub use api::errors::ErrCode;
 pub use client::{Client, ClientBuilder};
 pub use error::{ApiError, Error, StoreError, TransportKind};
+pub use files::{Download, JsonOrBinary, Upload};
+pub use future::BoxFuture;
 #[cfg(feature = "redis")]
 pub use redis_store::RedisStore;
 pub use retry::RetryPolicy;
 pub use token::{MemoryStore, StoredToken, TokenConfig, TokenStore};
-pub use transfer::{Download, JsonOrBinary, Upload};
+
+/// What the generated API hands the runtime, wired here and nowhere else: the spec endpoints
+/// that obtain tokens and tickets (`role:` in the spec), and the meanings of WeChat's error
+/// codes (`spec/errors.yaml`).
+pub(crate) struct Generated {
+    /// Read by `client` to obtain access tokens and tickets.
+    pub(crate) fetchers: &'static client::Fetchers,
+    /// Read by `error` to describe an `errcode`.
+    pub(crate) error_meaning: fn(i64) -> Option<&'static str>,
+}
+
+pub(crate) static GENERATED: Generated =
+    Generated { fetchers: &api::FETCHERS, error_meaning: |code| ErrCode::from_code(code).meaning() };
+
+impl ApiError {
+    /// The code as the generated enum.
+    pub fn code(&self) -> ErrCode {
+        ErrCode::from_code(self.errcode)
+    }
+}
+
+pub mod callback {
+    //! The inbound side: WeChat's signed (optionally AES-encrypted) XML pushes, typed from
+    //! `spec/callbacks.yaml`, and passive replies.
+    //!
+    //! [`Callback`] holds the account's token, appid and (for safe mode) EncodingAESKey and
+    //! runs the pipeline: verify → decrypt → parse → dedup → your handler → reply or `success`
+    //! → encrypt. With the `axum` feature, [`axum::router`] mounts it as an HTTP endpoint.
+    //!
+    //! Every type here has this one public path: the message, event and reply types generated
+    //! from the spec (`MessageKind`, `EventKind`, `TextMessage`, `TextReply` …) and the
+    //! pipeline's own (`Callback`, `Message`, `Reply`, `CallbackError` …).
+    //!
+    //! ```
+    //! use wechat_oa::callback::{Callback, CallbackQuery};
+    //! # async fn demo(query: CallbackQuery, body: &[u8]) -> Result<(), wechat_oa::callback::CallbackError> {
+    //! let cb = Callback::new("token", "wx_appid");
+    //! let answer = cb
+    //!     .handle(&query, body, |msg| async move { Some(msg.reply_text("hi")) })
+    //!     .await?;
+    //! # let _ = answer; Ok(()) }
+    //! ```
+
+    pub use crate::api::callbacks::*;
+    #[cfg(feature = "axum")]
+    pub use crate::inbound::axum;
+    pub use crate::inbound::{
+        signature, xml, AesKey, CallbackError, CallbackQuery, DedupStore, MemoryDedup, MessageKinds, ReplyKinds,
+        Unknown, DEFAULT_DEDUP_TTL, DEFAULT_MAX_BODY, DEFAULT_REPLAY_WINDOW,
+    };
+
+    /// The account's callback configuration and pipeline, over the generated [`MessageKind`].
+    pub type Callback = crate::inbound::Callback<MessageKind>;
+    /// One push from WeChat: a user message or an event.
+    pub type Message = crate::inbound::Message<MessageKind>;
+    /// A passive reply.
+    pub type Reply = crate::inbound::Reply<ReplyKind>;
+    /// A verified, decoded push and what is needed to answer it.
+    pub type Inbound = crate::inbound::Inbound<MessageKind>;
+
+    impl Message {
+        /// A text reply to this message's sender.
+        pub fn reply_text(&self, content: impl Into<String>) -> Reply {
+            self.reply(TextReply::new(content))
+        }
+    }
+}

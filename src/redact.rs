@@ -1,11 +1,22 @@
-//! Removing credentials from text before it reaches an error message or a log line.
+//! Keeping credentials out of output: [`Redacted`] stands in for a secret in `Debug`, and
+//! [`redact_secrets`] removes credentials from text before it reaches an error message or a
+//! log line. A leaf module.
+
+/// Shown in `Debug` output in place of a secret.
+pub(crate) struct Redacted;
+
+impl std::fmt::Debug for Redacted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
 
 /// Query keys whose values are credentials.
 const SECRET_KEYS: &[&str] =
     &["access_token", "secret", "appsecret", "refresh_token", "code", "ticket", "jsapi_ticket"];
 
 /// Replaces the value of every `key=value` pair with a secret key by `<redacted>`.
-pub fn redact_secrets(text: &str) -> String {
+pub(crate) fn redact_secrets(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     'outer: while !rest.is_empty() {

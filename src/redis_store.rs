@@ -20,7 +20,7 @@ use std::time::Duration;
 use redis::aio::ConnectionManager;
 
 use crate::error::StoreError;
-use crate::rt::BoxFuture;
+use crate::future::BoxFuture;
 use crate::token::{StoredToken, TokenStore};
 
 const BACKEND: &str = "redis";
@@ -156,7 +156,7 @@ impl TokenStore for RedisStore {
     fn put<'a>(&'a self, key: &'a str, token: &'a StoredToken) -> BoxFuture<'a, Result<(), StoreError>> {
         Box::pin(async move {
             let text = serde_json::to_string(token).map_err(|e| StoreError::new(BACKEND, e.to_string()))?;
-            let ttl = token.expires_at_ms.saturating_sub(crate::util::unix_millis()).max(1);
+            let ttl = token.expires_at_ms.saturating_sub(crate::clock::unix_millis()).max(1);
             self.cmd(redis::cmd("SET").arg(self.key(key)).arg(text).arg("PX").arg(ttl)).await
         })
     }

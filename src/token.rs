@@ -23,8 +23,44 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, StoreError};
-use crate::rt::BoxFuture;
-use crate::Client;
+use crate::future::BoxFuture;
+use crate::redact::Redacted;
+
+/// A token or ticket and its lifetime, as obtained from WeChat.
+pub(crate) struct Grant {
+    /// The token or ticket.
+    pub(crate) value: String,
+    /// Seconds until it expires.
+    pub(crate) expires_in: i64,
+}
+
+impl Grant {
+    /// A new grant.
+    pub(crate) fn new(value: String, expires_in: i64) -> Self {
+        Grant { value, expires_in }
+    }
+}
+
+/// What a refresh asks WeChat for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Fetch {
+    /// A new access token (the endpoint with `role: access_token`).
+    AccessToken,
+    /// `stable_token`, with or without `force_refresh`.
+    StableToken {
+        /// `force_refresh`.
+        force: bool,
+    },
+    /// A JS-SDK ticket of this type.
+    Ticket(&'static str),
+}
+
+/// Obtains tokens from WeChat for a [`TokenManager`] (the `Client` does, through the spec's
+/// endpoints with a `role:`).
+pub(crate) trait TokenSource: Sync {
+    /// Asks WeChat once.
+    fn fetch(&self, what: Fetch) -> BoxFuture<'_, Result<Grant, Error>>;
+}
 
 /// A token or ticket as kept in a store.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -40,7 +76,7 @@ pub struct StoredToken {
 impl std::fmt::Debug for StoredToken {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("StoredToken")
-            .field("value", &crate::rt::Redacted)
+            .field("value", &Redacted)
             .field("expires_at_ms", &self.expires_at_ms)
             .field("fetched_at_ms", &self.fetched_at_ms)
             .finish()
@@ -226,7 +262,7 @@ impl TokenManager {
 
     /// The store key of a kind.
     pub fn key(&self, kind: TokenKind) -> String {
-        format!("wechat-mp:{}:{}", self.appid, kind.label())
+        format!("wechat-oa:{}:{}", self.appid, kind.label())
     }
 
     /// How many tokens this manager fetched from WeChat.
@@ -250,16 +286,16 @@ impl TokenManager {
     }
 
     /// The app's access_token.
-    pub async fn access_token(&self, client: &Client) -> Result<String, Error> {
+    pub(crate) async fn access_token(&self, client: &dyn TokenSource) -> Result<String, Error> {
         self.get(client, TokenKind::AccessToken).await
     }
 
     /// A token of `kind`, from the store or freshly obtained (once, whoever else asks).
-    pub async fn get(&self, client: &Client, kind: TokenKind) -> Result<String, Error> {
+    pub(crate) async fn get(&self, client: &dyn TokenSource, kind: TokenKind) -> Result<String, Error> {
         let key = self.key(kind);
         let mut usable: Option<String> = None;
         if let Some(t) = self.store.get(&key).await? {
-            let now = crate::util::unix_millis();
+            let now = crate::clock::unix_millis();
             if self.needs_no_refresh(kind, &t, now) {
                 return Ok(self.accept(kind, t.value));
             }
@@ -325,13 +361,13 @@ impl TokenManager {
 
     /// The stored token if it needs no refresh.
     async fn fresh(&self, kind: TokenKind, key: &str) -> Result<Option<StoredToken>, Error> {
-        let now = crate::util::unix_millis();
+        let now = crate::clock::unix_millis();
         Ok(self.store.get(key).await?.filter(|t| self.needs_no_refresh(kind, t, now)))
     }
 
     async fn refresh_across_processes(
         &self,
-        client: &Client,
+        client: &dyn TokenSource,
         kind: TokenKind,
         key: &str,
         usable: Option<String>,
@@ -361,7 +397,7 @@ impl TokenManager {
             tokio::time::sleep(poll).await;
             poll = (poll * 2).min(Duration::from_millis(200));
             if let Some(t) = self.store.get(key).await? {
-                if t.expires_at_ms > crate::util::unix_millis() && !self.is_rejected(kind, &t.value) {
+                if t.expires_at_ms > crate::clock::unix_millis() && !self.is_rejected(kind, &t.value) {
                     return Ok(self.accept(kind, t.value));
                 }
             }
@@ -371,35 +407,30 @@ impl TokenManager {
         }
     }
 
-    async fn fetch_and_store(&self, client: &Client, kind: TokenKind, key: &str) -> Result<String, Error> {
-        let fetchers = &crate::api::FETCHERS;
-        let missing = |what: &str| Error::Config(format!("the spec has no endpoint with `role: {what}`"));
+    async fn fetch_and_store(&self, client: &dyn TokenSource, kind: TokenKind, key: &str) -> Result<String, Error> {
         let mut forced = false;
         let grant = match kind {
             TokenKind::AccessToken if self.config.use_stable_token => {
-                let f = fetchers.stable_token.ok_or_else(|| missing("stable_token"))?;
-                let grant = f(client, false).await?;
+                let grant = client.fetch(Fetch::StableToken { force: false }).await?;
                 if self.is_rejected(kind, &grant.value) {
                     // WeChat handed back the token it has just rejected: only a forced refresh
                     // gets a working one.
                     self.fetches.fetch_add(1, Ordering::Relaxed);
                     tracing::info!("stable_token returned the rejected token; forcing a refresh");
                     forced = true;
-                    f(client, true).await?
+                    client.fetch(Fetch::StableToken { force: true }).await?
                 } else {
                     grant
                 }
             }
-            TokenKind::AccessToken => {
-                fetchers.access_token.ok_or_else(|| missing("access_token"))?(client, false).await?
-            }
-            TokenKind::Ticket(t) => fetchers.ticket.ok_or_else(|| missing("ticket"))?(client, t).await?,
+            TokenKind::AccessToken => client.fetch(Fetch::AccessToken).await?,
+            TokenKind::Ticket(t) => client.fetch(Fetch::Ticket(t)).await?,
         };
         self.fetches.fetch_add(1, Ordering::Relaxed);
         if forced {
             self.forced.fetch_add(1, Ordering::Relaxed);
         }
-        let now = crate::util::unix_millis();
+        let now = crate::clock::unix_millis();
         let token = StoredToken {
             value: grant.value,
             expires_at_ms: now + (grant.expires_in.max(0) as u64) * 1000,

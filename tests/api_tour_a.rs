@@ -11,20 +11,20 @@ use std::fmt::Debug;
 use std::net::IpAddr;
 
 use serde_json::Value;
-use wechat_mp::api::base::{CheckAction, CheckOperator};
-use wechat_mp::api::custom_service::{
+use wechat_oa::api::base::{CheckAction, CheckOperator};
+use wechat_oa::api::custom_service::{
     CustomMiniProgramPage, CustomMsgMenu, CustomMsgMenuItem, CustomMusic, CustomNews, CustomNewsArticle,
     CustomServiceAccount, CustomVideo, MessageArticleRef, MessageCard, MessageMedia, MessageText, TypingCommand,
 };
-use wechat_mp::api::draft::DraftArticle;
-use wechat_mp::api::mass::{MassFilter, MassImages, MassMpVideo};
-use wechat_mp::api::media::MediaType;
-use wechat_mp::api::menu::{ButtonType, MenuButton, MenuMatchRule};
-use wechat_mp::api::tags::{TagName, TagRef, TagUpdate};
-use wechat_mp::api::template::{TemplateDataValue, TemplateMiniProgram};
-use wechat_mp::api::user::{BatchUserQuery, Lang};
-use wechat_mp::{Client, Error, Upload};
-use wechat_mp_sandbox::{Sandbox, SentMessage};
+use wechat_oa::api::draft::DraftArticle;
+use wechat_oa::api::mass::{MassFilter, MassImages, MassMpVideo};
+use wechat_oa::api::media::MediaType;
+use wechat_oa::api::menu::{ButtonType, MenuButton, MenuMatchRule};
+use wechat_oa::api::tags::{TagName, TagRef, TagUpdate};
+use wechat_oa::api::template::{TemplateDataValue, TemplateMiniProgram};
+use wechat_oa::api::user::{BatchUserQuery, Lang};
+use wechat_oa::{Client, Error, Upload};
+use wechat_oa_sandbox::{Sandbox, SentMessage};
 
 // ---------------------------------------------------------------------------------------------
 // helpers
@@ -394,7 +394,7 @@ async fn tags_create_tag_users_rename_untag_and_delete() {
 #[tokio::test]
 #[allow(deprecated)]
 async fn legacy_groups_create_move_rename_and_delete() {
-    use wechat_mp::api::groups::{GroupName, GroupRef, GroupUpdate};
+    use wechat_oa::api::groups::{GroupName, GroupRef, GroupUpdate};
     let sb = common::sandbox().await;
     let client = common::client(&sb);
     let users = sb.users();

@@ -11,16 +11,16 @@ mod common;
 use std::fmt::Debug;
 
 use sha1::{Digest, Sha1};
-use wechat_mp::api::datacube::UpstreamMsgRow;
-use wechat_mp::api::draft::{DraftArticle, DraftImageInfo, DraftImageItem};
-use wechat_mp::api::jssdk::TicketType;
-use wechat_mp::api::material::{MaterialKind, MaterialVideoDescription};
-use wechat_mp::api::media::{MassNewsArticle, MediaType};
-use wechat_mp::api::oauth::OAuthScope;
-use wechat_mp::api::qrcode::{QrActionInfoId, QrActionInfoStr, QrSceneId, QrSceneStr};
-use wechat_mp::api::user::Lang;
-use wechat_mp::{Client, Download, Error, JsonOrBinary, Upload};
-use wechat_mp_sandbox::Sandbox;
+use wechat_oa::api::datacube::UpstreamMsgRow;
+use wechat_oa::api::draft::{DraftArticle, DraftImageInfo, DraftImageItem};
+use wechat_oa::api::jssdk::TicketType;
+use wechat_oa::api::material::{MaterialKind, MaterialVideoDescription};
+use wechat_oa::api::media::{MassNewsArticle, MediaType};
+use wechat_oa::api::oauth::OAuthScope;
+use wechat_oa::api::qrcode::{QrActionInfoId, QrActionInfoStr, QrSceneId, QrSceneStr};
+use wechat_oa::api::user::Lang;
+use wechat_oa::{Client, Download, Error, JsonOrBinary, Upload};
+use wechat_oa_sandbox::Sandbox;
 
 // ---------------------------------------------------------------------------------------------
 // helpers

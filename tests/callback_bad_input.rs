@@ -10,10 +10,10 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use aes::cipher::{block_padding::NoPadding, BlockEncryptMut, KeyIvInit};
 use base64::Engine as _;
-use wechat_mp::callback::{
+use wechat_oa::callback::{
     Callback, CallbackError, CallbackQuery, EventKind, MemoryDedup, Message, MessageKind, DEFAULT_MAX_BODY,
 };
-use wechat_mp_sandbox::callback as wx;
+use wechat_oa_sandbox::callback as wx;
 
 const TOKEN: &str = "badInputToken";
 const APPID: &str = "wx5a4d0000sandbox";

@@ -5,12 +5,12 @@
 use std::path::PathBuf;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use wechat_mp::callback::{
+use wechat_oa::callback::{
     signature, AesKey, Callback, CallbackError, CallbackQuery, ImageReply, Inbound, Message, MessageKind, MusicReply,
     NewsArticle, NewsReply, Reply, ReplyKind, ReplyMedia, ReplyMusic, ReplyVideo, TextReply, TransInfo,
     TransferCustomerServiceReply, VideoReply, VoiceReply,
 };
-use wechat_mp_sandbox::callback as wx;
+use wechat_oa_sandbox::callback as wx;
 
 /// The official sample vector, copied from the WXBizMsgCrypt samples into `tests/data`.
 struct Vector {

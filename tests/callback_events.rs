@@ -9,7 +9,7 @@
 //! checks on the samples exactly as printed. Where a
 //! page shows no usable sample, the XML was built from the page's field table ("built").
 
-use wechat_mp::callback::{CallbackError, EventKind, Message, MessageKind};
+use wechat_oa::callback::{CallbackError, EventKind, Message, MessageKind};
 
 /// Parses `xml`, checks it is an event named `wire`, and returns the message and its event.
 fn event(xml: &str, wire: &str) -> (Message, EventKind) {

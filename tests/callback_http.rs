@@ -6,9 +6,9 @@ use std::io::Write;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, OnceLock};
 
-use wechat_mp::callback::{Callback, EventKind, Message, MessageKind, Reply, ReplyKind};
-use wechat_mp_sandbox::callback as wx;
-use wechat_mp_sandbox::{CallbackTarget, Sandbox, SandboxConfig};
+use wechat_oa::callback::{Callback, EventKind, Message, MessageKind, Reply, ReplyKind};
+use wechat_oa_sandbox::callback as wx;
+use wechat_oa_sandbox::{CallbackTarget, Sandbox, SandboxConfig};
 
 const TOKEN: &str = "httpCallbackToken";
 const AES: &str = "kWxPEV2UEDyxWpmPdKC3F4dgPDmOvfKX1HGnEUDS1aR";
@@ -529,7 +529,7 @@ async fn serve(cb: Callback) -> Server {
     let seen: Seen = Arc::default();
     let s = seen.clone();
     let appid = cb.appid().to_string();
-    let app = wechat_mp::callback::axum::router(cb, move |m| echo(s.clone(), m));
+    let app = wechat_oa::callback::axum::router(cb, move |m| echo(s.clone(), m));
     let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0))).await.expect("bind");
     let addr = listener.local_addr().expect("addr");
     let task = tokio::spawn(async move {
@@ -571,14 +571,14 @@ async fn exchange(sb: &Sandbox, srv: &Server, encrypted: bool) {
         out.body.clone()
     };
     let reply = Reply::parse(&reply_xml).expect("reply parses");
-    assert_eq!(reply.kind, ReplyKind::Text(wechat_mp::callback::TextReply::new("echo: this is a test")));
+    assert_eq!(reply.kind, ReplyKind::Text(wechat_oa::callback::TextReply::new("echo: this is a test")));
     assert_eq!((reply.to_user_name.as_str(), reply.from_user_name.as_str()), ("fromUser", "toUser"));
 
     let out = sb.push_callback(&srv.url, &target(srv, encrypted), SUBSCRIBE_QR).await.expect("push subscribe");
     assert_eq!(out.status, 200);
     let reply_xml = if encrypted { out.decrypted.clone().expect("decrypted") } else { out.body.clone() };
     let reply = Reply::parse(&reply_xml).expect("reply parses");
-    assert_eq!(reply.kind, ReplyKind::Text(wechat_mp::callback::TextReply::new("welcome!")));
+    assert_eq!(reply.kind, ReplyKind::Text(wechat_oa::callback::TextReply::new("welcome!")));
     assert_eq!(reply.to_user_name, "FromUser");
 
     let out = sb.push_callback(&srv.url, &target(srv, encrypted), CLICK).await.expect("push click");
@@ -659,7 +659,7 @@ async fn bad_msg_signature_is_401() {
 async fn oversize_body_is_413() {
     let sb = sandbox().await;
     let srv = serve(Callback::new(TOKEN, sb.config().appid.clone())).await;
-    let padding = "x".repeat(wechat_mp::callback::DEFAULT_MAX_BODY);
+    let padding = "x".repeat(wechat_oa::callback::DEFAULT_MAX_BODY);
     let big = TEXT.replace("this is a test", &padding);
     let out = sb.push_callback(&srv.url, &target(&srv, false), &big).await.expect("push");
     assert_eq!(out.status, 413, "{}", out.body);

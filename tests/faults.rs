@@ -10,9 +10,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::stream::{self, StreamExt};
-use wechat_mp::api::template::TemplateDataValue;
-use wechat_mp::{Client, ErrCode, Error, RetryPolicy, TransportKind};
-use wechat_mp_sandbox::{Faults, Sandbox};
+use wechat_oa::api::template::TemplateDataValue;
+use wechat_oa::{Client, ErrCode, Error, RetryPolicy, TransportKind};
+use wechat_oa_sandbox::{Faults, Sandbox};
 
 /// Many attempts, short backoff: at a 30 % fault rate, 20 attempts all failing has odds of
 /// 0.3^20 ≈ 3.5e-11 per call.

@@ -9,7 +9,7 @@ mod harness;
 use std::path::{Path, PathBuf};
 
 use harness::{Mode, Outcome};
-use wechat_mp::callback::CallbackError;
+use wechat_oa::callback::CallbackError;
 
 fn regressions_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz").join("regressions")

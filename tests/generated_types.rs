@@ -1,9 +1,9 @@
 //! Properties of the generated types that protect users from WeChat adding things: unknown
 //! response fields are ignored and unknown enum values are kept, not rejected.
 
-use wechat_mp::api::media::MediaType;
-use wechat_mp::api::menu::ButtonType;
-use wechat_mp::api::user::{InfoResponse, Lang};
+use wechat_oa::api::media::MediaType;
+use wechat_oa::api::menu::ButtonType;
+use wechat_oa::api::user::{InfoResponse, Lang};
 
 #[test]
 fn unknown_response_fields_are_ignored() {
@@ -31,7 +31,7 @@ fn string_enums_keep_values_this_version_does_not_know() {
 
 #[test]
 fn id_fields_accept_a_string_or_a_number() {
-    use wechat_mp::api::publish::SubmitResponse;
+    use wechat_oa::api::publish::SubmitResponse;
     let documented: SubmitResponse = serde_json::from_str(r#"{"publish_id":"100000001","msg_data_id":"2247483675"}"#)
         .expect("the documented string form");
     let observed: SubmitResponse =

@@ -18,8 +18,8 @@ use std::time::Duration;
 use tracing_subscriber::fmt::format::FmtSpan;
 use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::util::SubscriberInitExt;
-use wechat_mp::{Client, Error, MemoryStore, RetryPolicy, TokenStore, TransportKind};
-use wechat_mp_sandbox::{Faults, Sandbox, SandboxConfig};
+use wechat_oa::{Client, Error, MemoryStore, RetryPolicy, TokenStore, TransportKind};
+use wechat_oa_sandbox::{Faults, Sandbox, SandboxConfig};
 
 /// A writer appending to a shared buffer.
 #[derive(Clone, Default)]

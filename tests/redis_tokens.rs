@@ -12,9 +12,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use common::redis;
-use wechat_mp::{Client, Error, RedisStore, StoredToken, TokenStore};
+use wechat_oa::{Client, Error, RedisStore, StoredToken, TokenStore};
 
-const CHILD_ROLE: &str = "WECHAT_MP_TEST_CHILD_ROLE";
+const CHILD_ROLE: &str = "WECHAT_OA_TEST_CHILD_ROLE";
 
 fn now_ms() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).expect("clock").as_millis() as u64
@@ -44,13 +44,13 @@ async fn redis_client(
     Client::builder(appid, secret)
         .base_url(base_url)
         .token_store(Arc::new(store(redis_url, prefix).await?))
-        .retry_policy(wechat_mp::RetryPolicy::none())
+        .retry_policy(wechat_oa::RetryPolicy::none())
         .build()
 }
 
 /// The store key of the app token (what `TokenManager::key` builds, before the prefix).
 fn token_key(appid: &str) -> String {
-    format!("wechat-mp:{appid}:access_token")
+    format!("wechat-oa:{appid}:access_token")
 }
 
 /// Runs inside a child process started by `four_processes_with_fifty_tasks_each_cause_one_token_request`:

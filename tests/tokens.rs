@@ -6,7 +6,7 @@ mod common;
 use std::sync::Arc;
 use std::time::Duration;
 
-use wechat_mp::{Error, TokenConfig};
+use wechat_oa::{Error, TokenConfig};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_thousand_concurrent_callers_on_a_cold_client_cause_one_token_request() {
@@ -46,7 +46,7 @@ async fn a_cached_token_is_reused_until_it_nears_expiry() {
 #[tokio::test]
 async fn a_wrong_secret_is_a_typed_error_without_the_secret() {
     let sb = common::sandbox().await;
-    let client = wechat_mp::Client::builder(sb.config().appid.clone(), "not-the-secret-XYZ")
+    let client = wechat_oa::Client::builder(sb.config().appid.clone(), "not-the-secret-XYZ")
         .base_url(sb.base_url())
         .build()
         .expect("client");
@@ -87,9 +87,9 @@ async fn stable_token_mode_uses_stable_token_and_replaces_a_rejected_token() {
 
 #[tokio::test]
 async fn an_unreachable_host_is_a_transport_error_without_credentials() {
-    let client = wechat_mp::Client::builder("wxappid", "very-secret-value")
+    let client = wechat_oa::Client::builder("wxappid", "very-secret-value")
         .base_url("http://127.0.0.1:9")
-        .retry_policy(wechat_mp::RetryPolicy::none())
+        .retry_policy(wechat_oa::RetryPolicy::none())
         .build()
         .expect("client");
     let err = client.access_token().await.expect_err("nothing listens on port 9");
@@ -101,7 +101,7 @@ async fn an_unreachable_host_is_a_transport_error_without_credentials() {
 #[tokio::test]
 async fn two_clients_sharing_a_store_share_one_token() {
     let sb = common::sandbox().await;
-    let store: Arc<dyn wechat_mp::TokenStore> = Arc::new(wechat_mp::MemoryStore::new());
+    let store: Arc<dyn wechat_oa::TokenStore> = Arc::new(wechat_oa::MemoryStore::new());
     let a = common::builder(&sb).token_store(store.clone()).build().expect("client");
     let b = common::builder(&sb).token_store(store).build().expect("client");
     let (ta, tb) = tokio::join!(a.access_token(), b.access_token());

@@ -1,4 +1,4 @@
-//! wechat-mp-codegen: turns the YAML endpoint spec (`spec/*.yaml`) into the typed Rust client
+//! wechat-oa-codegen: turns the YAML endpoint spec (`spec/*.yaml`) into the typed Rust client
 //! (`generated/*.rs`).
 //!
 //! The pipeline is parse ([`load`]) → validate ([`validate`]) → emit ([`emit`], `quote`) →

@@ -1,8 +1,8 @@
 //! Command-line entry to the generator:
 //!
-//! - `wechat-mp-codegen check [SPEC_DIR]`: validate, print every problem.
-//! - `wechat-mp-codegen generate [SPEC_DIR] [OUT_DIR]`: write the generated files.
-//! - `wechat-mp-codegen schema [SPEC_DIR]`: write `schema.json` (and `errors.schema.json`).
+//! - `wechat-oa-codegen check [SPEC_DIR]`: validate, print every problem.
+//! - `wechat-oa-codegen generate [SPEC_DIR] [OUT_DIR]`: write the generated files.
+//! - `wechat-oa-codegen schema [SPEC_DIR]`: write `schema.json` (and `errors.schema.json`).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -12,7 +12,7 @@ fn main() -> ExitCode {
     let cmd = args.first().map(String::as_str).unwrap_or("check");
     let spec = PathBuf::from(args.get(1).map(String::as_str).unwrap_or("spec"));
     match cmd {
-        "check" => match wechat_mp_codegen::generate_dir(&spec) {
+        "check" => match wechat_oa_codegen::generate_dir(&spec) {
             Ok(files) => {
                 println!("spec OK: {} files would be generated", files.len());
                 ExitCode::SUCCESS
@@ -25,8 +25,8 @@ fn main() -> ExitCode {
         },
         "generate" => {
             let out = PathBuf::from(args.get(2).map(String::as_str).unwrap_or("generated"));
-            match wechat_mp_codegen::generate_dir(&spec) {
-                Ok(files) => match wechat_mp_codegen::write_if_changed(&out, &files) {
+            match wechat_oa_codegen::generate_dir(&spec) {
+                Ok(files) => match wechat_oa_codegen::write_if_changed(&out, &files) {
                     Ok(changed) => {
                         println!("{} file(s) changed", changed.len());
                         ExitCode::SUCCESS
@@ -44,8 +44,8 @@ fn main() -> ExitCode {
         }
         "schema" => {
             let write = |name: &str, text: String| std::fs::write(spec.join(name), text);
-            match write("schema.json", wechat_mp_codegen::schema::area_schema())
-                .and_then(|_| write("errors.schema.json", wechat_mp_codegen::schema::errors_schema()))
+            match write("schema.json", wechat_oa_codegen::schema::area_schema())
+                .and_then(|_| write("errors.schema.json", wechat_oa_codegen::schema::errors_schema()))
             {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {

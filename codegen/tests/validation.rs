@@ -1,7 +1,7 @@
 //! One test per validation rule: a broken spec is rejected with a message naming the file,
 //! the endpoint or type, and the field.
 
-use wechat_mp_codegen::{generate, Source};
+use wechat_oa_codegen::{generate, Source};
 
 const GOOD_ENDPOINT: &str = r#"
   - name: info

@@ -1,4 +1,4 @@
-//! The fuzz harness for wechat-mp's inbound callback decoding, shared by the libFuzzer target
+//! The fuzz harness for wechat-oa's inbound callback decoding, shared by the libFuzzer target
 //! (`fuzz_targets/callback_decode.rs`) and the regression test (`tests/fuzz_regressions.rs`,
 //! which includes this file as a module), so both drive exactly the same entry points.
 //!
@@ -12,7 +12,7 @@
 
 use aes::cipher::{block_padding::NoPadding, BlockEncryptMut, KeyIvInit};
 use base64::Engine as _;
-use wechat_mp::callback::{
+use wechat_oa::callback::{
     signature, xml, AesKey, Callback, CallbackError, CallbackQuery, Message, MessageKind, Reply,
 };
 

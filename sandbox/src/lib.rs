@@ -1,4 +1,4 @@
-//! `wechat-mp-sandbox`: a local HTTP server that behaves like the WeChat Official Account API.
+//! `wechat-oa-sandbox`: a local HTTP server that behaves like the WeChat Official Account API.
 //!
 //! One address serves the paths of `api.weixin.qq.com`, `mp.weixin.qq.com` (QR images) and
 //! `open.weixin.qq.com` (OAuth authorisation). State (followers, tags, media, templates, drafts,
@@ -10,7 +10,7 @@
 //!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
-//! let sandbox = wechat_mp_sandbox::Sandbox::start(Default::default()).await?;
+//! let sandbox = wechat_oa_sandbox::Sandbox::start(Default::default()).await?;
 //! println!("{}", sandbox.base_url());
 //! sandbox.shutdown().await;
 //! # Ok(()) }

@@ -1,9 +1,9 @@
-//! `wechat-mp-sandbox [--port N]`: serves the sandbox on 127.0.0.1 until killed.
+//! `wechat-oa-sandbox [--port N]`: serves the sandbox on 127.0.0.1 until killed.
 
 use std::io::Write;
 use std::net::SocketAddr;
 
-use wechat_mp_sandbox::{Sandbox, SandboxConfig};
+use wechat_oa_sandbox::{Sandbox, SandboxConfig};
 
 fn parse_port(args: &[String]) -> Result<u16, String> {
     let mut port = 0u16;
@@ -14,8 +14,8 @@ fn parse_port(args: &[String]) -> Result<u16, String> {
                 let v = it.next().ok_or("--port needs a value")?;
                 port = v.parse().map_err(|_| format!("--port: not a port number: {v}"))?;
             }
-            "-h" | "--help" => return Err("usage: wechat-mp-sandbox [--port N]".into()),
-            other => return Err(format!("unknown argument {other}; usage: wechat-mp-sandbox [--port N]")),
+            "-h" | "--help" => return Err("usage: wechat-oa-sandbox [--port N]".into()),
+            other => return Err(format!("unknown argument {other}; usage: wechat-oa-sandbox [--port N]")),
         }
     }
     Ok(port)

@@ -4,7 +4,7 @@ mod common;
 
 use common::{assert_err, code, Wx};
 use serde_json::json;
-use wechat_mp_sandbox::SandboxConfig;
+use wechat_oa_sandbox::SandboxConfig;
 
 #[tokio::test]
 async fn user_list_pages_and_info() {

@@ -1,11 +1,11 @@
-//! The `wechat-mp-sandbox` binary: announces its address and serves the API there.
+//! The `wechat-oa-sandbox` binary: announces its address and serves the API there.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
 #[tokio::test]
 async fn binary_prints_its_address_and_serves() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_wechat-mp-sandbox"))
+    let mut child = Command::new(env!("CARGO_BIN_EXE_wechat-oa-sandbox"))
         .args(["--port", "0"])
         .stdout(Stdio::piped())
         .spawn()

@@ -9,8 +9,8 @@ use axum::Router;
 use serde_json::Value;
 use sha1::{Digest, Sha1};
 use std::collections::HashMap;
-use wechat_mp_sandbox::callback::{self, decode_aes_key, decrypt, encrypt_with, msg_signature, xml_field};
-use wechat_mp_sandbox::{CallbackTarget, PushError, Sandbox};
+use wechat_oa_sandbox::callback::{self, decode_aes_key, decrypt, encrypt_with, msg_signature, xml_field};
+use wechat_oa_sandbox::{CallbackTarget, PushError, Sandbox};
 
 fn vector() -> Value {
     let text =

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use common::{code, Wx};
 use serde_json::json;
-use wechat_mp_sandbox::Faults;
+use wechat_oa_sandbox::Faults;
 
 #[tokio::test]
 async fn full_fault_rate_fails_every_call_without_delivering() {

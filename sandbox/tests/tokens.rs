@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use common::{assert_err, code, Wx};
 use serde_json::json;
-use wechat_mp_sandbox::SandboxConfig;
+use wechat_oa_sandbox::SandboxConfig;
 
 #[tokio::test]
 async fn token_is_issued_with_the_configured_ttl() {

@@ -5,8 +5,8 @@ pub mod redis;
 
 use std::time::Duration;
 
-use wechat_mp::{Client, ClientBuilder};
-use wechat_mp_sandbox::{Sandbox, SandboxConfig};
+use wechat_oa::{Client, ClientBuilder};
+use wechat_oa_sandbox::{Sandbox, SandboxConfig};
 
 /// A sandbox with default settings.
 pub async fn sandbox() -> Sandbox {

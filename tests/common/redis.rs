@@ -1,4 +1,4 @@
-//! Real Redis for the token-store tests: the server `.ci/run` started (`WECHAT_MP_REDIS_URL`),
+//! Real Redis for the token-store tests: the server `.ci/run` started (`WECHAT_OA_REDIS_URL`),
 //! or one started here from the `redis-server` binary. Without either, tests skip loudly —
 //! except under CI (`CI` set), where a missing Redis is a failure.
 #![allow(dead_code)]
@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 /// The binary to start private servers with.
 pub fn server_bin() -> Option<String> {
-    if let Ok(b) = std::env::var("WECHAT_MP_REDIS_SERVER_BIN") {
+    if let Ok(b) = std::env::var("WECHAT_OA_REDIS_SERVER_BIN") {
         return Some(b);
     }
     let path = std::env::var_os("PATH")?;
@@ -21,7 +21,7 @@ pub fn skip(why: &str) {
     if std::env::var_os("CI").is_some() {
         panic!("Redis test cannot run under CI: {why}");
     }
-    eprintln!("\n!!!!!!!! SKIPPED: {why} — install redis-server or set WECHAT_MP_REDIS_URL !!!!!!!!\n");
+    eprintln!("\n!!!!!!!! SKIPPED: {why} — install redis-server or set WECHAT_OA_REDIS_URL !!!!!!!!\n");
 }
 
 /// A private redis-server process on a free loopback port, killed on drop.
@@ -43,7 +43,7 @@ impl RedisServer {
             skip("no redis-server binary on PATH");
             return None;
         };
-        let dir = std::env::temp_dir().join(format!("wechat-mp-redis-{}-{}", std::process::id(), free_port()));
+        let dir = std::env::temp_dir().join(format!("wechat-oa-redis-{}-{}", std::process::id(), free_port()));
         std::fs::create_dir_all(&dir).expect("temp dir");
         let mut s = RedisServer { bin, port: free_port(), child: None, dir };
         s.spawn();
@@ -96,7 +96,7 @@ impl Drop for RedisServer {
 
 /// The URL of the shared server, or of a private one kept alive by the returned guard.
 pub fn url() -> Option<(String, Option<RedisServer>)> {
-    if let Ok(u) = std::env::var("WECHAT_MP_REDIS_URL") {
+    if let Ok(u) = std::env::var("WECHAT_OA_REDIS_URL") {
         return Some((u, None));
     }
     let s = RedisServer::start()?;

@@ -1,7 +1,7 @@
 //! `spec/callbacks.yaml` -> `generated/callbacks.rs`: one struct per inbound message, event
 //! and passive reply with its XML mapping, the `MessageKind` / `EventKind` / `ReplyKind`
 //! enums, and the dispatch from `MsgType` / `Event`. Unknown types are kept whole. The XML
-//! primitives live in the runtime (`crate::callback::map`).
+//! primitives live in the runtime (`crate::inbound::fields`).
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -53,17 +53,17 @@ fn read(f: &Field, owner: &str) -> TokenStream {
     let name = &f.name;
     let t = ty(f);
     match (&t, f.required) {
-        (TypeExpr::Prim(Prim::String), true) => quote!(x::required_text(el, #name, #owner)?),
-        (TypeExpr::Prim(Prim::String), false) => quote!(x::text(el, #name)),
-        (TypeExpr::Prim(_), true) => quote!(x::required_number(el, #name, #owner)?),
-        (TypeExpr::Prim(_), false) => quote!(x::number(el, #name)?),
+        (TypeExpr::Prim(Prim::String), true) => quote!(fields::required_text(el, #name, #owner)?),
+        (TypeExpr::Prim(Prim::String), false) => quote!(fields::text(el, #name)),
+        (TypeExpr::Prim(_), true) => quote!(fields::required_number(el, #name, #owner)?),
+        (TypeExpr::Prim(_), false) => quote!(fields::number(el, #name)?),
         (TypeExpr::Named(n), true) => {
             let i = format_ident!("{}", n);
-            quote!(<#i as x::FromXml>::from_xml(x::required_child(el, #name, #owner)?)?)
+            quote!(<#i as fields::FromXml>::from_xml(fields::required_child(el, #name, #owner)?)?)
         }
         (TypeExpr::Named(n), false) => {
             let i = format_ident!("{}", n);
-            quote!(x::child(el, #name).map(<#i as x::FromXml>::from_xml).transpose()?)
+            quote!(fields::child(el, #name).map(<#i as fields::FromXml>::from_xml).transpose()?)
         }
         (TypeExpr::List(inner) | TypeExpr::Map(inner), _) => {
             let item = match &f.item {
@@ -73,9 +73,9 @@ fn read(f: &Field, owner: &str) -> TokenStream {
             match inner.as_ref() {
                 TypeExpr::Named(n) => {
                     let i = format_ident!("{}", n);
-                    quote!(x::items(el, #name, #item).map(<#i as x::FromXml>::from_xml).collect::<Result<Vec<_>, _>>()?)
+                    quote!(fields::items(el, #name, #item).map(<#i as fields::FromXml>::from_xml).collect::<Result<Vec<_>, _>>()?)
                 }
-                _ => quote!(x::items(el, #name, #item).map(x::element_text).collect()),
+                _ => quote!(fields::items(el, #name, #item).map(fields::element_text).collect()),
             }
         }
     }
@@ -90,14 +90,14 @@ fn write(f: &Field) -> TokenStream {
         match t {
             TypeExpr::Prim(Prim::String) => quote!(w.text(#name, #v);),
             TypeExpr::Prim(_) => quote!(w.number(#name, #v);),
-            _ => quote! { w.open(#name); x::ToXml::write_xml(#v, w); w.close(#name); },
+            _ => quote! { w.open(#name); fields::ToXml::write_xml(#v, w); w.close(#name); },
         }
     };
     match (&t, f.required) {
         (TypeExpr::List(inner) | TypeExpr::Map(inner), _) => {
             let elem = match inner.as_ref() {
                 TypeExpr::Prim(_) => quote!(w.text(item_name, v);),
-                _ => quote! { w.open(item_name); x::ToXml::write_xml(v, w); w.close(item_name); },
+                _ => quote! { w.open(item_name); fields::ToXml::write_xml(v, w); w.close(item_name); },
             };
             match &f.item {
                 Some(item) => quote! {
@@ -185,13 +185,13 @@ fn emit_struct(
         #[derive(Debug, Clone, PartialEq, Default)]
         #non_exhaustive
         pub struct #name { #(#members)* }
-        impl x::FromXml for #name {
-            fn from_xml(#el_param: &x::Element) -> Result<Self, x::Error> {
+        impl fields::FromXml for #name {
+            fn from_xml(#el_param: &fields::Element) -> Result<Self, fields::Error> {
                 Ok(#name { #(#reads)* })
             }
         }
-        impl x::ToXml for #name {
-            fn write_xml(&self, #w_param: &mut x::Writer) { #(#writes)* }
+        impl fields::ToXml for #name {
+            fn write_xml(&self, #w_param: &mut fields::Writer) { #(#writes)* }
         }
         #constructor
     }
@@ -239,11 +239,11 @@ pub fn emit_callbacks(cb: &CallbacksFile) -> TokenStream {
     });
     let msg_arms = msgs.iter().map(|(v, s, d)| {
         let w = &d.wire;
-        quote!(if msg_type.eq_ignore_ascii_case(#w) { return Ok(MessageKind::#v(<#s as x::FromXml>::from_xml(el)?)); })
+        quote!(if msg_type.eq_ignore_ascii_case(#w) { return Ok(MessageKind::#v(<#s as fields::FromXml>::from_xml(el)?)); })
     });
     let ev_arms = evs.iter().map(|(v, s, d)| {
         let w = &d.wire;
-        quote!(if event.eq_ignore_ascii_case(#w) { return Ok(MessageKind::Event(EventKind::#v(<#s as x::FromXml>::from_xml(el)?))); })
+        quote!(if event.eq_ignore_ascii_case(#w) { return Ok(MessageKind::Event(EventKind::#v(<#s as fields::FromXml>::from_xml(el)?))); })
     });
     let msg_names = msgs.iter().map(|(v, _, d)| {
         let w = &d.wire;
@@ -261,19 +261,20 @@ pub fn emit_callbacks(cb: &CallbacksFile) -> TokenStream {
         let w = &d.wire;
         quote!(ReplyKind::#v(_) => #w,)
     });
-    let reply_writes = replies.iter().map(|(v, _, _)| quote!(ReplyKind::#v(r) => x::ToXml::write_xml(r, w),));
+    let reply_writes = replies.iter().map(|(v, _, _)| quote!(ReplyKind::#v(r) => fields::ToXml::write_xml(r, w),));
     let reply_from = replies
         .iter()
         .map(|(v, s, _)| quote!(impl From<#s> for ReplyKind { fn from(r: #s) -> Self { ReplyKind::#v(r) } }));
     let reply_parse = replies.iter().map(|(v, s, d)| {
         let w = &d.wire;
-        quote!(if msg_type.eq_ignore_ascii_case(#w) { return Ok(Some(ReplyKind::#v(<#s as x::FromXml>::from_xml(el)?))); })
+        quote!(if msg_type.eq_ignore_ascii_case(#w) { return Ok(Some(ReplyKind::#v(<#s as fields::FromXml>::from_xml(el)?))); })
     });
 
     quote! {
         #module_doc
 
-        use crate::callback::map as x;
+        use crate::inbound::fields;
+        use crate::inbound::{MessageKinds, ReplyKinds};
 
         #(#types)*
         #(#msg_items)*
@@ -288,7 +289,7 @@ pub fn emit_callbacks(cb: &CallbacksFile) -> TokenStream {
             /// An event (`MsgType` = `event`).
             Event(EventKind),
             /// A `MsgType` this version does not know, kept whole.
-            Unknown(x::Unknown),
+            Unknown(fields::Unknown),
         }
 
         /// An event, by its `Event` value.
@@ -297,7 +298,7 @@ pub fn emit_callbacks(cb: &CallbacksFile) -> TokenStream {
         pub enum EventKind {
             #(#ev_variants)*
             /// An `Event` this version does not know, kept whole.
-            Unknown(x::Unknown),
+            Unknown(fields::Unknown),
         }
 
         impl MessageKind {
@@ -314,15 +315,26 @@ pub fn emit_callbacks(cb: &CallbacksFile) -> TokenStream {
             }
         }
 
-        /// Reads the body of a push whose header says `msg_type`.
-        pub(crate) fn parse_kind(msg_type: &str, el: &x::Element) -> Result<MessageKind, x::Error> {
-            if msg_type.eq_ignore_ascii_case("event") {
-                let event = x::required_text_ref(el, "Event", "event")?;
-                #(#ev_arms)*
-                return Ok(MessageKind::Event(EventKind::Unknown(x::Unknown::new(event, el))));
+        impl MessageKinds for MessageKind {
+            type Reply = ReplyKind;
+
+            fn parse(msg_type: &str, el: &fields::Element) -> Result<MessageKind, fields::Error> {
+                if msg_type.eq_ignore_ascii_case("event") {
+                    let event = fields::required_text_ref(el, "Event", "event")?;
+                    #(#ev_arms)*
+                    return Ok(MessageKind::Event(EventKind::Unknown(fields::Unknown::new(event, el))));
+                }
+                #(#msg_arms)*
+                Ok(MessageKind::Unknown(fields::Unknown::new(msg_type, el)))
             }
-            #(#msg_arms)*
-            Ok(MessageKind::Unknown(x::Unknown::new(msg_type, el)))
+
+            fn msg_type(&self) -> &str {
+                MessageKind::msg_type(self)
+            }
+
+            fn event(&self) -> Option<&str> {
+                match self { MessageKind::Event(e) => Some(e.event()), _ => None }
+            }
         }
 
         /// A passive reply's content, by `MsgType`.
@@ -336,16 +348,21 @@ pub fn emit_callbacks(cb: &CallbacksFile) -> TokenStream {
             pub fn msg_type(&self) -> &'static str {
                 match self { #(#reply_types)* }
             }
-            /// Writes the fields after the header.
-            pub(crate) fn write_fields(&self, w: &mut x::Writer) {
-                match self { #(#reply_writes)* }
-            }
         }
 
-        /// Reads a reply's content (for tests and tools that inspect replies).
-        pub(crate) fn parse_reply_kind(msg_type: &str, el: &x::Element) -> Result<Option<ReplyKind>, x::Error> {
-            #(#reply_parse)*
-            Ok(None)
+        impl ReplyKinds for ReplyKind {
+            fn parse(msg_type: &str, el: &fields::Element) -> Result<Option<ReplyKind>, fields::Error> {
+                #(#reply_parse)*
+                Ok(None)
+            }
+
+            fn msg_type(&self) -> &str {
+                ReplyKind::msg_type(self)
+            }
+
+            fn write_fields(&self, w: &mut fields::Writer) {
+                match self { #(#reply_writes)* }
+            }
         }
 
         #(#reply_from)*

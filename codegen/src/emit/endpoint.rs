@@ -80,14 +80,14 @@ pub fn emit_endpoint(ep: &Endpoint, area: &str, ck: &Checked<'_>) -> EmittedEndp
     );
     let descriptor = quote! {
         #[doc = #const_doc]
-        pub const #konst: crate::rt::Endpoint = crate::rt::Endpoint {
+        pub const #konst: crate::generated_interface::Endpoint = crate::generated_interface::Endpoint {
             name: #full_name,
-            method: crate::rt::Method::#method,
-            host: crate::rt::Host::#host,
+            method: crate::generated_interface::Method::#method,
+            host: crate::generated_interface::Host::#host,
             path: #path,
-            auth: crate::rt::Auth::#auth,
-            body: crate::rt::BodyKind::#body_kind,
-            response: crate::rt::ResponseKind::#resp_kind,
+            auth: crate::generated_interface::Auth::#auth,
+            body: crate::generated_interface::BodyKind::#body_kind,
+            response: crate::generated_interface::ResponseKind::#resp_kind,
             idempotent: #idempotent,
             deprecated: #deprecated,
             doc_url: #doc_url,
@@ -196,8 +196,10 @@ pub fn emit_endpoint(ep: &Endpoint, area: &str, ck: &Checked<'_>) -> EmittedEndp
     };
 
     // The call.
-    let query_arg = if ep.query.is_empty() { quote!(&crate::rt::NoQuery) } else { quote!(&self.query) };
-    let json_body = if body.is_some() { quote!(Some(&self.body)) } else { quote!(None::<&crate::rt::NoBody>) };
+    let query_arg =
+        if ep.query.is_empty() { quote!(&crate::generated_interface::NoQuery) } else { quote!(&self.query) };
+    let json_body =
+        if body.is_some() { quote!(Some(&self.body)) } else { quote!(None::<&crate::generated_interface::NoBody>) };
     let unit = response.type_ref.is_none() && response.fields.is_empty();
     let send = match response.kind {
         ResponseKind::Url => {
@@ -208,36 +210,39 @@ pub fn emit_endpoint(ep: &Endpoint, area: &str, ck: &Checked<'_>) -> EmittedEndp
             quote! {
                 /// Builds the URL (nothing is sent).
                 pub fn url(self) -> Result<String, crate::Error> {
-                    crate::rt::build_url(self.client, &#konst, #query_arg, #fragment)
+                    crate::generated_interface::build_url(self.client, &#konst, #query_arg, #fragment)
                 }
             }
         }
         kind => {
             let (call, out) = if body.is_some_and(|b| b.kind == BodyKind::Multipart) {
-                let parts = multipart_parts(body_fields);
+                let parts = multipart_parts(body_fields, &konst);
                 (
                     quote! {
                         let body = self.body;
                         let parts = vec![#(#parts)*].into_iter().flatten().collect::<Result<Vec<_>, crate::Error>>()?;
-                        crate::rt::call_multipart(self.client, &#konst, #query_arg, parts)
+                        crate::generated_interface::call_multipart(self.client, &#konst, #query_arg, parts)
                     },
                     resp_ty.clone(),
                 )
             } else {
                 match kind {
                     ResponseKind::Binary => (
-                        quote!(crate::rt::call_binary(self.client, &#konst, #query_arg, #json_body)),
+                        quote!(crate::generated_interface::call_binary(self.client, &#konst, #query_arg, #json_body)),
                         quote!(crate::Download),
                     ),
                     ResponseKind::JsonOrBinary => (
-                        quote!(crate::rt::call_json_or_binary(self.client, &#konst, #query_arg, #json_body)),
+                        quote!(crate::generated_interface::call_json_or_binary(self.client, &#konst, #query_arg, #json_body)),
                         if unit {
                             quote!(crate::JsonOrBinary<serde_json::Value>)
                         } else {
                             quote!(crate::JsonOrBinary<#resp_ty>)
                         },
                     ),
-                    _ => (quote!(crate::rt::call_json(self.client, &#konst, #query_arg, #json_body)), resp_ty.clone()),
+                    _ => (
+                        quote!(crate::generated_interface::call_json(self.client, &#konst, #query_arg, #json_body)),
+                        resp_ty.clone(),
+                    ),
                 }
             };
             let tail = if unit && kind == ResponseKind::Json {
@@ -350,7 +355,7 @@ fn literal(v: &WireValue) -> TokenStream {
 }
 
 /// Expressions yielding `Option<Result<Part, Error>>` for each multipart field.
-fn multipart_parts(fields: &[Field]) -> Vec<TokenStream> {
+fn multipart_parts(fields: &[Field], konst: &proc_macro2::Ident) -> Vec<TokenStream> {
     fields
         .iter()
         .map(|f| {
@@ -360,9 +365,9 @@ fn multipart_parts(fields: &[Field]) -> Vec<TokenStream> {
             let is_file = t == TypeExpr::Prim(crate::types::Prim::File);
             let make = |v: TokenStream| {
                 if is_file {
-                    quote!(Ok(crate::rt::Part::file(#name, #v)))
+                    quote!(Ok(crate::generated_interface::Part::file(#name, #v)))
                 } else {
-                    quote!(crate::rt::Part::field(#name, &#v))
+                    quote!(crate::generated_interface::Part::field(#konst.name, #name, &#v))
                 }
             };
             if f.value.is_some() || f.from.is_some() || f.required {

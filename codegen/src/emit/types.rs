@@ -80,9 +80,13 @@ pub fn serde_attrs(f: &Field) -> TokenStream {
     };
     let extra = if t == TypeExpr::Prim(Prim::Id) {
         if f.required {
-            quote!(deserialize_with = "crate::rt::deserialize_id",)
+            quote!(deserialize_with = "crate::generated_interface::deserialize_id",)
         } else {
-            quote!(default, skip_serializing_if = "Option::is_none", deserialize_with = "crate::rt::deserialize_opt_id",)
+            quote!(
+                default,
+                skip_serializing_if = "Option::is_none",
+                deserialize_with = "crate::generated_interface::deserialize_opt_id",
+            )
         }
     } else if f.required {
         quote!()
@@ -163,7 +167,7 @@ fn emit_redacted_debug(name: &syn::Ident, fields: &[Field]) -> TokenStream {
         let ident = format_ident!("{}", field_ident(f));
         let label = field_ident(f);
         if f.secret {
-            quote!(.field(#label, &crate::rt::Redacted))
+            quote!(.field(#label, &crate::generated_interface::Redacted))
         } else {
             quote!(.field(#label, &self.#ident))
         }
@@ -271,7 +275,7 @@ fn emit_string_enum(name: &syn::Ident, t: &TypeDef, docs: TokenStream) -> TokenS
         }
         impl<'de> serde::Deserialize<'de> for #name {
             fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                crate::rt::deserialize_string_enum(d)
+                crate::generated_interface::deserialize_string_enum(d)
             }
         }
     }
@@ -319,7 +323,7 @@ fn emit_int_enum(name: &syn::Ident, t: &TypeDef, docs: TokenStream) -> TokenStre
         }
         impl<'de> serde::Deserialize<'de> for #name {
             fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                crate::rt::deserialize_int_enum(d)
+                crate::generated_interface::deserialize_int_enum(d)
             }
         }
     }

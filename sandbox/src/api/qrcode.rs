@@ -75,7 +75,7 @@ fn jpeg_for(ticket: &str) -> Vec<u8> {
         0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, b'J', b'F', b'I', b'F', 0x00, 0x01, 0x01, 0x00, 0x00, 0x01, 0x00, 0x01,
         0x00, 0x00,
     ];
-    let comment = format!("wechat-mp-sandbox qrcode {ticket}");
+    let comment = format!("wechat-oa-sandbox qrcode {ticket}");
     let len = (comment.len() + 2).min(0xFFFF) as u16;
     out.extend_from_slice(&[0xFF, 0xFE]);
     out.extend_from_slice(&len.to_be_bytes());

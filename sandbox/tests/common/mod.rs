@@ -2,7 +2,7 @@
 #![allow(dead_code)]
 
 use serde_json::Value;
-use wechat_mp_sandbox::{Sandbox, SandboxConfig};
+use wechat_oa_sandbox::{Sandbox, SandboxConfig};
 
 pub struct Wx {
     pub sb: Sandbox,

@@ -1,25 +1,26 @@
-//! The XML primitives the generated callback types (`generated/callbacks.rs`) call: reading
-//! typed fields from an element and writing reply elements. Errors name the element and field.
+//! Typed XML fields: the primitives the generated callback types (`generated/callbacks.rs`)
+//! call to read a field from an element and to write reply elements, and [`Unknown`] for a
+//! push this version does not know. Errors name the element and field.
 
-pub use super::error::CallbackError as Error;
-pub use super::xml::Element;
+pub(crate) use super::error::CallbackError as Error;
+pub(crate) use super::xml::Element;
 
 use super::xml::XmlWriter;
 
 /// Reading a generated type from its XML element.
-pub trait FromXml: Sized {
+pub(crate) trait FromXml: Sized {
     /// Reads it.
     fn from_xml(el: &Element<'_>) -> Result<Self, Error>;
 }
 
 /// Writing a generated type's fields.
-pub trait ToXml {
+pub(crate) trait ToXml {
     /// Writes its child elements.
     fn write_xml(&self, w: &mut Writer);
 }
 
 /// The writer replies are rendered with.
-pub type Writer = XmlWriter;
+pub(crate) type Writer = XmlWriter;
 
 /// A message or event type this version does not know, kept whole.
 #[derive(Debug, Clone, PartialEq)]
@@ -42,37 +43,37 @@ impl Unknown {
 }
 
 /// The child element `name`.
-pub fn child<'a, 'x>(el: &'a Element<'x>, name: &str) -> Option<&'a Element<'x>> {
+pub(crate) fn child<'a, 'x>(el: &'a Element<'x>, name: &str) -> Option<&'a Element<'x>> {
     el.child(name)
 }
 
 /// The child element `name`, which must exist.
-pub fn required_child<'a, 'x>(el: &'a Element<'x>, name: &str, owner: &str) -> Result<&'a Element<'x>, Error> {
+pub(crate) fn required_child<'a, 'x>(el: &'a Element<'x>, name: &str, owner: &str) -> Result<&'a Element<'x>, Error> {
     el.child(name).ok_or_else(|| Error::MissingField { owner: owner.to_string(), field: name.to_string() })
 }
 
 /// The text of child `name`.
-pub fn text(el: &Element<'_>, name: &str) -> Option<String> {
+pub(crate) fn text(el: &Element<'_>, name: &str) -> Option<String> {
     el.child_text(name).map(str::to_string)
 }
 
 /// The text of child `name`, which must exist.
-pub fn required_text(el: &Element<'_>, name: &str, owner: &str) -> Result<String, Error> {
+pub(crate) fn required_text(el: &Element<'_>, name: &str, owner: &str) -> Result<String, Error> {
     required_text_ref(el, name, owner).map(str::to_string)
 }
 
 /// The text of child `name`, borrowed.
-pub fn required_text_ref<'a>(el: &'a Element<'_>, name: &str, owner: &str) -> Result<&'a str, Error> {
+pub(crate) fn required_text_ref<'a>(el: &'a Element<'_>, name: &str, owner: &str) -> Result<&'a str, Error> {
     Ok(required_child(el, name, owner)?.text.as_ref())
 }
 
 /// The text of an element.
-pub fn element_text(el: &Element<'_>) -> String {
+pub(crate) fn element_text(el: &Element<'_>) -> String {
     el.text.to_string()
 }
 
 /// A number in child `name` (absent or empty = `None`).
-pub fn number<T: std::str::FromStr>(el: &Element<'_>, name: &str) -> Result<Option<T>, Error> {
+pub(crate) fn number<T: std::str::FromStr>(el: &Element<'_>, name: &str) -> Result<Option<T>, Error> {
     match el.child(name) {
         None => Ok(None),
         Some(c) if c.text.trim().is_empty() => Ok(None),
@@ -86,12 +87,12 @@ pub fn number<T: std::str::FromStr>(el: &Element<'_>, name: &str) -> Result<Opti
 }
 
 /// A number in child `name`, which must exist.
-pub fn required_number<T: std::str::FromStr>(el: &Element<'_>, name: &str, owner: &str) -> Result<T, Error> {
+pub(crate) fn required_number<T: std::str::FromStr>(el: &Element<'_>, name: &str, owner: &str) -> Result<T, Error> {
     number(el, name)?.ok_or_else(|| Error::MissingField { owner: owner.to_string(), field: name.to_string() })
 }
 
 /// The elements of a list: children `item` of child `name`, or every child `name` itself.
-pub fn items<'a, 'x>(
+pub(crate) fn items<'a, 'x>(
     el: &'a Element<'x>,
     name: &'a str,
     item: Option<&'a str>,

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use crate::rt::BoxFuture;
+use crate::future::BoxFuture;
 
 /// Remembers which pushes were already handled.
 pub trait DedupStore: Send + Sync + 'static {

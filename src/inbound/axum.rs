@@ -2,14 +2,14 @@
 //! verification, `POST` runs [`Callback::handle`] around your handler.
 //!
 //! ```no_run
-//! use wechat_mp::callback::{Callback, Message, Reply};
+//! use wechat_oa::callback::{Callback, Message, Reply};
 //!
 //! async fn on_message(msg: Message) -> Option<Reply> {
 //!     Some(msg.reply_text("got it"))
 //! }
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
 //! let cb = Callback::new("token", "wx_appid");
-//! let app: axum::Router = axum::Router::new().nest("/wechat", wechat_mp::callback::axum::router(cb, on_message));
+//! let app: axum::Router = axum::Router::new().nest("/wechat", wechat_oa::callback::axum::router(cb, on_message));
 //! # let _ = app; Ok(()) }
 //! ```
 
@@ -24,25 +24,28 @@ use axum::routing::get;
 use axum::Router;
 use tracing::Instrument;
 
-use super::{Callback, CallbackError, CallbackQuery, Message, Reply};
+use super::{Callback, CallbackError, CallbackQuery, Message, MessageKinds, Reply};
 
-type Handler = Arc<dyn Fn(Message) -> crate::rt::BoxFuture<'static, Option<Reply>> + Send + Sync>;
+type Handler<K> = Arc<
+    dyn Fn(Message<K>) -> crate::future::BoxFuture<'static, Option<Reply<<K as MessageKinds>::Reply>>> + Send + Sync,
+>;
 
-struct AppState {
-    cb: Callback,
-    handler: Handler,
+struct AppState<K: MessageKinds> {
+    cb: Callback<K>,
+    handler: Handler<K>,
 }
 
 /// A router answering `GET /` (verification) and `POST /` (pushes) with `handler`.
-pub fn router<F, Fut>(cb: Callback, handler: F) -> Router
+pub fn router<K, F, Fut>(cb: Callback<K>, handler: F) -> Router
 where
-    F: Fn(Message) -> Fut + Send + Sync + 'static,
-    Fut: Future<Output = Option<Reply>> + Send + 'static,
+    K: MessageKinds,
+    F: Fn(Message<K>) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Option<Reply<K::Reply>>> + Send + 'static,
 {
     let limit = cb.body_limit().saturating_add(1);
-    let handler: Handler = Arc::new(move |m| Box::pin(handler(m)));
+    let handler: Handler<K> = Arc::new(move |m| Box::pin(handler(m)));
     Router::new()
-        .route("/", get(verify).post(push))
+        .route("/", get(verify::<K>).post(push::<K>))
         .layer(DefaultBodyLimit::max(limit))
         .with_state(Arc::new(AppState { cb, handler }))
 }
@@ -57,7 +60,7 @@ fn query(raw: Option<String>) -> Result<CallbackQuery, CallbackError> {
     CallbackQuery::from_query_string(raw.as_deref().unwrap_or(""))
 }
 
-async fn verify(State(st): State<Arc<AppState>>, RawQuery(raw): RawQuery) -> Response {
+async fn verify<K: MessageKinds>(State(st): State<Arc<AppState<K>>>, RawQuery(raw): RawQuery) -> Response {
     let span = tracing::info_span!("wechat.callback", method = "GET", check = tracing::field::Empty);
     let _g = span.enter();
     match query(raw).and_then(|q| st.cb.verify_url(&q)) {
@@ -69,7 +72,7 @@ async fn verify(State(st): State<Arc<AppState>>, RawQuery(raw): RawQuery) -> Res
     }
 }
 
-async fn push(State(st): State<Arc<AppState>>, RawQuery(raw): RawQuery, body: Bytes) -> Response {
+async fn push<K: MessageKinds>(State(st): State<Arc<AppState<K>>>, RawQuery(raw): RawQuery, body: Bytes) -> Response {
     let span =
         tracing::info_span!("wechat.callback", method = "POST", bytes = body.len(), check = tracing::field::Empty,);
     let st2 = st.clone();

@@ -1,16 +1,7 @@
-//! Small helpers the runtime shares: wall-clock time and SHA-1 hex digests.
+//! WeChat's signatures: lower-case hex and the SHA-1 of sorted, concatenated parts (callback
+//! `signature` / `msg_signature`, JS-SDK `signature`, card `cardSign`). A leaf module.
 
 use sha1::{Digest, Sha1};
-
-/// Unix time in seconds (0 if the clock is before 1970).
-pub(crate) fn unix_secs() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
-}
-
-/// Unix time in milliseconds (0 if the clock is before 1970).
-pub(crate) fn unix_millis() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
-}
 
 /// Lower-case hex of bytes.
 pub(crate) fn hex(bytes: &[u8]) -> String {

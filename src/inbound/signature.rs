@@ -5,7 +5,7 @@ use subtle::ConstantTimeEq;
 
 /// SHA-1 hex (lowercase) of `parts` sorted bytewise and concatenated.
 pub fn sign(parts: &[&str]) -> String {
-    crate::util::sha1_hex_of_sorted(parts)
+    crate::signing::sha1_hex_of_sorted(parts)
 }
 
 /// `signature` for plain-mode pushes and the URL check.

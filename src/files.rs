@@ -1,4 +1,5 @@
-//! Files going up (multipart uploads) and coming down (binary downloads).
+//! Files going up ([`Upload`], a multipart file part) and coming down ([`Download`], and
+//! [`JsonOrBinary`] for endpoints that answer either way). A leaf module.
 
 use bytes::Bytes;
 

@@ -1,38 +1,29 @@
-//! The inbound side: WeChat's signed (optionally AES-encrypted) XML pushes, typed from
-//! `spec/callbacks.yaml`, and passive replies.
-//!
-//! [`Callback`] holds the account's token, appid and (for safe mode) EncodingAESKey and runs
-//! the pipeline: verify → decrypt → parse → dedup → your handler → reply or `success` →
-//! encrypt. With the `axum` feature, [`axum::router`] mounts it as an HTTP endpoint.
-//!
-//! ```
-//! use wechat_mp::callback::{Callback, CallbackQuery};
-//! # async fn demo(query: CallbackQuery, body: &[u8]) -> Result<(), wechat_mp::callback::CallbackError> {
-//! let cb = Callback::new("token", "wx_appid");
-//! let answer = cb
-//!     .handle(&query, body, |msg| async move { Some(msg.reply_text("hi")) })
-//!     .await?;
-//! # let _ = answer; Ok(()) }
-//! ```
+//! The inbound side's runtime: the pipeline for WeChat's signed (optionally AES-encrypted)
+//! XML pushes, generic over the message and reply kinds generated from `spec/callbacks.yaml`
+//! ([`kinds`]). Its public face is the `callback` module of `lib.rs`, which names the generated
+//! kinds once; see that module for the user documentation.
 
 #[cfg(feature = "axum")]
 pub mod axum;
-pub mod crypto;
-pub mod dedup;
+mod crypto;
+mod dedup;
 mod error;
-pub mod map;
+pub(crate) mod fields;
+mod kinds;
 mod message;
 pub mod signature;
 pub mod xml;
 
 use std::future::Future;
+use std::marker::PhantomData;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub use crate::api::callbacks::*;
 pub use crypto::AesKey;
 pub use dedup::{DedupStore, MemoryDedup};
 pub use error::CallbackError;
+pub use fields::Unknown;
+pub use kinds::{MessageKinds, ReplyKinds};
 pub use message::{Message, Reply};
 
 /// The default body size limit: 1 MiB (WeChat's pushes are a few hundred bytes).
@@ -80,9 +71,9 @@ fn param<'a>(v: &'a Option<String>, name: &'static str) -> Result<&'a str, Callb
 
 /// A verified, decoded push and what is needed to answer it.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Inbound {
+pub struct Inbound<K> {
     /// The typed message or event.
-    pub message: Message,
+    pub message: Message<K>,
     /// Whether it arrived encrypted (the reply is then encrypted too).
     pub encrypted: bool,
     /// The decrypted (or plain) XML, as received.
@@ -90,8 +81,7 @@ pub struct Inbound {
 }
 
 /// The account's callback configuration and pipeline. Cheap to share behind an `Arc`.
-#[derive(Clone)]
-pub struct Callback {
+pub struct Callback<K> {
     token: String,
     appid: String,
     key: Option<AesKey>,
@@ -99,9 +89,25 @@ pub struct Callback {
     max_body: usize,
     dedup: Arc<dyn DedupStore>,
     dedup_ttl: Duration,
+    kinds: PhantomData<fn() -> K>,
 }
 
-impl std::fmt::Debug for Callback {
+impl<K> Clone for Callback<K> {
+    fn clone(&self) -> Self {
+        Callback {
+            token: self.token.clone(),
+            appid: self.appid.clone(),
+            key: self.key.clone(),
+            replay_window: self.replay_window,
+            max_body: self.max_body,
+            dedup: self.dedup.clone(),
+            dedup_ttl: self.dedup_ttl,
+            kinds: PhantomData,
+        }
+    }
+}
+
+impl<K> std::fmt::Debug for Callback<K> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Callback")
             .field("token", &"<redacted>")
@@ -113,9 +119,9 @@ impl std::fmt::Debug for Callback {
     }
 }
 
-impl Callback {
+impl<K: MessageKinds> Callback<K> {
     /// Plain mode (明文模式): the token set in the console and the account's AppID.
-    pub fn new(token: impl Into<String>, appid: impl Into<String>) -> Callback {
+    pub fn new(token: impl Into<String>, appid: impl Into<String>) -> Callback<K> {
         Callback {
             token: token.into(),
             appid: appid.into(),
@@ -124,29 +130,30 @@ impl Callback {
             max_body: DEFAULT_MAX_BODY,
             dedup: Arc::new(MemoryDedup::new()),
             dedup_ttl: DEFAULT_DEDUP_TTL,
+            kinds: PhantomData,
         }
     }
 
     /// Adds the EncodingAESKey for safe and compatible mode.
-    pub fn with_aes_key(mut self, encoding_aes_key: &str) -> Result<Callback, CallbackError> {
+    pub fn with_aes_key(mut self, encoding_aes_key: &str) -> Result<Callback<K>, CallbackError> {
         self.key = Some(AesKey::from_encoding_aes_key(encoding_aes_key)?);
         Ok(self)
     }
 
     /// Sets (or with `None` disables) the replay window on `timestamp`.
-    pub fn replay_window(mut self, window: Option<Duration>) -> Callback {
+    pub fn replay_window(mut self, window: Option<Duration>) -> Callback<K> {
         self.replay_window = window;
         self
     }
 
     /// Sets the body size limit.
-    pub fn max_body(mut self, bytes: usize) -> Callback {
+    pub fn max_body(mut self, bytes: usize) -> Callback<K> {
         self.max_body = bytes;
         self
     }
 
     /// Replaces the dedup store (in memory by default) and how long keys are kept.
-    pub fn dedup_store(mut self, store: Arc<dyn DedupStore>, ttl: Duration) -> Callback {
+    pub fn dedup_store(mut self, store: Arc<dyn DedupStore>, ttl: Duration) -> Callback<K> {
         self.dedup = store;
         self.dedup_ttl = ttl;
         self
@@ -165,7 +172,7 @@ impl Callback {
     fn check_timestamp(&self, ts: &str) -> Result<(), CallbackError> {
         let t: i64 = ts.trim().parse().map_err(|_| CallbackError::BadTimestamp(ts.chars().take(20).collect()))?;
         if let Some(window) = self.replay_window {
-            let now = crate::util::unix_secs();
+            let now = crate::clock::unix_secs();
             let skew = now.abs_diff(t);
             if skew > window.as_secs() {
                 return Err(CallbackError::StaleTimestamp { skew_secs: skew, window_secs: window.as_secs() });
@@ -210,7 +217,7 @@ impl Callback {
     /// `msg_signature` over the `Encrypt` value in encrypted mode), replay window, decryption,
     /// XML. A plain body is only parsed once its signature matched; an encrypted envelope has to
     /// be parsed to find `Encrypt`, but its content is only decrypted after `msg_signature` matched.
-    pub fn open(&self, q: &CallbackQuery, body: &[u8]) -> Result<Inbound, CallbackError> {
+    pub fn open(&self, q: &CallbackQuery, body: &[u8]) -> Result<Inbound<K>, CallbackError> {
         if body.len() > self.max_body {
             return Err(CallbackError::TooLarge { size: body.len(), limit: self.max_body });
         }
@@ -243,16 +250,16 @@ impl Callback {
 
     /// Renders a reply: plain XML, or for an encrypted push the encrypted envelope with a
     /// fresh timestamp, nonce and `msg_signature`.
-    pub fn seal(&self, inbound: &Inbound, reply: &Reply) -> Result<String, CallbackError> {
+    pub fn seal(&self, inbound: &Inbound<K>, reply: &Reply<K::Reply>) -> Result<String, CallbackError> {
         self.render(inbound.encrypted, reply)
     }
 
-    fn render(&self, encrypted: bool, reply: &Reply) -> Result<String, CallbackError> {
+    fn render(&self, encrypted: bool, reply: &Reply<K::Reply>) -> Result<String, CallbackError> {
         let xml = reply.to_xml();
         if !encrypted {
             return Ok(xml);
         }
-        let ts = crate::util::unix_secs().to_string();
+        let ts = crate::clock::unix_secs().to_string();
         let nonce = rand::Rng::random_range(&mut rand::rng(), 100_000_000u64..10_000_000_000).to_string();
         self.encrypt_reply(&xml, &ts, &nonce)
     }
@@ -277,8 +284,8 @@ impl Callback {
     /// handled) answers `success` without calling `handler` again.
     pub async fn handle<F, Fut>(&self, q: &CallbackQuery, body: &[u8], handler: F) -> Result<String, CallbackError>
     where
-        F: FnOnce(Message) -> Fut,
-        Fut: Future<Output = Option<Reply>>,
+        F: FnOnce(Message<K>) -> Fut,
+        Fut: Future<Output = Option<Reply<K::Reply>>>,
     {
         let Inbound { message, encrypted, .. } = self.open(q, body)?;
         let key = message.dedup_key();
