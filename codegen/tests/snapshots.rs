@@ -63,7 +63,7 @@ fn string_enums_keep_unknown_values_and_responses_are_non_exhaustive() {
 #[test]
 fn secrets_are_redacted_in_debug_output() {
     let base = snapshot("base.rs");
-    assert!(base.contains(r#".field("access_token", &crate::rt::Redacted)"#));
+    assert!(base.contains(r#".field("access_token", &crate::generated_interface::Redacted)"#));
     assert!(!base.contains("#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]\n#[non_exhaustive]\npub struct TokenResponse"));
 }
 
