@@ -21,6 +21,25 @@ fn parse_port(args: &[String]) -> Result<u16, String> {
     Ok(port)
 }
 
+/// What the binary prints on start: the address, the test account (the secret is the sandbox's
+/// own made-up one, printed so that a token can be obtained), and where the admin API is.
+fn banner(base: &str, appid: &str, secret: &str) -> String {
+    format!(
+        "listening on {base}\n\
+         test account: appid {appid}  secret {secret}\n\
+         token:        curl '{base}/cgi-bin/token?grant_type=client_credential&appid={appid}&secret={secret}'\n\
+         SDK:          Client::builder(\"{appid}\", \"{secret}\").base_url(\"{base}\")\n\
+         admin API:    GET  {base}/__sandbox/stats   counters (token requests, calls, faults)\n\
+         \x20             GET  {base}/__sandbox/sent    delivered messages\n\
+         \x20             GET  {base}/__sandbox/users   follower OpenIDs\n\
+         \x20             POST {base}/__sandbox/revoke  every issued token answers 40001\n\
+         \x20             POST {base}/__sandbox/expire  every issued token answers 42001\n\
+         \x20             POST {base}/__sandbox/faults  inject faults (JSON body, see sandbox/README.md)\n\
+         \x20             POST {base}/__sandbox/oauth_code  {{\"openid\",\"scope\"}} -> an OAuth code\n\
+         stop with Ctrl-C\n"
+    )
+}
+
 #[tokio::main]
 async fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -39,14 +58,13 @@ async fn main() {
             std::process::exit(1);
         }
     };
-    // Exactly one stdout line (scripts read it); a closed stdout must not kill the server.
+    // The first line is for scripts (`listening on URL`); the rest is for a person. A closed
+    // stdout must not kill the server.
     {
         let mut out = std::io::stdout();
-        let _ = writeln!(out, "listening on {}", sandbox.base_url());
+        let _ =
+            out.write_all(banner(&sandbox.base_url(), &sandbox.config().appid, &sandbox.config().secret).as_bytes());
         let _ = out.flush();
-    }
-    {
-        let _ = writeln!(std::io::stderr(), "appid {}", sandbox.config().appid);
     }
     let _ = tokio::signal::ctrl_c().await;
     sandbox.shutdown().await;
