@@ -90,7 +90,7 @@ async fn sandbox_tour() -> Res {
     println!("tag {tag_id} created and given to {:?} users", users.count);
 
     // Template messages (idempotent by client_msg_id).
-    let tpl = client.template().add("TM00015").send().await?;
+    let tpl = client.template().add("TM00015", vec!["keyword1".into()]).send().await?;
     let mut data = BTreeMap::new();
     data.insert("first".to_string(), TemplateDataValue::new("Your order has shipped"));
     data.insert("keyword1".to_string(), TemplateDataValue::new("#42"));

@@ -53,7 +53,12 @@ impl<'a> DatacubeApi<'a> {
     ///
     /// Maximum span 1 day(s) between begin_date and end_date.
     ///
+    /// **Deprecated:** WeChat no longer maintains this endpoint (本接口已停止维护): use get_article_read, get_article_share, get_biz_summary or get_article_total_detail
+    ///
     /// Official documentation: <https://developers.weixin.qq.com/doc/service/api/wedata/news/api_getarticlesummary.html>
+    #[deprecated(
+        note = "WeChat no longer maintains this endpoint (本接口已停止维护): use get_article_read, get_article_share, get_biz_summary or get_article_total_detail"
+    )]
     pub fn get_article_summary(
         &self,
         begin_date: impl Into<String>,
@@ -71,7 +76,12 @@ impl<'a> DatacubeApi<'a> {
     ///
     /// Maximum span 1 day(s) between begin_date and end_date.
     ///
+    /// **Deprecated:** WeChat no longer maintains this endpoint (本接口已停止维护): use get_article_read, get_article_share, get_biz_summary or get_article_total_detail
+    ///
     /// Official documentation: <https://developers.weixin.qq.com/doc/service/api/wedata/news/api_getarticletotal.html>
+    #[deprecated(
+        note = "WeChat no longer maintains this endpoint (本接口已停止维护): use get_article_read, get_article_share, get_biz_summary or get_article_total_detail"
+    )]
     pub fn get_article_total(
         &self,
         begin_date: impl Into<String>,
@@ -89,7 +99,12 @@ impl<'a> DatacubeApi<'a> {
     ///
     /// Maximum span 3 day(s) between begin_date and end_date.
     ///
+    /// **Deprecated:** WeChat no longer maintains this endpoint (本接口已停止维护): use get_article_read, get_article_share, get_biz_summary or get_article_total_detail
+    ///
     /// Official documentation: <https://developers.weixin.qq.com/doc/service/api/wedata/news/api_getuserread.html>
+    #[deprecated(
+        note = "WeChat no longer maintains this endpoint (本接口已停止维护): use get_article_read, get_article_share, get_biz_summary or get_article_total_detail"
+    )]
     pub fn get_user_read(
         &self,
         begin_date: impl Into<String>,
@@ -107,7 +122,12 @@ impl<'a> DatacubeApi<'a> {
     ///
     /// Maximum span 1 day(s) between begin_date and end_date.
     ///
+    /// **Deprecated:** WeChat no longer maintains this endpoint (本接口已停止维护): use get_article_read, get_article_share, get_biz_summary or get_article_total_detail
+    ///
     /// Official documentation: <https://developers.weixin.qq.com/doc/service/api/wedata/news/api_getuserreadhour.html>
+    #[deprecated(
+        note = "WeChat no longer maintains this endpoint (本接口已停止维护): use get_article_read, get_article_share, get_biz_summary or get_article_total_detail"
+    )]
     pub fn get_user_read_hour(
         &self,
         begin_date: impl Into<String>,
@@ -125,7 +145,12 @@ impl<'a> DatacubeApi<'a> {
     ///
     /// Maximum span 7 day(s) between begin_date and end_date.
     ///
+    /// **Deprecated:** WeChat no longer maintains this endpoint (本接口已停止维护): use get_article_read, get_article_share, get_biz_summary or get_article_total_detail
+    ///
     /// Official documentation: <https://developers.weixin.qq.com/doc/service/api/wedata/news/api_getusershare.html>
+    #[deprecated(
+        note = "WeChat no longer maintains this endpoint (本接口已停止维护): use get_article_read, get_article_share, get_biz_summary or get_article_total_detail"
+    )]
     pub fn get_user_share(
         &self,
         begin_date: impl Into<String>,
@@ -143,7 +168,12 @@ impl<'a> DatacubeApi<'a> {
     ///
     /// Maximum span 1 day(s) between begin_date and end_date.
     ///
+    /// **Deprecated:** WeChat no longer maintains this endpoint (本接口已停止维护): use get_article_read, get_article_share, get_biz_summary or get_article_total_detail
+    ///
     /// Official documentation: <https://developers.weixin.qq.com/doc/service/api/wedata/news/api_getusersharehour.html>
+    #[deprecated(
+        note = "WeChat no longer maintains this endpoint (本接口已停止维护): use get_article_read, get_article_share, get_biz_summary or get_article_total_detail"
+    )]
     pub fn get_user_share_hour(
         &self,
         begin_date: impl Into<String>,
@@ -1014,7 +1044,7 @@ pub const GET_ARTICLE_SUMMARY: crate::generated_interface::Endpoint = crate::gen
     body: crate::generated_interface::BodyKind::Json,
     response: crate::generated_interface::ResponseKind::Json,
     idempotent: true,
-    deprecated: false,
+    deprecated: true,
     doc_url: "https://developers.weixin.qq.com/doc/service/api/wedata/news/api_getarticlesummary.html",
 };
 #[derive(serde::Serialize)]
@@ -1060,7 +1090,7 @@ pub const GET_ARTICLE_TOTAL: crate::generated_interface::Endpoint = crate::gener
     body: crate::generated_interface::BodyKind::Json,
     response: crate::generated_interface::ResponseKind::Json,
     idempotent: true,
-    deprecated: false,
+    deprecated: true,
     doc_url: "https://developers.weixin.qq.com/doc/service/api/wedata/news/api_getarticletotal.html",
 };
 #[derive(serde::Serialize)]
@@ -1106,7 +1136,7 @@ pub const GET_USER_READ: crate::generated_interface::Endpoint = crate::generated
     body: crate::generated_interface::BodyKind::Json,
     response: crate::generated_interface::ResponseKind::Json,
     idempotent: true,
-    deprecated: false,
+    deprecated: true,
     doc_url: "https://developers.weixin.qq.com/doc/service/api/wedata/news/api_getuserread.html",
 };
 #[derive(serde::Serialize)]
@@ -1152,7 +1182,7 @@ pub const GET_USER_READ_HOUR: crate::generated_interface::Endpoint = crate::gene
     body: crate::generated_interface::BodyKind::Json,
     response: crate::generated_interface::ResponseKind::Json,
     idempotent: true,
-    deprecated: false,
+    deprecated: true,
     doc_url: "https://developers.weixin.qq.com/doc/service/api/wedata/news/api_getuserreadhour.html",
 };
 #[derive(serde::Serialize)]
@@ -1198,7 +1228,7 @@ pub const GET_USER_SHARE: crate::generated_interface::Endpoint = crate::generate
     body: crate::generated_interface::BodyKind::Json,
     response: crate::generated_interface::ResponseKind::Json,
     idempotent: true,
-    deprecated: false,
+    deprecated: true,
     doc_url: "https://developers.weixin.qq.com/doc/service/api/wedata/news/api_getusershare.html",
 };
 #[derive(serde::Serialize)]
@@ -1244,7 +1274,7 @@ pub const GET_USER_SHARE_HOUR: crate::generated_interface::Endpoint = crate::gen
     body: crate::generated_interface::BodyKind::Json,
     response: crate::generated_interface::ResponseKind::Json,
     idempotent: true,
-    deprecated: false,
+    deprecated: true,
     doc_url: "https://developers.weixin.qq.com/doc/service/api/wedata/news/api_getusersharehour.html",
 };
 #[derive(serde::Serialize)]

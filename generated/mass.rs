@@ -83,9 +83,9 @@ impl<'a> MassApi<'a> {
             },
         }
     }
-    /// 根据标签群发图片消息 (mass-send a images message to everyone or a tag)
+    /// 根据标签群发图片消息 (mass-send an image-post message to everyone or a tag)
     ///
-    /// Broadcasts one `images` message to all followers or to one tag. Image material ids; the newer image-post style.
+    /// Broadcasts one image post (msgtype `image`, payload `images`) to all followers or to one tag. Image material ids; the newer image-post style.
     ///
     /// Official documentation: <https://developers.weixin.qq.com/doc/service/api/notify/message/api_sendall.html>
     pub fn sendall_images(
@@ -97,7 +97,7 @@ impl<'a> MassApi<'a> {
             client: self.client,
             body: SendallImagesBody {
                 filter,
-                msgtype: "images",
+                msgtype: "image",
                 images,
                 send_ignore_reprint: None,
                 clientmsgid: None,
@@ -209,9 +209,9 @@ impl<'a> MassApi<'a> {
             },
         }
     }
-    /// 根据OpenID列表群发图片消息 (mass-send a images message to a list of OpenIDs)
+    /// 根据OpenID列表群发图片消息 (mass-send an image-post message to a list of OpenIDs)
     ///
-    /// Sends one `images` message to 2–10 000 followers. Image material ids; the newer image-post style.
+    /// Sends one image post (msgtype `image`, payload `images`) to 2–10 000 followers. Image material ids; the newer image-post style.
     ///
     /// Official documentation: <https://developers.weixin.qq.com/doc/service/api/notify/message/api_masssend.html>
     pub fn send_images(
@@ -223,7 +223,7 @@ impl<'a> MassApi<'a> {
             client: self.client,
             body: SendImagesBody {
                 touser,
-                msgtype: "images",
+                msgtype: "image",
                 images,
                 send_ignore_reprint: None,
                 clientmsgid: None,
@@ -332,20 +332,23 @@ impl<'a> MassApi<'a> {
             },
         }
     }
-    /// 预览图片群发消息 (preview a images mass message on one user)
+    /// 预览图片群发消息 (preview an image mass message on one user)
     ///
     /// Sends the message to one user to check its look. Give `touser` (OpenID) or `towxname`
     /// (WeChat ID; takes precedence, limited to 100 previews a day).
     ///
     /// Official documentation: <https://developers.weixin.qq.com/doc/service/api/notify/message/api_preview.html>
-    pub fn preview_images(&self, images: MassImages) -> PreviewImagesRequest<'a> {
-        PreviewImagesRequest {
+    pub fn preview_image(
+        &self,
+        image: super::custom_service::MessageMedia,
+    ) -> PreviewImageRequest<'a> {
+        PreviewImageRequest {
             client: self.client,
-            body: PreviewImagesBody {
+            body: PreviewImageBody {
                 touser: None,
                 towxname: None,
-                msgtype: "images",
-                images,
+                msgtype: "image",
+                image,
             },
         }
     }
@@ -408,10 +411,12 @@ impl<'a> MassApi<'a> {
     /// 查询群发消息发送状态 (get the status of a mass message)
     ///
     /// Official documentation: <https://developers.weixin.qq.com/doc/service/api/notify/message/api_massmsgget.html>
-    pub fn status(&self, msg_id: i64) -> StatusRequest<'a> {
+    pub fn status(&self, msg_id: impl Into<String>) -> StatusRequest<'a> {
         StatusRequest {
             client: self.client,
-            body: StatusBody { msg_id },
+            body: StatusBody {
+                msg_id: msg_id.into(),
+            },
         }
     }
     /// 获取群发速度 (get the mass-sending speed)
@@ -1612,9 +1617,9 @@ impl<'a> PreviewVoiceRequest<'a> {
             .await
     }
 }
-/// Descriptor of [`mass::preview_images`](super::mass::MassApi::preview_images).
-pub const PREVIEW_IMAGES: crate::generated_interface::Endpoint = crate::generated_interface::Endpoint {
-    name: "mass.preview_images",
+/// Descriptor of [`mass::preview_image`](super::mass::MassApi::preview_image).
+pub const PREVIEW_IMAGE: crate::generated_interface::Endpoint = crate::generated_interface::Endpoint {
+    name: "mass.preview_image",
     method: crate::generated_interface::Method::Post,
     host: crate::generated_interface::Host::Api,
     path: "/cgi-bin/message/mass/preview",
@@ -1626,31 +1631,31 @@ pub const PREVIEW_IMAGES: crate::generated_interface::Endpoint = crate::generate
     doc_url: "https://developers.weixin.qq.com/doc/service/api/notify/message/api_preview.html",
 };
 #[derive(serde::Serialize)]
-struct PreviewImagesBody {
+struct PreviewImageBody {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     touser: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     towxname: Option<String>,
     msgtype: &'static str,
-    images: MassImages,
+    image: super::custom_service::MessageMedia,
 }
-/// Response of [`MassApi::preview_images`].
+/// Response of [`MassApi::preview_image`].
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[non_exhaustive]
-pub struct PreviewImagesResponse {
+pub struct PreviewImageResponse {
     /// 消息 ID (message id)
     ///
     /// Wire name: `msg_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub msg_id: Option<i64>,
 }
-/// Request builder for [`MassApi::preview_images`]: set optional parameters, then call `send()`.
+/// Request builder for [`MassApi::preview_image`]: set optional parameters, then call `send()`.
 #[must_use = "a request does nothing until `.send().await`"]
-pub struct PreviewImagesRequest<'a> {
+pub struct PreviewImageRequest<'a> {
     client: &'a crate::Client,
-    body: PreviewImagesBody,
+    body: PreviewImageBody,
 }
-impl<'a> PreviewImagesRequest<'a> {
+impl<'a> PreviewImageRequest<'a> {
     /// 接收者 OpenID (recipient's OpenID)
     ///
     /// Wire name: `touser`.
@@ -1666,10 +1671,10 @@ impl<'a> PreviewImagesRequest<'a> {
         self
     }
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
-    pub async fn send(self) -> Result<PreviewImagesResponse, crate::Error> {
+    pub async fn send(self) -> Result<PreviewImageResponse, crate::Error> {
         crate::generated_interface::call_json(
                 self.client,
-                &PREVIEW_IMAGES,
+                &PREVIEW_IMAGE,
                 &crate::generated_interface::NoQuery,
                 Some(&self.body),
             )
@@ -1881,17 +1886,22 @@ pub const STATUS: crate::generated_interface::Endpoint = crate::generated_interf
 };
 #[derive(serde::Serialize)]
 struct StatusBody {
-    msg_id: i64,
+    #[serde(deserialize_with = "crate::generated_interface::deserialize_id")]
+    msg_id: String,
 }
 /// Response of [`MassApi::status`].
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[non_exhaustive]
 pub struct StatusResponse {
-    /// 群发消息 ID (message id)
+    /// 群发消息 ID; typed string, the example answers a number (message id)
     ///
     /// Wire name: `msg_id`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub msg_id: Option<i64>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::generated_interface::deserialize_opt_id",
+    )]
+    pub msg_id: Option<String>,
     /// SEND_SUCCESS / SENDING / SEND_FAIL / DELETE
     ///
     /// Wire name: `msg_status`.

@@ -17,7 +17,9 @@ impl<'a> TemplateApi<'a> {
     ///
     /// `data` maps each keyword of the template (e.g. `thing1`) to its value. When both `url`
     /// and `miniprogram` are given the mini program wins; with neither the message opens
-    /// nothing. `client_msg_id` deduplicates: WeChat refuses a repeat of the same id. Colours and
+    /// nothing. `client_msg_id` deduplicates: for the same user (`touser`) and the same id WeChat
+    /// sends one message, within 10 minutes; after 10 minutes a repeat is not guaranteed to be
+    /// dropped, so it is no replacement for the caller's own record of what was sent. Colours and
     /// the old first/remark fields are no longer shown.
     ///
     /// Official documentation: <https://developers.weixin.qq.com/doc/service/api/notify/template/api_sendtemplatemessage.html>
@@ -71,12 +73,16 @@ impl<'a> TemplateApi<'a> {
     /// keywords to use are chosen with `keyword_name_list`. The account's library has a size limit.
     ///
     /// Official documentation: <https://developers.weixin.qq.com/doc/service/api/notify/template/api_addtemplate.html>
-    pub fn add(&self, template_id_short: impl Into<String>) -> AddRequest<'a> {
+    pub fn add(
+        &self,
+        template_id_short: impl Into<String>,
+        keyword_name_list: Vec<String>,
+    ) -> AddRequest<'a> {
         AddRequest {
             client: self.client,
             body: AddBody {
                 template_id_short: template_id_short.into(),
-                keyword_name_list: Default::default(),
+                keyword_name_list,
             },
         }
     }
@@ -249,7 +255,7 @@ impl<'a> SendRequest<'a> {
         self.body.miniprogram = Some(value);
         self
     }
-    /// 防重入 ID, 相同 ID 只发一次 (dedup id)
+    /// 防重入 ID: 同一 openid + client_msg_id 只发送一条消息, 10 分钟有效 (dedup id: one message per user and id within 10 minutes)
     ///
     /// Wire name: `client_msg_id`.
     pub fn client_msg_id(mut self, value: impl Into<String>) -> Self {
@@ -365,7 +371,6 @@ pub const ADD: crate::generated_interface::Endpoint = crate::generated_interface
 #[derive(serde::Serialize)]
 struct AddBody {
     template_id_short: String,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     keyword_name_list: Vec<String>,
 }
 /// Response of [`TemplateApi::add`].
@@ -384,13 +389,6 @@ pub struct AddRequest<'a> {
     body: AddBody,
 }
 impl<'a> AddRequest<'a> {
-    /// 选用的类目模板的关键词 (keywords to use)
-    ///
-    /// Wire name: `keyword_name_list`.
-    pub fn keyword_name_list(mut self, value: Vec<String>) -> Self {
-        self.body.keyword_name_list = value;
-        self
-    }
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
     pub async fn send(self) -> Result<AddResponse, crate::Error> {
         crate::generated_interface::call_json(

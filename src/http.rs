@@ -68,12 +68,7 @@ pub(crate) fn json_payload<B: Serialize + ?Sized>(ep: &Endpoint, body: Option<&B
 /// number, the HTTP status, WeChat's `errcode` and `rid`, whether the token was refreshed
 /// after a rejection, and the total latency; one event closes each call (DEBUG when an answer
 /// came back, WARN when none did).
-pub(crate) async fn execute(
-    client: &Client,
-    ep: &'static Endpoint,
-    query: &str,
-    payload: Payload,
-) -> Result<Raw, Error> {
+pub(crate) async fn execute(client: &Client, ep: &Endpoint, query: &str, payload: Payload) -> Result<Raw, Error> {
     let span = tracing::info_span!(
         "wechat.call",
         op = ep.name,
@@ -101,7 +96,7 @@ pub(crate) async fn execute(
 }
 
 /// The attempt loop of [`execute`], run inside its span.
-async fn attempts(client: &Client, ep: &'static Endpoint, query: &str, payload: &Payload) -> Result<Raw, Error> {
+async fn attempts(client: &Client, ep: &Endpoint, query: &str, payload: &Payload) -> Result<Raw, Error> {
     let span = tracing::Span::current();
     let policy = client.retry_policy();
     let mut attempt: u32 = 0;
@@ -185,7 +180,7 @@ fn token_fetch_may_recover(e: &Error) -> bool {
 
 async fn send_once(
     client: &Client,
-    ep: &'static Endpoint,
+    ep: &Endpoint,
     query: &str,
     token: Option<&str>,
     payload: &Payload,
@@ -279,12 +274,12 @@ fn envelope(content_type: Option<&str>, body: &[u8]) -> Option<Envelope> {
     serde_json::from_slice::<Envelope>(body).ok()
 }
 
-fn api_error(ep: &'static Endpoint, env: &Envelope) -> Error {
+fn api_error(ep: &Endpoint, env: &Envelope) -> Error {
     Error::Api(ApiError::new(ep.name, env.errcode, env.errmsg.clone()))
 }
 
 /// Decodes a JSON answer into `R` after the errcode check.
-pub(crate) fn decode_json<R: DeserializeOwned>(ep: &'static Endpoint, raw: &Raw) -> Result<R, Error> {
+pub(crate) fn decode_json<R: DeserializeOwned>(ep: &Endpoint, raw: &Raw) -> Result<R, Error> {
     if let Some(env) = &raw.envelope {
         if env.errcode != 0 {
             return Err(api_error(ep, env));
@@ -297,10 +292,7 @@ pub(crate) fn decode_json<R: DeserializeOwned>(ep: &'static Endpoint, raw: &Raw)
 }
 
 /// Decodes an answer that may be JSON or file bytes.
-pub(crate) fn decode_json_or_binary<R: DeserializeOwned>(
-    ep: &'static Endpoint,
-    raw: Raw,
-) -> Result<JsonOrBinary<R>, Error> {
+pub(crate) fn decode_json_or_binary<R: DeserializeOwned>(ep: &Endpoint, raw: Raw) -> Result<JsonOrBinary<R>, Error> {
     if let Some(env) = &raw.envelope {
         if env.errcode != 0 {
             return Err(api_error(ep, env));

@@ -39,6 +39,7 @@ mod http;
 mod inbound;
 pub mod jssdk;
 mod multipart;
+mod raw;
 mod redact;
 #[cfg(feature = "redis")]
 mod redis_store;
@@ -53,9 +54,11 @@ pub struct ReadmeDoctests;
 
 pub use api::errors::ErrCode;
 pub use client::{Client, ClientBuilder};
+pub use descriptor::{Host, Method};
 pub use error::{ApiError, Error, StoreError, TransportKind};
 pub use files::{Download, JsonOrBinary, Upload};
 pub use future::BoxFuture;
+pub use raw::RawRequest;
 #[cfg(feature = "redis")]
 pub use redis_store::RedisStore;
 pub use retry::RetryPolicy;

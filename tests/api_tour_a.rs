@@ -546,13 +546,14 @@ async fn mass_sendall_every_kind_then_status() {
     let ids = [news.msg_id, text.msg_id, voice.msg_id, images.msg_id, video.msg_id, card.msg_id];
     assert_eq!(ids.iter().collect::<HashSet<_>>().len(), 6, "distinct msg_ids");
     for id in ids {
-        let status = mass.status(id).send().await.expect("status");
-        assert_eq!(status.msg_id, Some(id));
+        // msg_id is typed string on the status page (a number in its example answer).
+        let status = mass.status(id.to_string()).send().await.expect("status");
+        assert_eq!(status.msg_id, Some(id.to_string()));
         assert_eq!(status.msg_status.as_deref(), Some("SEND_SUCCESS"));
     }
 
     let delivered = sent(&sb, "mass_sendall");
-    assert_eq!(msgtypes(&delivered), ["mpnews", "text", "voice", "images", "mpvideo", "wxcard"]);
+    assert_eq!(msgtypes(&delivered), ["mpnews", "text", "voice", "image", "mpvideo", "wxcard"]);
     assert_eq!(delivered.iter().map(|d| d.msgid.expect("msgid")).collect::<Vec<_>>(), ids);
     assert_eq!(delivered[0].body["send_ignore_reprint"], 1);
     assert_eq!(delivered[1].body["filter"]["tag_id"], tag);
@@ -584,7 +585,7 @@ async fn mass_send_to_openids_and_previews() {
         mass.send_wxcard(two(), MessageCard::new("pCard0001")).send().await.expect("wxcard").msg_id,
     ];
     let delivered = sent(&sb, "mass_send");
-    assert_eq!(msgtypes(&delivered), ["mpnews", "text", "voice", "images", "mpvideo", "wxcard"]);
+    assert_eq!(msgtypes(&delivered), ["mpnews", "text", "voice", "image", "mpvideo", "wxcard"]);
     assert_eq!(delivered.iter().filter_map(|d| d.msgid).collect::<Vec<_>>(), ids);
     assert!(delivered.iter().all(|d| d.body["touser"] == serde_json::json!(two())));
     assert_eq!(delivered[4].body["mpvideo"]["title"], "发布会");
@@ -593,12 +594,14 @@ async fn mass_send_to_openids_and_previews() {
     mass.preview_mpnews(MessageMedia::new(&m.news)).touser(to).send().await.expect("preview mpnews");
     mass.preview_text(MessageText::new("预览")).touser(to).send().await.expect("preview text");
     mass.preview_voice(MessageMedia::new(&m.voice)).touser(to).send().await.expect("preview voice");
-    mass.preview_images(MassImages::new(vec![m.image.clone()])).touser(to).send().await.expect("preview images");
+    mass.preview_image(MessageMedia::new(&m.image)).touser(to).send().await.expect("preview image");
     mass.preview_mpvideo(video).touser(to).send().await.expect("preview mpvideo");
     let by_wxname = mass.preview_wxcard(MessageCard::new("pCard0001")).towxname("sandbox_wx_id").send().await;
     assert!(by_wxname.expect("preview by WeChat ID").msg_id.is_some());
     let previews = sent(&sb, "mass_preview");
-    assert_eq!(msgtypes(&previews), ["mpnews", "text", "voice", "images", "mpvideo", "wxcard"]);
+    assert_eq!(msgtypes(&previews), ["mpnews", "text", "voice", "image", "mpvideo", "wxcard"]);
+    // Preview takes one image under `image`, not sendall's `images`.
+    assert_eq!(previews[3].body["image"]["media_id"], m.image.as_str());
     assert!(previews[..5].iter().all(|p| p.touser.as_deref() == Some(to.as_str())));
     assert_eq!(previews[5].body["towxname"], "sandbox_wx_id");
 
@@ -624,7 +627,10 @@ async fn mass_clientmsgid_delete_and_speed() {
 
     let news = mass.send_mpnews(two, MessageMedia::new(&m.news)).send().await.expect("mpnews");
     mass.delete().msg_id(news.msg_id).article_idx(0).send().await.expect("delete");
-    assert_eq!(mass.status(news.msg_id).send().await.expect("status").msg_status.as_deref(), Some("DELETE"));
+    assert_eq!(
+        mass.status(news.msg_id.to_string()).send().await.expect("status").msg_status.as_deref(),
+        Some("DELETE")
+    );
     mass.delete().article_url("https://mp.weixin.qq.com/s/sandbox-article").send().await.expect("delete by url");
     assert_eq!(code(mass.delete().msg_id(news.msg_id + 1_000).send().await), 40059, "an unknown msg_id");
 
@@ -655,13 +661,7 @@ async fn template_industry_and_library() {
     assert_eq!(primary.second_class.as_deref(), Some("互联网|电子商务"));
     assert_eq!(industry.secondary_industry.and_then(|i| i.second_class).as_deref(), Some("电子技术"));
 
-    let id = tpl
-        .add("OPENTM207940503")
-        .keyword_name_list(vec!["thing1".into(), "time2".into()])
-        .send()
-        .await
-        .expect("add")
-        .template_id;
+    let id = tpl.add("OPENTM207940503", vec!["thing1".into(), "time2".into()]).send().await.expect("add").template_id;
     let listed = tpl.list().send().await.expect("list").template_list;
     let t = listed.iter().find(|t| t.template_id == id).expect("listed");
     let content = t.content.clone().unwrap_or_default();
@@ -679,7 +679,7 @@ async fn template_send_with_url_miniprogram_and_client_msg_id() {
     let client = common::client(&sb);
     let to = sb.users()[0].clone();
     let tpl = client.template();
-    let id = tpl.add("OPENTM411999701").send().await.expect("add").template_id;
+    let id = tpl.add("OPENTM411999701", vec!["thing1".into()]).send().await.expect("add").template_id;
     let data = |v: &str| BTreeMap::from([("thing1".to_string(), TemplateDataValue::new(v))]);
     let send = |cid: &str| {
         tpl.send(&to, &id, data("订单已发货"))

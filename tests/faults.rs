@@ -118,7 +118,8 @@ async fn a_thousand_sends_under_faults_deliver_exactly_the_successes() {
     let sb = common::sandbox().await;
     let client = common::builder(&sb).retry_policy(patient()).build().expect("client");
     let users = sb.users();
-    let template_id = client.template().add("TM00015").send().await.expect("template").template_id;
+    let template_id =
+        client.template().add("TM00015", vec!["keyword1".into()]).send().await.expect("template").template_id;
     sb.set_faults(Faults { transient_rate: 0.3, delay: None, seed: 29 });
 
     let results = run_many(1000, 32, |i| {
@@ -171,7 +172,8 @@ async fn answers_slower_than_the_timeout_are_timeout_errors_and_sends_are_not_re
         RetryPolicy { max_attempts: 3, base_delay: Duration::from_millis(1), max_delay: Duration::from_millis(5) };
     let client = common::builder(&sb).timeout(Duration::from_millis(300)).retry_policy(policy).build().expect("client");
     let openid = sb.users()[0].clone();
-    let template_id = client.template().add("TM00015").send().await.expect("template").template_id;
+    let template_id =
+        client.template().add("TM00015", vec!["keyword1".into()]).send().await.expect("template").template_id;
     sb.set_faults(Faults { delay: Some(Duration::from_millis(1200)), ..Faults::default() });
 
     let data = BTreeMap::from([("keyword1".to_string(), TemplateDataValue::new("late"))]);

@@ -1,5 +1,5 @@
 //! Mass messages: `/cgi-bin/message/mass/{sendall,send,preview,delete,get}`. Payloads are
-//! validated per `msgtype` (mpnews, text, voice, image/images, mpvideo, wxcard), recipients
+//! validated per `msgtype` (mpnews, text, voice, image: `images` in sendall/send and `image` in preview, mpvideo, wxcard), recipients
 //! must follow the account, and a repeated `clientmsgid` answers 45065 with the first msg_id.
 //! Also `/cgi-bin/message/mass/speed/{get,set}` (speed 0–4: 45083 out of range, 45084 missing).
 
@@ -28,10 +28,12 @@ fn media_field<'v>(obj: &'v Value, path: &str) -> Result<&'v str, WxError> {
     str_of(obj, "media_id").ok_or_else(|| super::missing(&format!("{path}.media_id")))
 }
 
-/// Validates the payload of `msgtype`.
-fn validate(s: &State, body: &Value, msgtype: &str) -> Result<(), WxError> {
-    let key = if msgtype == "image" && body.get("images").is_some() { "images" } else { msgtype };
-    let known = ["mpnews", "text", "voice", "image", "images", "mpvideo", "wxcard"];
+/// Validates the payload of `msgtype`. WeChat's msgtype for an image post is `image`; sendall
+/// and send carry it under `images` (several media ids), preview under `image` (one media_id)
+/// — `images_allowed` says which. There is no msgtype `images`.
+fn validate(s: &State, body: &Value, msgtype: &str, images_allowed: bool) -> Result<(), WxError> {
+    let key = if msgtype == "image" && images_allowed { "images" } else { msgtype };
+    let known = ["mpnews", "text", "voice", "image", "mpvideo", "wxcard"];
     if !known.contains(&msgtype) {
         return Err(err(40008, "invalid message type"));
     }
@@ -106,7 +108,7 @@ fn sendall(ctx: &Ctx<'_>) -> Outcome {
                 return Err(err(45159, "invalid tag id"));
             }
         }
-        validate(s, &ctx.body, msgtype)?;
+        validate(s, &ctx.body, msgtype, true)?;
         submit(s, &ctx.body, msgtype, "mass_sendall")
     })
 }
@@ -126,7 +128,7 @@ fn send(ctx: &Ctx<'_>) -> Outcome {
                 return Err(invalid_openid());
             }
         }
-        validate(s, &ctx.body, msgtype)?;
+        validate(s, &ctx.body, msgtype, true)?;
         submit(s, &ctx.body, msgtype, "mass_send")
     })
 }
@@ -141,7 +143,7 @@ fn preview(ctx: &Ctx<'_>) -> Outcome {
             (None, None) => return Err(super::missing("touser")),
             _ => {}
         }
-        validate(s, &ctx.body, msgtype)?;
+        validate(s, &ctx.body, msgtype, false)?;
         let msg_id = s.next_msgid();
         s.sent.push(SentMessage {
             kind: "mass_preview".into(),

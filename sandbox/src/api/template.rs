@@ -76,11 +76,14 @@ fn get_industry(ctx: &Ctx<'_>) -> Outcome {
 
 fn add_template(ctx: &Ctx<'_>) -> Outcome {
     let short = ctx.need("template_id_short")?.to_string();
+    // Required: WeChat answers 40246 when the list is missing or empty.
     let keywords: Vec<String> = match ctx.body.get("keyword_name_list") {
-        None | Some(Value::Null) => vec!["first".into(), "keyword1".into(), "keyword2".into(), "remark".into()],
         Some(Value::Array(list)) => list.iter().filter_map(Value::as_str).map(str::to_string).collect(),
-        Some(_) => return Err(super::missing("keyword_name_list")),
+        _ => Vec::new(),
     };
+    if keywords.is_empty() {
+        return Err(err(40246, "invalid keyword_name_list"));
+    }
     let template_id = random_string(43);
     let content = keywords.iter().map(|k| format!("{k}：{{{{{}.DATA}}}}", k)).collect::<Vec<_>>().join("\n");
     let tpl = Template {

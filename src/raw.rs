@@ -1,0 +1,142 @@
+//! The escape hatch: a call to an endpoint the spec does not have yet, by method and path, with
+//! the same token handling (added, refreshed, recovered after 40001/40014/42001), retry policy
+//! (non-idempotent unless the caller says otherwise), `wechat.call` tracing span and typed
+//! errors as a generated call. Prefer adding the endpoint to `spec/`: this exists so that a
+//! missing endpoint never blocks anyone.
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::descriptor::{Auth, BodyKind, Endpoint, Host, Method, ResponseKind};
+use crate::error::Error;
+use crate::http;
+use crate::Client;
+
+/// A call built by [`Client::raw`]: add query parameters and a JSON body, then `send`.
+#[must_use = "a request does nothing until it is sent"]
+pub struct RawRequest<'a> {
+    client: &'a Client,
+    ep: Endpoint,
+    query: Vec<(String, String)>,
+    body: Option<serde_json::Value>,
+    problem: Option<Error>,
+}
+
+impl std::fmt::Debug for RawRequest<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Query values and the body may hold credentials (a user's OAuth token): not shown.
+        f.debug_struct("RawRequest")
+            .field("name", &self.ep.name)
+            .field("method", &self.ep.method)
+            .field("path", &self.ep.path)
+            .field("query_keys", &self.query.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>())
+            .field("has_body", &self.body.is_some())
+            .field("idempotent", &self.ep.idempotent)
+            .finish()
+    }
+}
+
+impl Client {
+    /// A call to an endpoint that is not in the spec yet. `name` labels it in errors and traces
+    /// (`area.name`, e.g. `"card.create"`); `path` is WeChat's path (`"/card/create"`). The app's
+    /// access_token is added by default ([`RawRequest::without_token`] for endpoints that take
+    /// none), and the call is treated as non-idempotent (never repeated once it may have reached
+    /// WeChat) unless [`RawRequest::idempotent`] says it is safe.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: &wechat_oa::Client) -> Result<(), wechat_oa::Error> {
+    /// use wechat_oa::Method;
+    /// let v: serde_json::Value = client
+    ///     .raw("user.get", Method::Get, "/cgi-bin/user/get")
+    ///     .query("next_openid", "")
+    ///     .idempotent(true)
+    ///     .send()
+    ///     .await?;
+    /// println!("{} followers", v["total"]);
+    /// # Ok(()) }
+    /// ```
+    pub fn raw(&self, name: &'static str, method: Method, path: &'static str) -> RawRequest<'_> {
+        let problem = (!path.starts_with('/'))
+            .then(|| Error::InvalidRequest { endpoint: name, message: format!("path {path:?} must start with `/`") });
+        RawRequest {
+            client: self,
+            ep: Endpoint {
+                name,
+                method,
+                host: Host::Api,
+                path,
+                auth: Auth::AccessToken,
+                body: BodyKind::None,
+                response: ResponseKind::Json,
+                idempotent: false,
+                deprecated: false,
+                doc_url: "",
+            },
+            query: Vec::new(),
+            body: None,
+            problem,
+        }
+    }
+}
+
+impl RawRequest<'_> {
+    /// Adds a query parameter (URL-encoded when sent).
+    pub fn query(mut self, key: impl Into<String>, value: impl ToString) -> Self {
+        self.query.push((key.into(), value.to_string()));
+        self
+    }
+
+    /// Sends `body` as JSON (raw UTF-8, as WeChat wants Chinese text). Only with POST.
+    pub fn json<B: Serialize + ?Sized>(mut self, body: &B) -> Self {
+        if self.ep.method == Method::Get {
+            self.problem.get_or_insert(Error::InvalidRequest {
+                endpoint: self.ep.name,
+                message: "a GET request has no body".to_string(),
+            });
+            return self;
+        }
+        match serde_json::to_value(body) {
+            Ok(v) => {
+                self.body = Some(v);
+                self.ep.body = BodyKind::Json;
+            }
+            Err(e) => {
+                self.problem
+                    .get_or_insert(Error::InvalidRequest { endpoint: self.ep.name, message: format!("body: {e}") });
+            }
+        }
+        self
+    }
+
+    /// Whether WeChat does the same thing when the call is repeated (reads, deletes, sets):
+    /// then transport errors, HTTP 5xx and errcode -1 are retried per the client's
+    /// [`RetryPolicy`](crate::RetryPolicy). Default `false`.
+    pub fn idempotent(mut self, yes: bool) -> Self {
+        self.ep.idempotent = yes;
+        self
+    }
+
+    /// Sends the call to another host (`mp.weixin.qq.com`, `open.weixin.qq.com`).
+    pub fn host(mut self, host: Host) -> Self {
+        self.ep.host = host;
+        self
+    }
+
+    /// Sends no access_token (for endpoints authenticated otherwise, or not at all).
+    pub fn without_token(mut self) -> Self {
+        self.ep.auth = Auth::None;
+        self
+    }
+
+    /// Sends the call and decodes the answer into `R` (`serde_json::Value` to take it as it
+    /// is). A non-zero `errcode` is [`Error::Api`], as for every generated call.
+    pub async fn send<R: DeserializeOwned>(self) -> Result<R, Error> {
+        if let Some(e) = self.problem {
+            return Err(e);
+        }
+        let query = http::query_string(&self.ep, &self.query)?;
+        let payload = http::json_payload(&self.ep, self.body.as_ref())?;
+        let raw = http::execute(self.client, &self.ep, &query, payload).await?;
+        http::decode_json(&self.ep, &raw)
+    }
+}
