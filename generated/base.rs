@@ -3,7 +3,6 @@
 //!
 //! Obtaining the access token (classic and stable), WeChat's IP ranges, the callback network
 //! check, and the API-management calls (quota reset, quota query, rid lookup).
-#![allow(deprecated)]
 /// The `base` endpoints: `client.base()`.
 #[derive(Clone, Copy)]
 pub struct BaseApi<'a> {
@@ -284,13 +283,9 @@ impl<'de> serde::Deserialize<'de> for CheckOperator {
 #[non_exhaustive]
 pub struct CallbackDnsResult {
     /// 解析出来的 IP (resolved IP)
-    ///
-    /// Wire name: `ip`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ip: Option<String>,
     /// IP 对应的运营商 (carrier of that IP)
-    ///
-    /// Wire name: `real_operator`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub real_operator: Option<String>,
 }
@@ -299,23 +294,15 @@ pub struct CallbackDnsResult {
 #[non_exhaustive]
 pub struct CallbackPingResult {
     /// 被 ping 的 IP (pinged IP)
-    ///
-    /// Wire name: `ip`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ip: Option<String>,
     /// ping 源头的运营商 (carrier the ping came from)
-    ///
-    /// Wire name: `from_operator`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from_operator: Option<String>,
     /// 丢包率, "0%" 或 "100%" (packet loss; only one packet is sent)
-    ///
-    /// Wire name: `package_loss`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub package_loss: Option<String>,
     /// ping 耗时, e.g. "23.079ms" (average round trip)
-    ///
-    /// Wire name: `time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time: Option<String>,
 }
@@ -324,18 +311,12 @@ pub struct CallbackPingResult {
 #[non_exhaustive]
 pub struct ApiQuotaInfo {
     /// 当天该账号可调用该接口的次数 (daily limit)
-    ///
-    /// Wire name: `daily_limit`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub daily_limit: Option<i64>,
     /// 当天已经调用的次数 (used today)
-    ///
-    /// Wire name: `used`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub used: Option<i64>,
     /// 当天剩余调用次数 (remaining today)
-    ///
-    /// Wire name: `remain`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remain: Option<i64>,
 }
@@ -344,13 +325,9 @@ pub struct ApiQuotaInfo {
 #[non_exhaustive]
 pub struct ApiRateLimit {
     /// 周期内可调用数量 (calls allowed per period)
-    ///
-    /// Wire name: `call_count`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub call_count: Option<i64>,
     /// 更新周期, 单位秒 (period in seconds)
-    ///
-    /// Wire name: `refresh_second`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refresh_second: Option<i64>,
 }
@@ -359,33 +336,21 @@ pub struct ApiRateLimit {
 #[non_exhaustive]
 pub struct RidRequestInfo {
     /// 发起请求的时间戳 (Unix time of the request)
-    ///
-    /// Wire name: `invoke_time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invoke_time: Option<i64>,
     /// 请求毫秒级耗时 (duration in ms)
-    ///
-    /// Wire name: `cost_in_ms`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cost_in_ms: Option<i64>,
     /// 请求的 URL 参数 (the query string; may include the token)
-    ///
-    /// Wire name: `request_url`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_url: Option<String>,
     /// POST 请求的请求参数 (the request body)
-    ///
-    /// Wire name: `request_body`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_body: Option<String>,
     /// 接口请求返回参数 (the response body)
-    ///
-    /// Wire name: `response_body`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub response_body: Option<String>,
     /// 接口请求的客户端 IP (caller IP)
-    ///
-    /// Wire name: `client_ip`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_ip: Option<String>,
 }
@@ -413,12 +378,8 @@ struct TokenQuery {
 #[non_exhaustive]
 pub struct TokenResponse {
     /// 获取到的凭证 (the token; reserve ≥512 characters)
-    ///
-    /// Wire name: `access_token`.
     pub access_token: String,
     /// 凭证有效时间, 单位秒 (lifetime in seconds, currently 7200)
-    ///
-    /// Wire name: `expires_in`.
     pub expires_in: i64,
 }
 impl std::fmt::Debug for TokenResponse {
@@ -473,12 +434,8 @@ struct StableTokenBody {
 #[non_exhaustive]
 pub struct StableTokenResponse {
     /// 获取到的凭证 (the token)
-    ///
-    /// Wire name: `access_token`.
     pub access_token: String,
     /// 凭证有效时间, 单位秒 (remaining lifetime in seconds)
-    ///
-    /// Wire name: `expires_in`.
     pub expires_in: i64,
 }
 impl std::fmt::Debug for StableTokenResponse {
@@ -499,8 +456,6 @@ impl<'a> StableTokenRequest<'a> {
     /// 是否强制刷新 (force a new token; 20/day, ≥30 s apart)
     ///
     /// WeChat's default: `false`.
-    ///
-    /// Wire name: `force_refresh`.
     pub fn force_refresh(mut self, value: bool) -> Self {
         self.body.force_refresh = Some(value);
         self
@@ -534,8 +489,6 @@ pub const CALLBACK_IP: crate::generated_interface::Endpoint = crate::generated_i
 #[non_exhaustive]
 pub struct CallbackIpResponse {
     /// 微信服务器 IP 或网段 (IPs / CIDR ranges)
-    ///
-    /// Wire name: `ip_list`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ip_list: Vec<String>,
 }
@@ -574,8 +527,6 @@ pub const API_DOMAIN_IP: crate::generated_interface::Endpoint = crate::generated
 #[non_exhaustive]
 pub struct ApiDomainIpResponse {
     /// API 服务器 IP 地址列表 (IP addresses)
-    ///
-    /// Wire name: `ip_list`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ip_list: Vec<String>,
 }
@@ -619,13 +570,9 @@ struct CallbackCheckBody {
 #[non_exhaustive]
 pub struct CallbackCheckResponse {
     /// DNS 解析结果列表 (DNS results)
-    ///
-    /// Wire name: `dns`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub dns: Vec<CallbackDnsResult>,
     /// ping 检测结果列表 (ping results)
-    ///
-    /// Wire name: `ping`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ping: Vec<CallbackPingResult>,
 }
@@ -742,18 +689,12 @@ struct ApiQuotaBody {
 #[non_exhaustive]
 pub struct ApiQuotaResponse {
     /// 每日调用次数 (daily quota)
-    ///
-    /// Wire name: `quota`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quota: Option<ApiQuotaInfo>,
     /// 普通调用频率限制 (rate limit for the account)
-    ///
-    /// Wire name: `rate_limit`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rate_limit: Option<ApiRateLimit>,
     /// 代调用频率限制 (rate limit for third-party calls)
-    ///
-    /// Wire name: `component_rate_limit`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub component_rate_limit: Option<ApiRateLimit>,
 }
@@ -833,8 +774,6 @@ struct RidInfoBody {
 #[non_exhaustive]
 pub struct RidInfoResponse {
     /// 该 rid 对应的请求详情 (the request details)
-    ///
-    /// Wire name: `request`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request: Option<RidRequestInfo>,
 }

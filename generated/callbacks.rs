@@ -1940,7 +1940,7 @@ impl fields::ToXml for LinkMessage {
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SubscribeEvent {
-    /// 扫带参数二维码关注时为 qrscene_<场景值>，否则为空
+    /// 扫带参数二维码关注时为 qrscene_&lt;场景值&gt;，否则为空
     ///
     /// XML element: `EventKey`.
     pub event_key: Option<String>,

@@ -8,7 +8,6 @@
 //! (too many messages) or 45015 (window closed); 48002 means the user refused messages.
 //! `/cgi-bin/message/custom/send` takes one message kind per call, so each kind is its own
 //! method (`send_text`, `send_image` …).
-#![allow(deprecated)]
 /// The `custom_service` endpoints: `client.custom_service()`.
 #[derive(Clone, Copy)]
 pub struct CustomServiceApi<'a> {
@@ -262,9 +261,7 @@ impl<'a> CustomServiceApi<'a> {
 /// 文本内容 (text payload; shared with mass sending)
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct MessageText {
-    /// 文本消息内容 (text; customer-service text may contain <a href> links, including mini-program links)
-    ///
-    /// Wire name: `content`.
+    /// 文本消息内容 (text; customer-service text may contain &lt;a href&gt; links, including mini-program links)
     pub content: String,
 }
 impl MessageText {
@@ -279,8 +276,6 @@ impl MessageText {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct MessageMedia {
     /// 媒体 ID (media id of an uploaded file or material)
-    ///
-    /// Wire name: `media_id`.
     pub media_id: String,
 }
 impl MessageMedia {
@@ -295,8 +290,6 @@ impl MessageMedia {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct MessageCard {
     /// 卡券 ID (card id)
-    ///
-    /// Wire name: `card_id`.
     pub card_id: String,
 }
 impl MessageCard {
@@ -311,8 +304,6 @@ impl MessageCard {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct MessageArticleRef {
     /// 发布后获得的 article_id (article id from publishing)
-    ///
-    /// Wire name: `article_id`.
     pub article_id: String,
 }
 impl MessageArticleRef {
@@ -327,21 +318,13 @@ impl MessageArticleRef {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CustomVideo {
     /// 视频的媒体 ID (video media id)
-    ///
-    /// Wire name: `media_id`.
     pub media_id: String,
     /// 缩略图的媒体 ID (thumbnail media id)
-    ///
-    /// Wire name: `thumb_media_id`.
     pub thumb_media_id: String,
     /// 视频标题 (title)
-    ///
-    /// Wire name: `title`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     /// 视频描述 (description)
-    ///
-    /// Wire name: `description`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 }
@@ -356,16 +339,12 @@ impl CustomVideo {
         }
     }
     /// 视频标题 (title)
-    ///
-    /// Wire name: `title`.
     #[must_use]
     pub fn with_title(mut self, title: impl Into<String>) -> Self {
         self.title = Some(title.into());
         self
     }
     /// 视频描述 (description)
-    ///
-    /// Wire name: `description`.
     #[must_use]
     pub fn with_description(mut self, description: impl Into<String>) -> Self {
         self.description = Some(description.into());
@@ -376,26 +355,16 @@ impl CustomVideo {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CustomMusic {
     /// 音乐标题 (title)
-    ///
-    /// Wire name: `title`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     /// 音乐描述 (description)
-    ///
-    /// Wire name: `description`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// 音乐链接 (music URL)
-    ///
-    /// Wire name: `musicurl`.
     pub musicurl: String,
     /// 高品质音乐链接, Wi-Fi 下优先使用 (high-quality URL)
-    ///
-    /// Wire name: `hqmusicurl`.
     pub hqmusicurl: String,
     /// 缩略图的媒体 ID (thumbnail media id)
-    ///
-    /// Wire name: `thumb_media_id`.
     pub thumb_media_id: String,
 }
 impl CustomMusic {
@@ -414,16 +383,12 @@ impl CustomMusic {
         }
     }
     /// 音乐标题 (title)
-    ///
-    /// Wire name: `title`.
     #[must_use]
     pub fn with_title(mut self, title: impl Into<String>) -> Self {
         self.title = Some(title.into());
         self
     }
     /// 音乐描述 (description)
-    ///
-    /// Wire name: `description`.
     #[must_use]
     pub fn with_description(mut self, description: impl Into<String>) -> Self {
         self.description = Some(description.into());
@@ -434,21 +399,13 @@ impl CustomMusic {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CustomNewsArticle {
     /// 标题 (title)
-    ///
-    /// Wire name: `title`.
     pub title: String,
     /// 描述 (description)
-    ///
-    /// Wire name: `description`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// 点击后跳转的链接 (link)
-    ///
-    /// Wire name: `url`.
     pub url: String,
     /// 图片链接, 支持 JPG/PNG (picture URL)
-    ///
-    /// Wire name: `picurl`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub picurl: Option<String>,
 }
@@ -463,16 +420,12 @@ impl CustomNewsArticle {
         }
     }
     /// 描述 (description)
-    ///
-    /// Wire name: `description`.
     #[must_use]
     pub fn with_description(mut self, description: impl Into<String>) -> Self {
         self.description = Some(description.into());
         self
     }
     /// 图片链接, 支持 JPG/PNG (picture URL)
-    ///
-    /// Wire name: `picurl`.
     #[must_use]
     pub fn with_picurl(mut self, picurl: impl Into<String>) -> Self {
         self.picurl = Some(picurl.into());
@@ -483,8 +436,6 @@ impl CustomNewsArticle {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CustomNews {
     /// 文章, 仅限 1 条; 超过返回 45008 (exactly one article)
-    ///
-    /// Wire name: `articles`.
     pub articles: Vec<CustomNewsArticle>,
 }
 impl CustomNews {
@@ -497,12 +448,8 @@ impl CustomNews {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CustomMsgMenuItem {
     /// 选项 ID, 用户点击后随回复消息的 bizmsgmenuid 返回 (choice id, echoed back)
-    ///
-    /// Wire name: `id`.
     pub id: String,
     /// 选项文字 (choice text)
-    ///
-    /// Wire name: `content`.
     pub content: String,
 }
 impl CustomMsgMenuItem {
@@ -518,17 +465,11 @@ impl CustomMsgMenuItem {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CustomMsgMenu {
     /// 开头文字 (text before the choices)
-    ///
-    /// Wire name: `head_content`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub head_content: Option<String>,
     /// 选项列表 (the choices)
-    ///
-    /// Wire name: `list`.
     pub list: Vec<CustomMsgMenuItem>,
     /// 结尾文字 (text after the choices)
-    ///
-    /// Wire name: `tail_content`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tail_content: Option<String>,
 }
@@ -542,16 +483,12 @@ impl CustomMsgMenu {
         }
     }
     /// 开头文字 (text before the choices)
-    ///
-    /// Wire name: `head_content`.
     #[must_use]
     pub fn with_head_content(mut self, head_content: impl Into<String>) -> Self {
         self.head_content = Some(head_content.into());
         self
     }
     /// 结尾文字 (text after the choices)
-    ///
-    /// Wire name: `tail_content`.
     #[must_use]
     pub fn with_tail_content(mut self, tail_content: impl Into<String>) -> Self {
         self.tail_content = Some(tail_content.into());
@@ -562,21 +499,13 @@ impl CustomMsgMenu {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CustomMiniProgramPage {
     /// 小程序卡片标题 (title)
-    ///
-    /// Wire name: `title`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     /// 小程序 AppID, 须与公众号关联 (the mini program's AppID; must be linked)
-    ///
-    /// Wire name: `appid`.
     pub appid: String,
     /// 小程序页面路径 (page path)
-    ///
-    /// Wire name: `pagepath`.
     pub pagepath: String,
     /// 封面图片的媒体 ID, 建议 520×416 (cover media id)
-    ///
-    /// Wire name: `thumb_media_id`.
     pub thumb_media_id: String,
 }
 impl CustomMiniProgramPage {
@@ -594,8 +523,6 @@ impl CustomMiniProgramPage {
         }
     }
     /// 小程序卡片标题 (title)
-    ///
-    /// Wire name: `title`.
     #[must_use]
     pub fn with_title(mut self, title: impl Into<String>) -> Self {
         self.title = Some(title.into());
@@ -606,8 +533,6 @@ impl CustomMiniProgramPage {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CustomServiceAccount {
     /// 完整客服账号, 格式为 账号前缀@公众号微信号 (full kf account)
-    ///
-    /// Wire name: `kf_account`.
     pub kf_account: String,
 }
 impl CustomServiceAccount {
@@ -695,8 +620,6 @@ pub struct SendTextRequest<'a> {
 }
 impl<'a> SendTextRequest<'a> {
     /// 以某个客服账号发送 (send as this kf account)
-    ///
-    /// Wire name: `customservice`.
     pub fn customservice(mut self, value: CustomServiceAccount) -> Self {
         self.body.customservice = Some(value);
         self
@@ -742,8 +665,6 @@ pub struct SendImageRequest<'a> {
 }
 impl<'a> SendImageRequest<'a> {
     /// 以某个客服账号发送 (send as this kf account)
-    ///
-    /// Wire name: `customservice`.
     pub fn customservice(mut self, value: CustomServiceAccount) -> Self {
         self.body.customservice = Some(value);
         self
@@ -789,8 +710,6 @@ pub struct SendVoiceRequest<'a> {
 }
 impl<'a> SendVoiceRequest<'a> {
     /// 以某个客服账号发送 (send as this kf account)
-    ///
-    /// Wire name: `customservice`.
     pub fn customservice(mut self, value: CustomServiceAccount) -> Self {
         self.body.customservice = Some(value);
         self
@@ -836,8 +755,6 @@ pub struct SendVideoRequest<'a> {
 }
 impl<'a> SendVideoRequest<'a> {
     /// 以某个客服账号发送 (send as this kf account)
-    ///
-    /// Wire name: `customservice`.
     pub fn customservice(mut self, value: CustomServiceAccount) -> Self {
         self.body.customservice = Some(value);
         self
@@ -883,8 +800,6 @@ pub struct SendMusicRequest<'a> {
 }
 impl<'a> SendMusicRequest<'a> {
     /// 以某个客服账号发送 (send as this kf account)
-    ///
-    /// Wire name: `customservice`.
     pub fn customservice(mut self, value: CustomServiceAccount) -> Self {
         self.body.customservice = Some(value);
         self
@@ -930,8 +845,6 @@ pub struct SendNewsRequest<'a> {
 }
 impl<'a> SendNewsRequest<'a> {
     /// 以某个客服账号发送 (send as this kf account)
-    ///
-    /// Wire name: `customservice`.
     pub fn customservice(mut self, value: CustomServiceAccount) -> Self {
         self.body.customservice = Some(value);
         self
@@ -977,8 +890,6 @@ pub struct SendMpnewsRequest<'a> {
 }
 impl<'a> SendMpnewsRequest<'a> {
     /// 以某个客服账号发送 (send as this kf account)
-    ///
-    /// Wire name: `customservice`.
     pub fn customservice(mut self, value: CustomServiceAccount) -> Self {
         self.body.customservice = Some(value);
         self
@@ -1024,8 +935,6 @@ pub struct SendMpnewsarticleRequest<'a> {
 }
 impl<'a> SendMpnewsarticleRequest<'a> {
     /// 以某个客服账号发送 (send as this kf account)
-    ///
-    /// Wire name: `customservice`.
     pub fn customservice(mut self, value: CustomServiceAccount) -> Self {
         self.body.customservice = Some(value);
         self
@@ -1071,8 +980,6 @@ pub struct SendMsgmenuRequest<'a> {
 }
 impl<'a> SendMsgmenuRequest<'a> {
     /// 以某个客服账号发送 (send as this kf account)
-    ///
-    /// Wire name: `customservice`.
     pub fn customservice(mut self, value: CustomServiceAccount) -> Self {
         self.body.customservice = Some(value);
         self
@@ -1118,8 +1025,6 @@ pub struct SendWxcardRequest<'a> {
 }
 impl<'a> SendWxcardRequest<'a> {
     /// 以某个客服账号发送 (send as this kf account)
-    ///
-    /// Wire name: `customservice`.
     pub fn customservice(mut self, value: CustomServiceAccount) -> Self {
         self.body.customservice = Some(value);
         self
@@ -1165,8 +1070,6 @@ pub struct SendMiniprogrampageRequest<'a> {
 }
 impl<'a> SendMiniprogrampageRequest<'a> {
     /// 以某个客服账号发送 (send as this kf account)
-    ///
-    /// Wire name: `customservice`.
     pub fn customservice(mut self, value: CustomServiceAccount) -> Self {
         self.body.customservice = Some(value);
         self

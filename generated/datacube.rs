@@ -3,7 +3,6 @@
 //!
 //! Analytics. Every call is POST {begin_date, end_date} (YYYY-MM-DD, Beijing time, end_date at most
 //! yesterday) and answers a `list` of daily rows. Errors: 61500 bad date format, 61501 bad range.
-#![allow(deprecated)]
 /// The `datacube` endpoints: `client.datacube()`.
 #[derive(Clone, Copy)]
 pub struct DatacubeApi<'a> {
@@ -427,23 +426,15 @@ impl<'a> DatacubeApi<'a> {
 #[non_exhaustive]
 pub struct UserSummaryRow {
     /// 数据日期 (date)
-    ///
-    /// Wire name: `ref_date`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_date: Option<String>,
     /// 用户来源渠道 (source channel)
-    ///
-    /// Wire name: `user_source`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_source: Option<i32>,
     /// 新增用户 (new followers)
-    ///
-    /// Wire name: `new_user`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub new_user: Option<i64>,
     /// 取消关注 (unfollows)
-    ///
-    /// Wire name: `cancel_user`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cancel_user: Option<i64>,
 }
@@ -452,13 +443,9 @@ pub struct UserSummaryRow {
 #[non_exhaustive]
 pub struct UserCumulateRow {
     /// 数据日期 (date)
-    ///
-    /// Wire name: `ref_date`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_date: Option<String>,
     /// 总用户量 (total followers)
-    ///
-    /// Wire name: `cumulate_user`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cumulate_user: Option<i64>,
 }
@@ -467,58 +454,36 @@ pub struct UserCumulateRow {
 #[non_exhaustive]
 pub struct ArticleSummaryRow {
     /// 数据日期 (date)
-    ///
-    /// Wire name: `ref_date`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_date: Option<String>,
     /// 图文 msgid (article id)
-    ///
-    /// Wire name: `msgid`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub msgid: Option<String>,
     /// 标题 (title)
-    ///
-    /// Wire name: `title`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     /// 图文页阅读人数 (readers)
-    ///
-    /// Wire name: `int_page_read_user`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub int_page_read_user: Option<i64>,
     /// 图文页阅读次数 (reads)
-    ///
-    /// Wire name: `int_page_read_count`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub int_page_read_count: Option<i64>,
     /// 原文页阅读人数 (source-page readers)
-    ///
-    /// Wire name: `ori_page_read_user`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ori_page_read_user: Option<i64>,
     /// 原文页阅读次数 (source-page reads)
-    ///
-    /// Wire name: `ori_page_read_count`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ori_page_read_count: Option<i64>,
     /// 分享人数 (sharers)
-    ///
-    /// Wire name: `share_user`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub share_user: Option<i64>,
     /// 分享次数 (shares)
-    ///
-    /// Wire name: `share_count`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub share_count: Option<i64>,
     /// 收藏人数 (favouriters)
-    ///
-    /// Wire name: `add_to_fav_user`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub add_to_fav_user: Option<i64>,
     /// 收藏次数 (favourites)
-    ///
-    /// Wire name: `add_to_fav_count`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub add_to_fav_count: Option<i64>,
 }
@@ -527,23 +492,15 @@ pub struct ArticleSummaryRow {
 #[non_exhaustive]
 pub struct ArticleTotalRow {
     /// 数据日期 (date)
-    ///
-    /// Wire name: `ref_date`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_date: Option<String>,
     /// 图文 msgid (article id)
-    ///
-    /// Wire name: `msgid`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub msgid: Option<String>,
     /// 标题 (title)
-    ///
-    /// Wire name: `title`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     /// 按统计日期的累计数据 (cumulative figures per statistics date)
-    ///
-    /// Wire name: `details`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub details: Vec<ArticleTotalStat>,
 }
@@ -552,53 +509,33 @@ pub struct ArticleTotalRow {
 #[non_exhaustive]
 pub struct ArticleTotalStat {
     /// 统计日期 (statistics date)
-    ///
-    /// Wire name: `stat_date`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stat_date: Option<String>,
     /// 送达人数 (recipients)
-    ///
-    /// Wire name: `target_user`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target_user: Option<i64>,
     /// 图文页阅读人数 (readers)
-    ///
-    /// Wire name: `int_page_read_user`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub int_page_read_user: Option<i64>,
     /// 图文页阅读次数 (reads)
-    ///
-    /// Wire name: `int_page_read_count`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub int_page_read_count: Option<i64>,
     /// 原文页阅读人数 (source-page readers)
-    ///
-    /// Wire name: `ori_page_read_user`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ori_page_read_user: Option<i64>,
     /// 原文页阅读次数 (source-page reads)
-    ///
-    /// Wire name: `ori_page_read_count`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ori_page_read_count: Option<i64>,
     /// 分享人数 (sharers)
-    ///
-    /// Wire name: `share_user`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub share_user: Option<i64>,
     /// 分享次数 (shares)
-    ///
-    /// Wire name: `share_count`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub share_count: Option<i64>,
     /// 收藏人数 (favouriters)
-    ///
-    /// Wire name: `add_to_fav_user`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub add_to_fav_user: Option<i64>,
     /// 收藏次数 (favourites)
-    ///
-    /// Wire name: `add_to_fav_count`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub add_to_fav_count: Option<i64>,
 }
@@ -607,58 +544,36 @@ pub struct ArticleTotalStat {
 #[non_exhaustive]
 pub struct UserReadRow {
     /// 数据日期 (date)
-    ///
-    /// Wire name: `ref_date`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_date: Option<String>,
     /// 小时, 如 1300 (hour; hourly APIs only)
-    ///
-    /// Wire name: `ref_hour`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_hour: Option<i32>,
     /// 来源 (source)
-    ///
-    /// Wire name: `user_source`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_source: Option<i32>,
     /// 图文页阅读人数 (readers)
-    ///
-    /// Wire name: `int_page_read_user`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub int_page_read_user: Option<i64>,
     /// 图文页阅读次数 (reads)
-    ///
-    /// Wire name: `int_page_read_count`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub int_page_read_count: Option<i64>,
     /// 原文页阅读人数
-    ///
-    /// Wire name: `ori_page_read_user`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ori_page_read_user: Option<i64>,
     /// 原文页阅读次数
-    ///
-    /// Wire name: `ori_page_read_count`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ori_page_read_count: Option<i64>,
     /// 分享人数 (sharers)
-    ///
-    /// Wire name: `share_user`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub share_user: Option<i64>,
     /// 分享次数 (shares)
-    ///
-    /// Wire name: `share_count`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub share_count: Option<i64>,
     /// 收藏人数
-    ///
-    /// Wire name: `add_to_fav_user`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub add_to_fav_user: Option<i64>,
     /// 收藏次数
-    ///
-    /// Wire name: `add_to_fav_count`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub add_to_fav_count: Option<i64>,
 }
@@ -667,28 +582,18 @@ pub struct UserReadRow {
 #[non_exhaustive]
 pub struct UserShareRow {
     /// 数据日期 (date)
-    ///
-    /// Wire name: `ref_date`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_date: Option<String>,
     /// 小时 (hour; hourly API only)
-    ///
-    /// Wire name: `ref_hour`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_hour: Option<i32>,
     /// 分享场景 (share scene)
-    ///
-    /// Wire name: `share_scene`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub share_scene: Option<i32>,
     /// 分享次数 (shares)
-    ///
-    /// Wire name: `share_count`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub share_count: Option<i64>,
     /// 分享人数 (sharers)
-    ///
-    /// Wire name: `share_user`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub share_user: Option<i64>,
 }
@@ -697,28 +602,18 @@ pub struct UserShareRow {
 #[non_exhaustive]
 pub struct UpstreamMsgRow {
     /// 数据日期 (date)
-    ///
-    /// Wire name: `ref_date`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_date: Option<String>,
     /// 小时 (hour; hourly API only)
-    ///
-    /// Wire name: `ref_hour`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_hour: Option<i32>,
     /// 消息类型 (message type)
-    ///
-    /// Wire name: `msg_type`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub msg_type: Option<i32>,
     /// 发送人数 (senders)
-    ///
-    /// Wire name: `msg_user`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub msg_user: Option<i64>,
     /// 消息条数 (messages)
-    ///
-    /// Wire name: `msg_count`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub msg_count: Option<i64>,
 }
@@ -727,18 +622,12 @@ pub struct UpstreamMsgRow {
 #[non_exhaustive]
 pub struct UpstreamMsgDistRow {
     /// 数据日期 (date)
-    ///
-    /// Wire name: `ref_date`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_date: Option<String>,
     /// 发送次数区间 (count bucket)
-    ///
-    /// Wire name: `count_interval`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count_interval: Option<i32>,
     /// 发送人数 (senders)
-    ///
-    /// Wire name: `msg_user`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub msg_user: Option<i64>,
 }
@@ -747,33 +636,21 @@ pub struct UpstreamMsgDistRow {
 #[non_exhaustive]
 pub struct InterfaceSummaryRow {
     /// 数据日期 (date)
-    ///
-    /// Wire name: `ref_date`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_date: Option<String>,
     /// 小时 (hour; hourly API only)
-    ///
-    /// Wire name: `ref_hour`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_hour: Option<i32>,
     /// 被动回复次数 (callbacks)
-    ///
-    /// Wire name: `callback_count`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub callback_count: Option<i64>,
     /// 失败次数 (failures)
-    ///
-    /// Wire name: `fail_count`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fail_count: Option<i64>,
     /// 总耗时 ms (total time)
-    ///
-    /// Wire name: `total_time_cost`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_time_cost: Option<i64>,
     /// 最大耗时 ms (max time)
-    ///
-    /// Wire name: `max_time_cost`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_time_cost: Option<i64>,
 }
@@ -782,18 +659,12 @@ pub struct InterfaceSummaryRow {
 #[non_exhaustive]
 pub struct ArticleReadRow {
     /// 统计日期 (date)
-    ///
-    /// Wire name: `ref_date`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_date: Option<String>,
     /// msg_data_id 与文章序号, 如 2247490098_1 (message data id and article index)
-    ///
-    /// Wire name: `msgid`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub msgid: Option<String>,
     /// 每篇文章的详细数据 (the article's figures)
-    ///
-    /// Wire name: `detail`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<ArticleReadDetail>,
 }
@@ -802,13 +673,9 @@ pub struct ArticleReadRow {
 #[non_exhaustive]
 pub struct ArticleReadDetail {
     /// 阅读人数, 即全部来源 (readers, all sources)
-    ///
-    /// Wire name: `read_user`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub read_user: Option<i64>,
     /// 分来源的阅读数据 (readers per source)
-    ///
-    /// Wire name: `read_user_source`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub read_user_source: Vec<serde_json::Value>,
 }
@@ -817,18 +684,12 @@ pub struct ArticleReadDetail {
 #[non_exhaustive]
 pub struct ArticleShareRow {
     /// 统计日期 (date)
-    ///
-    /// Wire name: `ref_date`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_date: Option<String>,
     /// msg_data_id 与文章序号, 如 2247490098_1 (message data id and article index)
-    ///
-    /// Wire name: `msgid`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub msgid: Option<String>,
     /// 每篇文章的详细数据 (the article's figures)
-    ///
-    /// Wire name: `detail`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<ArticleShareDetail>,
 }
@@ -837,8 +698,6 @@ pub struct ArticleShareRow {
 #[non_exhaustive]
 pub struct ArticleShareDetail {
     /// 分享人数 (sharers)
-    ///
-    /// Wire name: `share_user`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub share_user: Option<i64>,
 }
@@ -847,13 +706,9 @@ pub struct ArticleShareDetail {
 #[non_exhaustive]
 pub struct BizSummaryRow {
     /// 统计日期 (date)
-    ///
-    /// Wire name: `ref_date`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_date: Option<String>,
     /// 当天的指标 (the day's figures)
-    ///
-    /// Wire name: `detail`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<BizSummaryDetail>,
 }
@@ -862,33 +717,21 @@ pub struct BizSummaryRow {
 #[non_exhaustive]
 pub struct BizSummaryDetail {
     /// 阅读人数, 即全部来源 (readers, all sources)
-    ///
-    /// Wire name: `read_user`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub read_user: Option<i64>,
     /// 分来源的阅读数据 (readers per source)
-    ///
-    /// Wire name: `read_user_source`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub read_user_source: Vec<serde_json::Value>,
     /// 分享人数 (sharers)
-    ///
-    /// Wire name: `share_user`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub share_user: Option<i64>,
     /// 爱心赞人数 ("wow" reactions)
-    ///
-    /// Wire name: `zaikan_user`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub zaikan_user: Option<i64>,
     /// 拇指赞人数 (likes)
-    ///
-    /// Wire name: `like_user`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub like_user: Option<i64>,
     /// 留言数 (comments)
-    ///
-    /// Wire name: `comment_count`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment_count: Option<i64>,
 }
@@ -897,23 +740,15 @@ pub struct BizSummaryDetail {
 #[non_exhaustive]
 pub struct ArticleTotalDetailRow {
     /// 文章发表日期 (publication date)
-    ///
-    /// Wire name: `ref_date`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_date: Option<String>,
     /// msg_data_id 与文章序号, 如 2247490098_1 (message data id and article index)
-    ///
-    /// Wire name: `msgid`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub msgid: Option<String>,
     /// 发表类型, 0 已通知, 1 未开启通知 (0 = followers notified, 1 = not notified)
-    ///
-    /// Wire name: `publish_type`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub publish_type: Option<i32>,
     /// 按统计日期的累计数据 (cumulative figures per statistics date)
-    ///
-    /// Wire name: `detail_list`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub detail_list: Vec<ArticleTotalDetailStat>,
 }
@@ -922,23 +757,15 @@ pub struct ArticleTotalDetailRow {
 #[non_exhaustive]
 pub struct ArticleTotalDetailStat {
     /// 统计日期 (statistics date)
-    ///
-    /// Wire name: `stat_date`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stat_date: Option<String>,
     /// 阅读人数, 即全部来源 (readers, all sources)
-    ///
-    /// Wire name: `read_user`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub read_user: Option<i64>,
     /// 分来源的阅读数据 (readers per source)
-    ///
-    /// Wire name: `read_user_source`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub read_user_source: Vec<serde_json::Value>,
     /// 分享人数 (sharers)
-    ///
-    /// Wire name: `share_user`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub share_user: Option<i64>,
 }
@@ -965,8 +792,6 @@ struct GetUserSummaryBody {
 #[non_exhaustive]
 pub struct GetUserSummaryResponse {
     /// 数据行 (rows)
-    ///
-    /// Wire name: `list`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub list: Vec<UserSummaryRow>,
 }
@@ -1011,8 +836,6 @@ struct GetUserCumulateBody {
 #[non_exhaustive]
 pub struct GetUserCumulateResponse {
     /// 数据行 (rows)
-    ///
-    /// Wire name: `list`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub list: Vec<UserCumulateRow>,
 }
@@ -1057,8 +880,6 @@ struct GetArticleSummaryBody {
 #[non_exhaustive]
 pub struct GetArticleSummaryResponse {
     /// 数据行 (rows)
-    ///
-    /// Wire name: `list`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub list: Vec<ArticleSummaryRow>,
 }
@@ -1103,8 +924,6 @@ struct GetArticleTotalBody {
 #[non_exhaustive]
 pub struct GetArticleTotalResponse {
     /// 数据行 (rows)
-    ///
-    /// Wire name: `list`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub list: Vec<ArticleTotalRow>,
 }
@@ -1149,8 +968,6 @@ struct GetUserReadBody {
 #[non_exhaustive]
 pub struct GetUserReadResponse {
     /// 数据行 (rows)
-    ///
-    /// Wire name: `list`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub list: Vec<UserReadRow>,
 }
@@ -1195,8 +1012,6 @@ struct GetUserReadHourBody {
 #[non_exhaustive]
 pub struct GetUserReadHourResponse {
     /// 数据行 (rows)
-    ///
-    /// Wire name: `list`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub list: Vec<UserReadRow>,
 }
@@ -1241,8 +1056,6 @@ struct GetUserShareBody {
 #[non_exhaustive]
 pub struct GetUserShareResponse {
     /// 数据行 (rows)
-    ///
-    /// Wire name: `list`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub list: Vec<UserShareRow>,
 }
@@ -1287,8 +1100,6 @@ struct GetUserShareHourBody {
 #[non_exhaustive]
 pub struct GetUserShareHourResponse {
     /// 数据行 (rows)
-    ///
-    /// Wire name: `list`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub list: Vec<UserShareRow>,
 }
@@ -1333,13 +1144,9 @@ struct GetArticleReadBody {
 #[non_exhaustive]
 pub struct GetArticleReadResponse {
     /// 数据行 (rows)
-    ///
-    /// Wire name: `list`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub list: Vec<ArticleReadRow>,
     /// 数据是否有延迟; false 表示已是最新 (true while the figures are still being computed)
-    ///
-    /// Wire name: `is_delay`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_delay: Option<bool>,
 }
@@ -1384,13 +1191,9 @@ struct GetArticleShareBody {
 #[non_exhaustive]
 pub struct GetArticleShareResponse {
     /// 数据行 (rows)
-    ///
-    /// Wire name: `list`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub list: Vec<ArticleShareRow>,
     /// 数据是否有延迟; false 表示已是最新 (true while the figures are still being computed)
-    ///
-    /// Wire name: `is_delay`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_delay: Option<bool>,
 }
@@ -1435,13 +1238,9 @@ struct GetBizSummaryBody {
 #[non_exhaustive]
 pub struct GetBizSummaryResponse {
     /// 数据行 (rows)
-    ///
-    /// Wire name: `list`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub list: Vec<BizSummaryRow>,
     /// 数据是否有延迟; false 表示已是最新 (true while the figures are still being computed)
-    ///
-    /// Wire name: `is_delay`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_delay: Option<bool>,
 }
@@ -1486,13 +1285,9 @@ struct GetArticleTotalDetailBody {
 #[non_exhaustive]
 pub struct GetArticleTotalDetailResponse {
     /// 数据行 (rows)
-    ///
-    /// Wire name: `list`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub list: Vec<ArticleTotalDetailRow>,
     /// 数据是否有延迟; false 表示已是最新 (true while the figures are still being computed)
-    ///
-    /// Wire name: `is_delay`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_delay: Option<bool>,
 }
@@ -1537,8 +1332,6 @@ struct GetUpstreamMsgBody {
 #[non_exhaustive]
 pub struct GetUpstreamMsgResponse {
     /// 数据行 (rows)
-    ///
-    /// Wire name: `list`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub list: Vec<UpstreamMsgRow>,
 }
@@ -1583,8 +1376,6 @@ struct GetUpstreamMsgHourBody {
 #[non_exhaustive]
 pub struct GetUpstreamMsgHourResponse {
     /// 数据行 (rows)
-    ///
-    /// Wire name: `list`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub list: Vec<UpstreamMsgRow>,
 }
@@ -1629,8 +1420,6 @@ struct GetUpstreamMsgWeekBody {
 #[non_exhaustive]
 pub struct GetUpstreamMsgWeekResponse {
     /// 数据行 (rows)
-    ///
-    /// Wire name: `list`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub list: Vec<UpstreamMsgRow>,
 }
@@ -1675,8 +1464,6 @@ struct GetUpstreamMsgMonthBody {
 #[non_exhaustive]
 pub struct GetUpstreamMsgMonthResponse {
     /// 数据行 (rows)
-    ///
-    /// Wire name: `list`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub list: Vec<UpstreamMsgRow>,
 }
@@ -1721,8 +1508,6 @@ struct GetUpstreamMsgDistBody {
 #[non_exhaustive]
 pub struct GetUpstreamMsgDistResponse {
     /// 数据行 (rows)
-    ///
-    /// Wire name: `list`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub list: Vec<UpstreamMsgDistRow>,
 }
@@ -1767,8 +1552,6 @@ struct GetUpstreamMsgDistWeekBody {
 #[non_exhaustive]
 pub struct GetUpstreamMsgDistWeekResponse {
     /// 数据行 (rows)
-    ///
-    /// Wire name: `list`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub list: Vec<UpstreamMsgDistRow>,
 }
@@ -1813,8 +1596,6 @@ struct GetUpstreamMsgDistMonthBody {
 #[non_exhaustive]
 pub struct GetUpstreamMsgDistMonthResponse {
     /// 数据行 (rows)
-    ///
-    /// Wire name: `list`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub list: Vec<UpstreamMsgDistRow>,
 }
@@ -1859,8 +1640,6 @@ struct GetInterfaceSummaryBody {
 #[non_exhaustive]
 pub struct GetInterfaceSummaryResponse {
     /// 数据行 (rows)
-    ///
-    /// Wire name: `list`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub list: Vec<InterfaceSummaryRow>,
 }
@@ -1905,8 +1684,6 @@ struct GetInterfaceSummaryHourBody {
 #[non_exhaustive]
 pub struct GetInterfaceSummaryHourResponse {
     /// 数据行 (rows)
-    ///
-    /// Wire name: `list`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub list: Vec<InterfaceSummaryRow>,
 }

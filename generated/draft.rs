@@ -2,7 +2,6 @@
 //! 草稿箱 (draft box)
 //!
 //! Drafts of news (图文) and image (图片消息, newspic) articles; publish them with `publish().submit`.
-#![allow(deprecated)]
 /// The `draft` endpoints: `client.draft()`.
 #[derive(Clone, Copy)]
 pub struct DraftApi<'a> {
@@ -112,8 +111,6 @@ impl<'a> DraftApi<'a> {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct DraftImageItem {
     /// 永久素材 media_id (permanent media id)
-    ///
-    /// Wire name: `image_media_id`.
     pub image_media_id: String,
 }
 impl DraftImageItem {
@@ -128,8 +125,6 @@ impl DraftImageItem {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct DraftImageInfo {
     /// 图片列表 (images)
-    ///
-    /// Wire name: `image_list`.
     pub image_list: Vec<DraftImageItem>,
 }
 impl DraftImageInfo {
@@ -142,28 +137,18 @@ impl DraftImageInfo {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 pub struct DraftCropPercent {
     /// 裁剪比例 1_1 / 16_9 / 2.35_1 (ratio)
-    ///
-    /// Wire name: `ratio`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ratio: Option<String>,
     /// 左上角 x (top-left x)
-    ///
-    /// Wire name: `x1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub x1: Option<String>,
     /// 左上角 y (top-left y)
-    ///
-    /// Wire name: `y1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub y1: Option<String>,
     /// 右下角 x (bottom-right x)
-    ///
-    /// Wire name: `x2`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub x2: Option<String>,
     /// 右下角 y (bottom-right y)
-    ///
-    /// Wire name: `y2`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub y2: Option<String>,
 }
@@ -179,40 +164,30 @@ impl DraftCropPercent {
         }
     }
     /// 裁剪比例 1_1 / 16_9 / 2.35_1 (ratio)
-    ///
-    /// Wire name: `ratio`.
     #[must_use]
     pub fn with_ratio(mut self, ratio: impl Into<String>) -> Self {
         self.ratio = Some(ratio.into());
         self
     }
     /// 左上角 x (top-left x)
-    ///
-    /// Wire name: `x1`.
     #[must_use]
     pub fn with_x1(mut self, x1: impl Into<String>) -> Self {
         self.x1 = Some(x1.into());
         self
     }
     /// 左上角 y (top-left y)
-    ///
-    /// Wire name: `y1`.
     #[must_use]
     pub fn with_y1(mut self, y1: impl Into<String>) -> Self {
         self.y1 = Some(y1.into());
         self
     }
     /// 右下角 x (bottom-right x)
-    ///
-    /// Wire name: `x2`.
     #[must_use]
     pub fn with_x2(mut self, x2: impl Into<String>) -> Self {
         self.x2 = Some(x2.into());
         self
     }
     /// 右下角 y (bottom-right y)
-    ///
-    /// Wire name: `y2`.
     #[must_use]
     pub fn with_y2(mut self, y2: impl Into<String>) -> Self {
         self.y2 = Some(y2.into());
@@ -223,8 +198,6 @@ impl DraftCropPercent {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 pub struct DraftCoverInfo {
     /// 封面裁剪信息 (crops)
-    ///
-    /// Wire name: `crop_percent_list`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub crop_percent_list: Vec<DraftCropPercent>,
 }
@@ -236,8 +209,6 @@ impl DraftCoverInfo {
         }
     }
     /// 封面裁剪信息 (crops)
-    ///
-    /// Wire name: `crop_percent_list`.
     #[must_use]
     pub fn with_crop_percent_list(
         mut self,
@@ -251,8 +222,6 @@ impl DraftCoverInfo {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 pub struct DraftFooterProduct {
     /// 商品 key (product key)
-    ///
-    /// Wire name: `product_key`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub product_key: Option<String>,
 }
@@ -264,8 +233,6 @@ impl DraftFooterProduct {
         }
     }
     /// 商品 key (product key)
-    ///
-    /// Wire name: `product_key`.
     #[must_use]
     pub fn with_product_key(mut self, product_key: impl Into<String>) -> Self {
         self.product_key = Some(product_key.into());
@@ -276,8 +243,6 @@ impl DraftFooterProduct {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 pub struct DraftProductInfo {
     /// 文末插入商品 (product at the end)
-    ///
-    /// Wire name: `footer_product_info`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub footer_product_info: Option<DraftFooterProduct>,
 }
@@ -289,8 +254,6 @@ impl DraftProductInfo {
         }
     }
     /// 文末插入商品 (product at the end)
-    ///
-    /// Wire name: `footer_product_info`.
     #[must_use]
     pub fn with_footer_product_info(
         mut self,
@@ -304,71 +267,43 @@ impl DraftProductInfo {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct DraftArticle {
     /// 标题, 不超过32字 (title, ≤32 chars)
-    ///
-    /// Wire name: `title`.
     pub title: String,
-    /// 正文 HTML, <2万字符 <1MB; 图片须来自 uploadimg (HTML body; images from media().upload_img)
-    ///
-    /// Wire name: `content`.
+    /// 正文 HTML, &lt;2万字符 &lt;1MB; 图片须来自 uploadimg (HTML body; images from media().upload_img)
     pub content: String,
     /// news (图文, default) 或 newspic (图片消息)
-    ///
-    /// Wire name: `article_type`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub article_type: Option<String>,
     /// 作者, 不超过16字 (author, ≤16 chars)
-    ///
-    /// Wire name: `author`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub author: Option<String>,
     /// 摘要, 不超过128字 (summary, ≤128 chars)
-    ///
-    /// Wire name: `digest`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub digest: Option<String>,
     /// 阅读原文链接 ("read more" URL)
-    ///
-    /// Wire name: `content_source_url`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content_source_url: Option<String>,
     /// 封面永久素材 id; news 必填 (cover media id; required for news)
-    ///
-    /// Wire name: `thumb_media_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub thumb_media_id: Option<String>,
     /// 1 = comments open, 0 = closed (default)
-    ///
-    /// Wire name: `need_open_comment`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub need_open_comment: Option<i32>,
     /// 1 = only followers may comment, 0 = everyone (default)
-    ///
-    /// Wire name: `only_fans_can_comment`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub only_fans_can_comment: Option<i32>,
     /// 2.35:1 封面裁剪 X1_Y1_X2_Y2 (2.35:1 cover crop)
-    ///
-    /// Wire name: `pic_crop_235_1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pic_crop_235_1: Option<String>,
     /// 1:1 封面裁剪 X1_Y1_X2_Y2 (1:1 cover crop)
-    ///
-    /// Wire name: `pic_crop_1_1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pic_crop_1_1: Option<String>,
     /// 图片消息的图片; newspic 必填 (images; required for newspic)
-    ///
-    /// Wire name: `image_info`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image_info: Option<DraftImageInfo>,
     /// 图片消息封面裁剪 (newspic cover crops)
-    ///
-    /// Wire name: `cover_info`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cover_info: Option<DraftCoverInfo>,
     /// 商品信息 (product info)
-    ///
-    /// Wire name: `product_info`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub product_info: Option<DraftProductInfo>,
 }
@@ -393,32 +328,24 @@ impl DraftArticle {
         }
     }
     /// news (图文, default) 或 newspic (图片消息)
-    ///
-    /// Wire name: `article_type`.
     #[must_use]
     pub fn with_article_type(mut self, article_type: impl Into<String>) -> Self {
         self.article_type = Some(article_type.into());
         self
     }
     /// 作者, 不超过16字 (author, ≤16 chars)
-    ///
-    /// Wire name: `author`.
     #[must_use]
     pub fn with_author(mut self, author: impl Into<String>) -> Self {
         self.author = Some(author.into());
         self
     }
     /// 摘要, 不超过128字 (summary, ≤128 chars)
-    ///
-    /// Wire name: `digest`.
     #[must_use]
     pub fn with_digest(mut self, digest: impl Into<String>) -> Self {
         self.digest = Some(digest.into());
         self
     }
     /// 阅读原文链接 ("read more" URL)
-    ///
-    /// Wire name: `content_source_url`.
     #[must_use]
     pub fn with_content_source_url(
         mut self,
@@ -428,64 +355,48 @@ impl DraftArticle {
         self
     }
     /// 封面永久素材 id; news 必填 (cover media id; required for news)
-    ///
-    /// Wire name: `thumb_media_id`.
     #[must_use]
     pub fn with_thumb_media_id(mut self, thumb_media_id: impl Into<String>) -> Self {
         self.thumb_media_id = Some(thumb_media_id.into());
         self
     }
     /// 1 = comments open, 0 = closed (default)
-    ///
-    /// Wire name: `need_open_comment`.
     #[must_use]
     pub fn with_need_open_comment(mut self, need_open_comment: i32) -> Self {
         self.need_open_comment = Some(need_open_comment);
         self
     }
     /// 1 = only followers may comment, 0 = everyone (default)
-    ///
-    /// Wire name: `only_fans_can_comment`.
     #[must_use]
     pub fn with_only_fans_can_comment(mut self, only_fans_can_comment: i32) -> Self {
         self.only_fans_can_comment = Some(only_fans_can_comment);
         self
     }
     /// 2.35:1 封面裁剪 X1_Y1_X2_Y2 (2.35:1 cover crop)
-    ///
-    /// Wire name: `pic_crop_235_1`.
     #[must_use]
     pub fn with_pic_crop_235_1(mut self, pic_crop_235_1: impl Into<String>) -> Self {
         self.pic_crop_235_1 = Some(pic_crop_235_1.into());
         self
     }
     /// 1:1 封面裁剪 X1_Y1_X2_Y2 (1:1 cover crop)
-    ///
-    /// Wire name: `pic_crop_1_1`.
     #[must_use]
     pub fn with_pic_crop_1_1(mut self, pic_crop_1_1: impl Into<String>) -> Self {
         self.pic_crop_1_1 = Some(pic_crop_1_1.into());
         self
     }
     /// 图片消息的图片; newspic 必填 (images; required for newspic)
-    ///
-    /// Wire name: `image_info`.
     #[must_use]
     pub fn with_image_info(mut self, image_info: DraftImageInfo) -> Self {
         self.image_info = Some(image_info);
         self
     }
     /// 图片消息封面裁剪 (newspic cover crops)
-    ///
-    /// Wire name: `cover_info`.
     #[must_use]
     pub fn with_cover_info(mut self, cover_info: DraftCoverInfo) -> Self {
         self.cover_info = Some(cover_info);
         self
     }
     /// 商品信息 (product info)
-    ///
-    /// Wire name: `product_info`.
     #[must_use]
     pub fn with_product_info(mut self, product_info: DraftProductInfo) -> Self {
         self.product_info = Some(product_info);
@@ -497,68 +408,42 @@ impl DraftArticle {
 #[non_exhaustive]
 pub struct DraftNewsItem {
     /// news 或 newspic
-    ///
-    /// Wire name: `article_type`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub article_type: Option<String>,
     /// 标题 (title)
-    ///
-    /// Wire name: `title`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     /// 作者 (author)
-    ///
-    /// Wire name: `author`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub author: Option<String>,
     /// 摘要 (summary)
-    ///
-    /// Wire name: `digest`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub digest: Option<String>,
     /// 正文 (body)
-    ///
-    /// Wire name: `content`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
     /// 阅读原文链接 ("read more" URL)
-    ///
-    /// Wire name: `content_source_url`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content_source_url: Option<String>,
     /// 封面素材 id (cover media id)
-    ///
-    /// Wire name: `thumb_media_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub thumb_media_id: Option<String>,
     /// 1 = show cover (legacy)
-    ///
-    /// Wire name: `show_cover_pic`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub show_cover_pic: Option<i32>,
     /// 1 = comments open
-    ///
-    /// Wire name: `need_open_comment`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub need_open_comment: Option<i32>,
     /// 1 = only followers may comment
-    ///
-    /// Wire name: `only_fans_can_comment`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub only_fans_can_comment: Option<i32>,
     /// 图片消息的图片 (images of a newspic)
-    ///
-    /// Wire name: `image_info`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image_info: Option<DraftImageInfo>,
     /// 商品信息 (product info)
-    ///
-    /// Wire name: `product_info`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub product_info: Option<DraftProductInfo>,
     /// 草稿临时链接 (temporary preview URL)
-    ///
-    /// Wire name: `url`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 }
@@ -567,8 +452,6 @@ pub struct DraftNewsItem {
 #[non_exhaustive]
 pub struct DraftContent {
     /// 文章列表 (articles)
-    ///
-    /// Wire name: `news_item`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub news_item: Vec<DraftNewsItem>,
 }
@@ -577,17 +460,11 @@ pub struct DraftContent {
 #[non_exhaustive]
 pub struct DraftListItem {
     /// 草稿 media_id (draft id)
-    ///
-    /// Wire name: `media_id`.
     pub media_id: String,
     /// 内容; no_content=1 时不返回 (content; absent with no_content=1)
-    ///
-    /// Wire name: `content`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<DraftContent>,
     /// 更新时间 (update time, unix seconds)
-    ///
-    /// Wire name: `update_time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub update_time: Option<i64>,
 }
@@ -613,8 +490,6 @@ struct AddBody {
 #[non_exhaustive]
 pub struct AddResponse {
     /// 草稿 media_id (draft id)
-    ///
-    /// Wire name: `media_id`.
     pub media_id: String,
 }
 /// Request builder for [`DraftApi::add`]: set optional parameters, then call `send()`.
@@ -657,8 +532,6 @@ struct GetBody {
 #[non_exhaustive]
 pub struct GetResponse {
     /// 文章列表 (articles)
-    ///
-    /// Wire name: `news_item`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub news_item: Vec<DraftNewsItem>,
 }
@@ -772,8 +645,6 @@ pub const COUNT: crate::generated_interface::Endpoint = crate::generated_interfa
 #[non_exhaustive]
 pub struct CountResponse {
     /// 草稿总数 (number of drafts)
-    ///
-    /// Wire name: `total_count`.
     pub total_count: i64,
 }
 /// Request builder for [`DraftApi::count`]: set optional parameters, then call `send()`.
@@ -818,18 +689,12 @@ struct BatchGetBody {
 #[non_exhaustive]
 pub struct BatchGetResponse {
     /// 草稿总数 (total drafts)
-    ///
-    /// Wire name: `total_count`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
     /// 本次数量 (items in this page)
-    ///
-    /// Wire name: `item_count`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item_count: Option<i64>,
     /// 草稿列表 (drafts)
-    ///
-    /// Wire name: `item`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub item: Vec<DraftListItem>,
 }
@@ -841,8 +706,6 @@ pub struct BatchGetRequest<'a> {
 }
 impl<'a> BatchGetRequest<'a> {
     /// 1 = omit content, 0 = include (default)
-    ///
-    /// Wire name: `no_content`.
     pub fn no_content(mut self, value: i32) -> Self {
         self.body.no_content = Some(value);
         self
@@ -881,8 +744,6 @@ struct SwitchQuery {
 #[non_exhaustive]
 pub struct SwitchResponse {
     /// 0 = closed, 1 = open
-    ///
-    /// Wire name: `is_open`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_open: Option<i32>,
 }
@@ -894,8 +755,6 @@ pub struct SwitchRequest<'a> {
 }
 impl<'a> SwitchRequest<'a> {
     /// 1 = only query the state
-    ///
-    /// Wire name: `checkonly`.
     pub fn checkonly(mut self, value: i32) -> Self {
         self.query.checkonly = Some(value);
         self

@@ -135,7 +135,7 @@ pub enum ErrCode {
     ///
     /// errcode `40032`
     InvalidOpenidListSize,
-    /// 不合法的请求字符, 不能包含 \uxxxx 格式 (invalid characters; no \u escapes)
+    /// 不合法的请求字符, 不能包含 \\uxxxx 格式 (invalid characters; no \\u escapes)
     ///
     /// errcode `40033`
     InvalidCharset,

@@ -6,7 +6,6 @@
 //! deprecated and points at the `tags` equivalent. Group ids 0 (未分组, ungrouped), 1 (黑名单,
 //! blacklist) and 2 (星标组, starred) were reserved. No official page for this API remains in
 //! the documentation, so each `doc_url` points at the corresponding tags page.
-#![allow(deprecated)]
 /// The `groups` endpoints: `client.groups()`.
 #[derive(Clone, Copy)]
 pub struct GroupsApi<'a> {
@@ -130,8 +129,6 @@ impl<'a> GroupsApi<'a> {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct GroupName {
     /// 分组名字, 30个字符以内 (group name, ≤30 characters)
-    ///
-    /// Wire name: `name`.
     pub name: String,
 }
 impl GroupName {
@@ -144,12 +141,8 @@ impl GroupName {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct GroupUpdate {
     /// 分组 ID (group id)
-    ///
-    /// Wire name: `id`.
     pub id: i64,
     /// 新分组名 (new name)
-    ///
-    /// Wire name: `name`.
     pub name: String,
 }
 impl GroupUpdate {
@@ -165,8 +158,6 @@ impl GroupUpdate {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct GroupRef {
     /// 分组 ID (group id)
-    ///
-    /// Wire name: `id`.
     pub id: i64,
 }
 impl GroupRef {
@@ -180,16 +171,10 @@ impl GroupRef {
 #[non_exhaustive]
 pub struct GroupInfo {
     /// 分组 ID (group id)
-    ///
-    /// Wire name: `id`.
     pub id: i64,
     /// 分组名字 (group name)
-    ///
-    /// Wire name: `name`.
     pub name: String,
     /// 分组内用户数量 (members; not returned by create)
-    ///
-    /// Wire name: `count`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
 }
@@ -215,8 +200,6 @@ struct CreateBody {
 #[non_exhaustive]
 pub struct CreateResponse {
     /// 创建的分组 (the new group)
-    ///
-    /// Wire name: `group`.
     pub group: GroupInfo,
 }
 /// Request builder for [`GroupsApi::create`]: set optional parameters, then call `send()`.
@@ -255,8 +238,6 @@ pub const LIST: crate::generated_interface::Endpoint = crate::generated_interfac
 #[non_exhaustive]
 pub struct ListResponse {
     /// 分组列表 (all groups)
-    ///
-    /// Wire name: `groups`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub groups: Vec<GroupInfo>,
 }
@@ -299,8 +280,6 @@ struct UserGroupBody {
 #[non_exhaustive]
 pub struct UserGroupResponse {
     /// 用户所属的分组 ID (group id)
-    ///
-    /// Wire name: `groupid`.
     pub groupid: i64,
 }
 /// Request builder for [`GroupsApi::user_group`]: set optional parameters, then call `send()`.

@@ -10,7 +10,6 @@
 //! judged a reprint that may be reprinted, 0 (default) stops. `clientmsgid` (≤64 characters)
 //! makes a send idempotent on WeChat's side: repeating it gives 45065 with the original msg_id;
 //! 45066 asks to retry after a minute.
-#![allow(deprecated)]
 /// The `mass` endpoints: `client.mass()`.
 #[derive(Clone, Copy)]
 pub struct MassApi<'a> {
@@ -445,12 +444,8 @@ impl<'a> MassApi<'a> {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct MassFilter {
     /// true = 所有关注者; false = 按 tag_id 发送 (everyone, or only the tag)
-    ///
-    /// Wire name: `is_to_all`.
     pub is_to_all: bool,
     /// 标签 ID; is_to_all 为 true 时可不填 (tag id when not to all)
-    ///
-    /// Wire name: `tag_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tag_id: Option<i64>,
 }
@@ -463,8 +458,6 @@ impl MassFilter {
         }
     }
     /// 标签 ID; is_to_all 为 true 时可不填 (tag id when not to all)
-    ///
-    /// Wire name: `tag_id`.
     #[must_use]
     pub fn with_tag_id(mut self, tag_id: i64) -> Self {
         self.tag_id = Some(tag_id);
@@ -475,22 +468,14 @@ impl MassFilter {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct MassImages {
     /// 图片的永久素材 media_id 列表 (image material ids)
-    ///
-    /// Wire name: `media_ids`.
     pub media_ids: Vec<String>,
     /// 推荐语, 不填则默认为空 (recommendation text)
-    ///
-    /// Wire name: `recommend`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recommend: Option<String>,
     /// 1 = 打开评论, 0 = 不打开 (open comments)
-    ///
-    /// Wire name: `need_open_comment`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub need_open_comment: Option<i32>,
     /// 1 = 仅粉丝可评论, 0 = 所有人 (followers-only comments)
-    ///
-    /// Wire name: `only_fans_can_comment`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub only_fans_can_comment: Option<i32>,
 }
@@ -505,24 +490,18 @@ impl MassImages {
         }
     }
     /// 推荐语, 不填则默认为空 (recommendation text)
-    ///
-    /// Wire name: `recommend`.
     #[must_use]
     pub fn with_recommend(mut self, recommend: impl Into<String>) -> Self {
         self.recommend = Some(recommend.into());
         self
     }
     /// 1 = 打开评论, 0 = 不打开 (open comments)
-    ///
-    /// Wire name: `need_open_comment`.
     #[must_use]
     pub fn with_need_open_comment(mut self, need_open_comment: i32) -> Self {
         self.need_open_comment = Some(need_open_comment);
         self
     }
     /// 1 = 仅粉丝可评论, 0 = 所有人 (followers-only comments)
-    ///
-    /// Wire name: `only_fans_can_comment`.
     #[must_use]
     pub fn with_only_fans_can_comment(mut self, only_fans_can_comment: i32) -> Self {
         self.only_fans_can_comment = Some(only_fans_can_comment);
@@ -533,17 +512,11 @@ impl MassImages {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct MassMpVideo {
     /// 视频的 media_id (video media id)
-    ///
-    /// Wire name: `media_id`.
     pub media_id: String,
     /// 标题, 按 OpenID 列表群发时使用 (title; used by send/preview)
-    ///
-    /// Wire name: `title`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     /// 描述, 按 OpenID 列表群发时使用 (description; used by send/preview)
-    ///
-    /// Wire name: `description`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 }
@@ -557,16 +530,12 @@ impl MassMpVideo {
         }
     }
     /// 标题, 按 OpenID 列表群发时使用 (title; used by send/preview)
-    ///
-    /// Wire name: `title`.
     #[must_use]
     pub fn with_title(mut self, title: impl Into<String>) -> Self {
         self.title = Some(title.into());
         self
     }
     /// 描述, 按 OpenID 列表群发时使用 (description; used by send/preview)
-    ///
-    /// Wire name: `description`.
     #[must_use]
     pub fn with_description(mut self, description: impl Into<String>) -> Self {
         self.description = Some(description.into());
@@ -601,12 +570,8 @@ struct SendallMpnewsBody {
 #[non_exhaustive]
 pub struct SendallMpnewsResponse {
     /// 消息发送任务的 ID (send job id)
-    ///
-    /// Wire name: `msg_id`.
     pub msg_id: i64,
     /// 消息的数据 ID, 仅图文消息返回 (data id; news only, for analytics)
-    ///
-    /// Wire name: `msg_data_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub msg_data_id: Option<i64>,
 }
@@ -620,15 +585,11 @@ impl<'a> SendallMpnewsRequest<'a> {
     /// 1 = 被判为转载时继续群发, 0 = 停止 (continue when judged a reprint)
     ///
     /// WeChat's default: `0`.
-    ///
-    /// Wire name: `send_ignore_reprint`.
     pub fn send_ignore_reprint(mut self, value: i32) -> Self {
         self.body.send_ignore_reprint = Some(value);
         self
     }
     /// 开发者侧群发 msgid, 长度限制64字节 (dedup key, ≤64 bytes)
-    ///
-    /// Wire name: `clientmsgid`.
     pub fn clientmsgid(mut self, value: impl Into<String>) -> Self {
         self.body.clientmsgid = Some(value.into());
         self
@@ -672,12 +633,8 @@ struct SendallTextBody {
 #[non_exhaustive]
 pub struct SendallTextResponse {
     /// 消息发送任务的 ID (send job id)
-    ///
-    /// Wire name: `msg_id`.
     pub msg_id: i64,
     /// 消息的数据 ID, 仅图文消息返回 (data id; news only, for analytics)
-    ///
-    /// Wire name: `msg_data_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub msg_data_id: Option<i64>,
 }
@@ -691,15 +648,11 @@ impl<'a> SendallTextRequest<'a> {
     /// 1 = 被判为转载时继续群发, 0 = 停止 (continue when judged a reprint)
     ///
     /// WeChat's default: `0`.
-    ///
-    /// Wire name: `send_ignore_reprint`.
     pub fn send_ignore_reprint(mut self, value: i32) -> Self {
         self.body.send_ignore_reprint = Some(value);
         self
     }
     /// 开发者侧群发 msgid, 长度限制64字节 (dedup key, ≤64 bytes)
-    ///
-    /// Wire name: `clientmsgid`.
     pub fn clientmsgid(mut self, value: impl Into<String>) -> Self {
         self.body.clientmsgid = Some(value.into());
         self
@@ -743,12 +696,8 @@ struct SendallVoiceBody {
 #[non_exhaustive]
 pub struct SendallVoiceResponse {
     /// 消息发送任务的 ID (send job id)
-    ///
-    /// Wire name: `msg_id`.
     pub msg_id: i64,
     /// 消息的数据 ID, 仅图文消息返回 (data id; news only, for analytics)
-    ///
-    /// Wire name: `msg_data_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub msg_data_id: Option<i64>,
 }
@@ -762,15 +711,11 @@ impl<'a> SendallVoiceRequest<'a> {
     /// 1 = 被判为转载时继续群发, 0 = 停止 (continue when judged a reprint)
     ///
     /// WeChat's default: `0`.
-    ///
-    /// Wire name: `send_ignore_reprint`.
     pub fn send_ignore_reprint(mut self, value: i32) -> Self {
         self.body.send_ignore_reprint = Some(value);
         self
     }
     /// 开发者侧群发 msgid, 长度限制64字节 (dedup key, ≤64 bytes)
-    ///
-    /// Wire name: `clientmsgid`.
     pub fn clientmsgid(mut self, value: impl Into<String>) -> Self {
         self.body.clientmsgid = Some(value.into());
         self
@@ -814,12 +759,8 @@ struct SendallImagesBody {
 #[non_exhaustive]
 pub struct SendallImagesResponse {
     /// 消息发送任务的 ID (send job id)
-    ///
-    /// Wire name: `msg_id`.
     pub msg_id: i64,
     /// 消息的数据 ID, 仅图文消息返回 (data id; news only, for analytics)
-    ///
-    /// Wire name: `msg_data_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub msg_data_id: Option<i64>,
 }
@@ -833,15 +774,11 @@ impl<'a> SendallImagesRequest<'a> {
     /// 1 = 被判为转载时继续群发, 0 = 停止 (continue when judged a reprint)
     ///
     /// WeChat's default: `0`.
-    ///
-    /// Wire name: `send_ignore_reprint`.
     pub fn send_ignore_reprint(mut self, value: i32) -> Self {
         self.body.send_ignore_reprint = Some(value);
         self
     }
     /// 开发者侧群发 msgid, 长度限制64字节 (dedup key, ≤64 bytes)
-    ///
-    /// Wire name: `clientmsgid`.
     pub fn clientmsgid(mut self, value: impl Into<String>) -> Self {
         self.body.clientmsgid = Some(value.into());
         self
@@ -885,12 +822,8 @@ struct SendallMpvideoBody {
 #[non_exhaustive]
 pub struct SendallMpvideoResponse {
     /// 消息发送任务的 ID (send job id)
-    ///
-    /// Wire name: `msg_id`.
     pub msg_id: i64,
     /// 消息的数据 ID, 仅图文消息返回 (data id; news only, for analytics)
-    ///
-    /// Wire name: `msg_data_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub msg_data_id: Option<i64>,
 }
@@ -904,15 +837,11 @@ impl<'a> SendallMpvideoRequest<'a> {
     /// 1 = 被判为转载时继续群发, 0 = 停止 (continue when judged a reprint)
     ///
     /// WeChat's default: `0`.
-    ///
-    /// Wire name: `send_ignore_reprint`.
     pub fn send_ignore_reprint(mut self, value: i32) -> Self {
         self.body.send_ignore_reprint = Some(value);
         self
     }
     /// 开发者侧群发 msgid, 长度限制64字节 (dedup key, ≤64 bytes)
-    ///
-    /// Wire name: `clientmsgid`.
     pub fn clientmsgid(mut self, value: impl Into<String>) -> Self {
         self.body.clientmsgid = Some(value.into());
         self
@@ -956,12 +885,8 @@ struct SendallWxcardBody {
 #[non_exhaustive]
 pub struct SendallWxcardResponse {
     /// 消息发送任务的 ID (send job id)
-    ///
-    /// Wire name: `msg_id`.
     pub msg_id: i64,
     /// 消息的数据 ID, 仅图文消息返回 (data id; news only, for analytics)
-    ///
-    /// Wire name: `msg_data_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub msg_data_id: Option<i64>,
 }
@@ -975,15 +900,11 @@ impl<'a> SendallWxcardRequest<'a> {
     /// 1 = 被判为转载时继续群发, 0 = 停止 (continue when judged a reprint)
     ///
     /// WeChat's default: `0`.
-    ///
-    /// Wire name: `send_ignore_reprint`.
     pub fn send_ignore_reprint(mut self, value: i32) -> Self {
         self.body.send_ignore_reprint = Some(value);
         self
     }
     /// 开发者侧群发 msgid, 长度限制64字节 (dedup key, ≤64 bytes)
-    ///
-    /// Wire name: `clientmsgid`.
     pub fn clientmsgid(mut self, value: impl Into<String>) -> Self {
         self.body.clientmsgid = Some(value.into());
         self
@@ -1027,12 +948,8 @@ struct SendMpnewsBody {
 #[non_exhaustive]
 pub struct SendMpnewsResponse {
     /// 消息发送任务的 ID (send job id)
-    ///
-    /// Wire name: `msg_id`.
     pub msg_id: i64,
     /// 消息的数据 ID, 仅图文消息返回 (data id; news only)
-    ///
-    /// Wire name: `msg_data_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub msg_data_id: Option<i64>,
 }
@@ -1046,15 +963,11 @@ impl<'a> SendMpnewsRequest<'a> {
     /// 1 = 被判为转载时继续群发, 0 = 停止 (continue when judged a reprint)
     ///
     /// WeChat's default: `0`.
-    ///
-    /// Wire name: `send_ignore_reprint`.
     pub fn send_ignore_reprint(mut self, value: i32) -> Self {
         self.body.send_ignore_reprint = Some(value);
         self
     }
     /// 开发者侧群发 msgid, 长度限制64字节 (dedup key, ≤64 bytes)
-    ///
-    /// Wire name: `clientmsgid`.
     pub fn clientmsgid(mut self, value: impl Into<String>) -> Self {
         self.body.clientmsgid = Some(value.into());
         self
@@ -1098,12 +1011,8 @@ struct SendTextBody {
 #[non_exhaustive]
 pub struct SendTextResponse {
     /// 消息发送任务的 ID (send job id)
-    ///
-    /// Wire name: `msg_id`.
     pub msg_id: i64,
     /// 消息的数据 ID, 仅图文消息返回 (data id; news only)
-    ///
-    /// Wire name: `msg_data_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub msg_data_id: Option<i64>,
 }
@@ -1117,15 +1026,11 @@ impl<'a> SendTextRequest<'a> {
     /// 1 = 被判为转载时继续群发, 0 = 停止 (continue when judged a reprint)
     ///
     /// WeChat's default: `0`.
-    ///
-    /// Wire name: `send_ignore_reprint`.
     pub fn send_ignore_reprint(mut self, value: i32) -> Self {
         self.body.send_ignore_reprint = Some(value);
         self
     }
     /// 开发者侧群发 msgid, 长度限制64字节 (dedup key, ≤64 bytes)
-    ///
-    /// Wire name: `clientmsgid`.
     pub fn clientmsgid(mut self, value: impl Into<String>) -> Self {
         self.body.clientmsgid = Some(value.into());
         self
@@ -1169,12 +1074,8 @@ struct SendVoiceBody {
 #[non_exhaustive]
 pub struct SendVoiceResponse {
     /// 消息发送任务的 ID (send job id)
-    ///
-    /// Wire name: `msg_id`.
     pub msg_id: i64,
     /// 消息的数据 ID, 仅图文消息返回 (data id; news only)
-    ///
-    /// Wire name: `msg_data_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub msg_data_id: Option<i64>,
 }
@@ -1188,15 +1089,11 @@ impl<'a> SendVoiceRequest<'a> {
     /// 1 = 被判为转载时继续群发, 0 = 停止 (continue when judged a reprint)
     ///
     /// WeChat's default: `0`.
-    ///
-    /// Wire name: `send_ignore_reprint`.
     pub fn send_ignore_reprint(mut self, value: i32) -> Self {
         self.body.send_ignore_reprint = Some(value);
         self
     }
     /// 开发者侧群发 msgid, 长度限制64字节 (dedup key, ≤64 bytes)
-    ///
-    /// Wire name: `clientmsgid`.
     pub fn clientmsgid(mut self, value: impl Into<String>) -> Self {
         self.body.clientmsgid = Some(value.into());
         self
@@ -1240,12 +1137,8 @@ struct SendImagesBody {
 #[non_exhaustive]
 pub struct SendImagesResponse {
     /// 消息发送任务的 ID (send job id)
-    ///
-    /// Wire name: `msg_id`.
     pub msg_id: i64,
     /// 消息的数据 ID, 仅图文消息返回 (data id; news only)
-    ///
-    /// Wire name: `msg_data_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub msg_data_id: Option<i64>,
 }
@@ -1259,15 +1152,11 @@ impl<'a> SendImagesRequest<'a> {
     /// 1 = 被判为转载时继续群发, 0 = 停止 (continue when judged a reprint)
     ///
     /// WeChat's default: `0`.
-    ///
-    /// Wire name: `send_ignore_reprint`.
     pub fn send_ignore_reprint(mut self, value: i32) -> Self {
         self.body.send_ignore_reprint = Some(value);
         self
     }
     /// 开发者侧群发 msgid, 长度限制64字节 (dedup key, ≤64 bytes)
-    ///
-    /// Wire name: `clientmsgid`.
     pub fn clientmsgid(mut self, value: impl Into<String>) -> Self {
         self.body.clientmsgid = Some(value.into());
         self
@@ -1311,12 +1200,8 @@ struct SendMpvideoBody {
 #[non_exhaustive]
 pub struct SendMpvideoResponse {
     /// 消息发送任务的 ID (send job id)
-    ///
-    /// Wire name: `msg_id`.
     pub msg_id: i64,
     /// 消息的数据 ID, 仅图文消息返回 (data id; news only)
-    ///
-    /// Wire name: `msg_data_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub msg_data_id: Option<i64>,
 }
@@ -1330,15 +1215,11 @@ impl<'a> SendMpvideoRequest<'a> {
     /// 1 = 被判为转载时继续群发, 0 = 停止 (continue when judged a reprint)
     ///
     /// WeChat's default: `0`.
-    ///
-    /// Wire name: `send_ignore_reprint`.
     pub fn send_ignore_reprint(mut self, value: i32) -> Self {
         self.body.send_ignore_reprint = Some(value);
         self
     }
     /// 开发者侧群发 msgid, 长度限制64字节 (dedup key, ≤64 bytes)
-    ///
-    /// Wire name: `clientmsgid`.
     pub fn clientmsgid(mut self, value: impl Into<String>) -> Self {
         self.body.clientmsgid = Some(value.into());
         self
@@ -1382,12 +1263,8 @@ struct SendWxcardBody {
 #[non_exhaustive]
 pub struct SendWxcardResponse {
     /// 消息发送任务的 ID (send job id)
-    ///
-    /// Wire name: `msg_id`.
     pub msg_id: i64,
     /// 消息的数据 ID, 仅图文消息返回 (data id; news only)
-    ///
-    /// Wire name: `msg_data_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub msg_data_id: Option<i64>,
 }
@@ -1401,15 +1278,11 @@ impl<'a> SendWxcardRequest<'a> {
     /// 1 = 被判为转载时继续群发, 0 = 停止 (continue when judged a reprint)
     ///
     /// WeChat's default: `0`.
-    ///
-    /// Wire name: `send_ignore_reprint`.
     pub fn send_ignore_reprint(mut self, value: i32) -> Self {
         self.body.send_ignore_reprint = Some(value);
         self
     }
     /// 开发者侧群发 msgid, 长度限制64字节 (dedup key, ≤64 bytes)
-    ///
-    /// Wire name: `clientmsgid`.
     pub fn clientmsgid(mut self, value: impl Into<String>) -> Self {
         self.body.clientmsgid = Some(value.into());
         self
@@ -1452,8 +1325,6 @@ struct PreviewMpnewsBody {
 #[non_exhaustive]
 pub struct PreviewMpnewsResponse {
     /// 消息 ID (message id)
-    ///
-    /// Wire name: `msg_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub msg_id: Option<i64>,
 }
@@ -1465,15 +1336,11 @@ pub struct PreviewMpnewsRequest<'a> {
 }
 impl<'a> PreviewMpnewsRequest<'a> {
     /// 接收者 OpenID (recipient's OpenID)
-    ///
-    /// Wire name: `touser`.
     pub fn touser(mut self, value: impl Into<String>) -> Self {
         self.body.touser = Some(value.into());
         self
     }
     /// 接收者微信号, 优先于 touser (recipient's WeChat ID)
-    ///
-    /// Wire name: `towxname`.
     pub fn towxname(mut self, value: impl Into<String>) -> Self {
         self.body.towxname = Some(value.into());
         self
@@ -1516,8 +1383,6 @@ struct PreviewTextBody {
 #[non_exhaustive]
 pub struct PreviewTextResponse {
     /// 消息 ID (message id)
-    ///
-    /// Wire name: `msg_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub msg_id: Option<i64>,
 }
@@ -1529,15 +1394,11 @@ pub struct PreviewTextRequest<'a> {
 }
 impl<'a> PreviewTextRequest<'a> {
     /// 接收者 OpenID (recipient's OpenID)
-    ///
-    /// Wire name: `touser`.
     pub fn touser(mut self, value: impl Into<String>) -> Self {
         self.body.touser = Some(value.into());
         self
     }
     /// 接收者微信号, 优先于 touser (recipient's WeChat ID)
-    ///
-    /// Wire name: `towxname`.
     pub fn towxname(mut self, value: impl Into<String>) -> Self {
         self.body.towxname = Some(value.into());
         self
@@ -1580,8 +1441,6 @@ struct PreviewVoiceBody {
 #[non_exhaustive]
 pub struct PreviewVoiceResponse {
     /// 消息 ID (message id)
-    ///
-    /// Wire name: `msg_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub msg_id: Option<i64>,
 }
@@ -1593,15 +1452,11 @@ pub struct PreviewVoiceRequest<'a> {
 }
 impl<'a> PreviewVoiceRequest<'a> {
     /// 接收者 OpenID (recipient's OpenID)
-    ///
-    /// Wire name: `touser`.
     pub fn touser(mut self, value: impl Into<String>) -> Self {
         self.body.touser = Some(value.into());
         self
     }
     /// 接收者微信号, 优先于 touser (recipient's WeChat ID)
-    ///
-    /// Wire name: `towxname`.
     pub fn towxname(mut self, value: impl Into<String>) -> Self {
         self.body.towxname = Some(value.into());
         self
@@ -1644,8 +1499,6 @@ struct PreviewImageBody {
 #[non_exhaustive]
 pub struct PreviewImageResponse {
     /// 消息 ID (message id)
-    ///
-    /// Wire name: `msg_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub msg_id: Option<i64>,
 }
@@ -1657,15 +1510,11 @@ pub struct PreviewImageRequest<'a> {
 }
 impl<'a> PreviewImageRequest<'a> {
     /// 接收者 OpenID (recipient's OpenID)
-    ///
-    /// Wire name: `touser`.
     pub fn touser(mut self, value: impl Into<String>) -> Self {
         self.body.touser = Some(value.into());
         self
     }
     /// 接收者微信号, 优先于 touser (recipient's WeChat ID)
-    ///
-    /// Wire name: `towxname`.
     pub fn towxname(mut self, value: impl Into<String>) -> Self {
         self.body.towxname = Some(value.into());
         self
@@ -1708,8 +1557,6 @@ struct PreviewMpvideoBody {
 #[non_exhaustive]
 pub struct PreviewMpvideoResponse {
     /// 消息 ID (message id)
-    ///
-    /// Wire name: `msg_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub msg_id: Option<i64>,
 }
@@ -1721,15 +1568,11 @@ pub struct PreviewMpvideoRequest<'a> {
 }
 impl<'a> PreviewMpvideoRequest<'a> {
     /// 接收者 OpenID (recipient's OpenID)
-    ///
-    /// Wire name: `touser`.
     pub fn touser(mut self, value: impl Into<String>) -> Self {
         self.body.touser = Some(value.into());
         self
     }
     /// 接收者微信号, 优先于 touser (recipient's WeChat ID)
-    ///
-    /// Wire name: `towxname`.
     pub fn towxname(mut self, value: impl Into<String>) -> Self {
         self.body.towxname = Some(value.into());
         self
@@ -1772,8 +1615,6 @@ struct PreviewWxcardBody {
 #[non_exhaustive]
 pub struct PreviewWxcardResponse {
     /// 消息 ID (message id)
-    ///
-    /// Wire name: `msg_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub msg_id: Option<i64>,
 }
@@ -1785,15 +1626,11 @@ pub struct PreviewWxcardRequest<'a> {
 }
 impl<'a> PreviewWxcardRequest<'a> {
     /// 接收者 OpenID (recipient's OpenID)
-    ///
-    /// Wire name: `touser`.
     pub fn touser(mut self, value: impl Into<String>) -> Self {
         self.body.touser = Some(value.into());
         self
     }
     /// 接收者微信号, 优先于 touser (recipient's WeChat ID)
-    ///
-    /// Wire name: `towxname`.
     pub fn towxname(mut self, value: impl Into<String>) -> Self {
         self.body.towxname = Some(value.into());
         self
@@ -1839,15 +1676,11 @@ pub struct DeleteRequest<'a> {
 }
 impl<'a> DeleteRequest<'a> {
     /// 发送出去的消息 ID (the message's msg_id)
-    ///
-    /// Wire name: `msg_id`.
     pub fn msg_id(mut self, value: i64) -> Self {
         self.body.msg_id = Some(value);
         self
     }
     /// 要删除的文章位置, 从1开始; 不填或0删除全部 (article index, 1-based; 0 = all)
-    ///
-    /// Wire name: `article_idx`.
     pub fn article_idx(mut self, value: i32) -> Self {
         self.body.article_idx = Some(value);
         self
@@ -1894,8 +1727,6 @@ struct StatusBody {
 #[non_exhaustive]
 pub struct StatusResponse {
     /// 群发消息 ID; typed string, the example answers a number (message id)
-    ///
-    /// Wire name: `msg_id`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -1903,8 +1734,6 @@ pub struct StatusResponse {
     )]
     pub msg_id: Option<String>,
     /// SEND_SUCCESS / SENDING / SEND_FAIL / DELETE
-    ///
-    /// Wire name: `msg_status`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub msg_status: Option<String>,
 }
@@ -1944,12 +1773,8 @@ pub const GET_SPEED: crate::generated_interface::Endpoint = crate::generated_int
 #[non_exhaustive]
 pub struct GetSpeedResponse {
     /// 群发速度的级别 0–4 (speed level)
-    ///
-    /// Wire name: `speed`.
     pub speed: i32,
     /// 群发速度的真实值, 单位万/分钟 (speed in 10 000 per minute)
-    ///
-    /// Wire name: `realspeed`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub realspeed: Option<i32>,
 }

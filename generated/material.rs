@@ -2,7 +2,6 @@
 //! 永久素材 (permanent material)
 //!
 //! Permanent material library. Caps: images and news 100 000 each, other kinds 1 000.
-#![allow(deprecated)]
 /// The `material` endpoints: `client.material()`.
 #[derive(Clone, Copy)]
 pub struct MaterialApi<'a> {
@@ -96,13 +95,9 @@ impl<'a> MaterialApi<'a> {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 pub struct MaterialVideoDescription {
     /// 视频标题 (video title)
-    ///
-    /// Wire name: `title`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     /// 视频简介 (video introduction)
-    ///
-    /// Wire name: `introduction`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub introduction: Option<String>,
 }
@@ -115,16 +110,12 @@ impl MaterialVideoDescription {
         }
     }
     /// 视频标题 (video title)
-    ///
-    /// Wire name: `title`.
     #[must_use]
     pub fn with_title(mut self, title: impl Into<String>) -> Self {
         self.title = Some(title.into());
         self
     }
     /// 视频简介 (video introduction)
-    ///
-    /// Wire name: `introduction`.
     #[must_use]
     pub fn with_introduction(mut self, introduction: impl Into<String>) -> Self {
         self.introduction = Some(introduction.into());
@@ -196,48 +187,30 @@ impl<'de> serde::Deserialize<'de> for MaterialKind {
 #[non_exhaustive]
 pub struct MaterialNewsItem {
     /// 标题 (title)
-    ///
-    /// Wire name: `title`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     /// 封面素材 id (cover media id)
-    ///
-    /// Wire name: `thumb_media_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub thumb_media_id: Option<String>,
     /// 封面 URL (cover URL)
-    ///
-    /// Wire name: `thumb_url`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub thumb_url: Option<String>,
     /// 1 = show cover, 0 = hide
-    ///
-    /// Wire name: `show_cover_pic`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub show_cover_pic: Option<i32>,
     /// 作者 (author)
-    ///
-    /// Wire name: `author`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub author: Option<String>,
     /// 摘要 (summary)
-    ///
-    /// Wire name: `digest`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub digest: Option<String>,
     /// 正文 HTML (HTML body)
-    ///
-    /// Wire name: `content`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
     /// 图文页 URL (article URL)
-    ///
-    /// Wire name: `url`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
     /// 阅读原文链接 ("read more" URL)
-    ///
-    /// Wire name: `content_source_url`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content_source_url: Option<String>,
 }
@@ -246,8 +219,6 @@ pub struct MaterialNewsItem {
 #[non_exhaustive]
 pub struct MaterialNewsContent {
     /// 文章列表 (articles)
-    ///
-    /// Wire name: `news_item`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub news_item: Vec<MaterialNewsItem>,
 }
@@ -256,27 +227,17 @@ pub struct MaterialNewsContent {
 #[non_exhaustive]
 pub struct MaterialItem {
     /// 素材 id (media id)
-    ///
-    /// Wire name: `media_id`.
     pub media_id: String,
     /// 图文内容, 仅 news (news content; news only)
-    ///
-    /// Wire name: `content`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<MaterialNewsContent>,
     /// 更新时间 (update time, unix seconds)
-    ///
-    /// Wire name: `update_time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub update_time: Option<i64>,
     /// 文件名 (file name; image/voice/video)
-    ///
-    /// Wire name: `name`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// 素材 URL (URL; image/voice/video)
-    ///
-    /// Wire name: `url`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 }
@@ -307,12 +268,8 @@ struct AddBody {
 #[non_exhaustive]
 pub struct AddResponse {
     /// 永久素材 media_id (permanent media id)
-    ///
-    /// Wire name: `media_id`.
     pub media_id: String,
     /// 图片 URL, 仅图片 (image URL; images only)
-    ///
-    /// Wire name: `url`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 }
@@ -325,8 +282,6 @@ pub struct AddRequest<'a> {
 }
 impl<'a> AddRequest<'a> {
     /// 视频描述, 上传视频时需要 (required for video)
-    ///
-    /// Wire name: `description`.
     pub fn description(mut self, value: MaterialVideoDescription) -> Self {
         self.body.description = Some(value);
         self
@@ -368,23 +323,15 @@ struct GetBody {
 #[non_exhaustive]
 pub struct GetResponse {
     /// 图文素材内容 (news articles)
-    ///
-    /// Wire name: `news_item`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub news_item: Vec<MaterialNewsItem>,
     /// 视频标题 (video title)
-    ///
-    /// Wire name: `title`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     /// 视频描述 (video description)
-    ///
-    /// Wire name: `description`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// 视频下载地址 (video download URL)
-    ///
-    /// Wire name: `down_url`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub down_url: Option<String>,
 }
@@ -460,23 +407,15 @@ pub const COUNT: crate::generated_interface::Endpoint = crate::generated_interfa
 #[non_exhaustive]
 pub struct CountResponse {
     /// 语音总数 (voices)
-    ///
-    /// Wire name: `voice_count`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub voice_count: Option<i64>,
     /// 视频总数 (videos)
-    ///
-    /// Wire name: `video_count`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub video_count: Option<i64>,
     /// 图片总数 (images)
-    ///
-    /// Wire name: `image_count`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image_count: Option<i64>,
     /// 图文总数 (news)
-    ///
-    /// Wire name: `news_count`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub news_count: Option<i64>,
 }
@@ -522,18 +461,12 @@ struct BatchGetBody {
 #[non_exhaustive]
 pub struct BatchGetResponse {
     /// 该类型素材总数 (total of this kind)
-    ///
-    /// Wire name: `total_count`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
     /// 本次返回数量 (items in this page)
-    ///
-    /// Wire name: `item_count`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item_count: Option<i64>,
     /// 素材列表 (items)
-    ///
-    /// Wire name: `item`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub item: Vec<MaterialItem>,
 }

@@ -2,7 +2,6 @@
 //! 临时素材 (temporary media)
 //!
 //! Temporary media (kept 3 days), HD voice from JS-SDK, and the legacy news upload used by mass sends.
-#![allow(deprecated)]
 /// The `media` endpoints: `client.media()`.
 #[derive(Clone, Copy)]
 pub struct MediaApi<'a> {
@@ -152,45 +151,27 @@ impl<'de> serde::Deserialize<'de> for MediaType {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct MassNewsArticle {
     /// 标题 (title)
-    ///
-    /// Wire name: `title`.
     pub title: String,
     /// 缩略图 media_id (thumbnail media id)
-    ///
-    /// Wire name: `thumb_media_id`.
     pub thumb_media_id: String,
     /// 正文 HTML (HTML body)
-    ///
-    /// Wire name: `content`.
     pub content: String,
     /// 作者 (author)
-    ///
-    /// Wire name: `author`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub author: Option<String>,
     /// 阅读原文链接 ("read more" URL)
-    ///
-    /// Wire name: `content_source_url`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content_source_url: Option<String>,
     /// 摘要; empty = first 64 characters (summary)
-    ///
-    /// Wire name: `digest`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub digest: Option<String>,
     /// 1 = show cover, 0 = hide
-    ///
-    /// Wire name: `show_cover_pic`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub show_cover_pic: Option<i32>,
     /// 1 = comments open, 0 = closed
-    ///
-    /// Wire name: `need_open_comment`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub need_open_comment: Option<i32>,
     /// 1 = only followers may comment, 0 = everyone
-    ///
-    /// Wire name: `only_fans_can_comment`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub only_fans_can_comment: Option<i32>,
 }
@@ -214,16 +195,12 @@ impl MassNewsArticle {
         }
     }
     /// 作者 (author)
-    ///
-    /// Wire name: `author`.
     #[must_use]
     pub fn with_author(mut self, author: impl Into<String>) -> Self {
         self.author = Some(author.into());
         self
     }
     /// 阅读原文链接 ("read more" URL)
-    ///
-    /// Wire name: `content_source_url`.
     #[must_use]
     pub fn with_content_source_url(
         mut self,
@@ -233,32 +210,24 @@ impl MassNewsArticle {
         self
     }
     /// 摘要; empty = first 64 characters (summary)
-    ///
-    /// Wire name: `digest`.
     #[must_use]
     pub fn with_digest(mut self, digest: impl Into<String>) -> Self {
         self.digest = Some(digest.into());
         self
     }
     /// 1 = show cover, 0 = hide
-    ///
-    /// Wire name: `show_cover_pic`.
     #[must_use]
     pub fn with_show_cover_pic(mut self, show_cover_pic: i32) -> Self {
         self.show_cover_pic = Some(show_cover_pic);
         self
     }
     /// 1 = comments open, 0 = closed
-    ///
-    /// Wire name: `need_open_comment`.
     #[must_use]
     pub fn with_need_open_comment(mut self, need_open_comment: i32) -> Self {
         self.need_open_comment = Some(need_open_comment);
         self
     }
     /// 1 = only followers may comment, 0 = everyone
-    ///
-    /// Wire name: `only_fans_can_comment`.
     #[must_use]
     pub fn with_only_fans_can_comment(mut self, only_fans_can_comment: i32) -> Self {
         self.only_fans_can_comment = Some(only_fans_can_comment);
@@ -296,18 +265,12 @@ pub struct UploadResponse {
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub media_type: Option<MediaType>,
     /// 媒体文件标识 (media id); absent for thumb uploads
-    ///
-    /// Wire name: `media_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub media_id: Option<String>,
     /// 缩略图标识 (returned instead of media_id for thumb)
-    ///
-    /// Wire name: `thumb_media_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub thumb_media_id: Option<String>,
     /// 上传时间戳 (upload time, unix seconds)
-    ///
-    /// Wire name: `created_at`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<i64>,
 }
@@ -359,8 +322,6 @@ struct GetQuery {
 #[non_exhaustive]
 pub struct GetResponse {
     /// 视频下载地址 (video download URL; video media only)
-    ///
-    /// Wire name: `video_url`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub video_url: Option<String>,
 }
@@ -444,12 +405,8 @@ pub struct UploadNewsResponse {
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub media_type: Option<String>,
     /// 图文消息 media_id (news media id)
-    ///
-    /// Wire name: `media_id`.
     pub media_id: String,
     /// 上传时间 (upload time, unix seconds)
-    ///
-    /// Wire name: `created_at`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<i64>,
 }
@@ -492,8 +449,6 @@ struct UploadImgBody {
 #[non_exhaustive]
 pub struct UploadImgResponse {
     /// 图片URL (image URL)
-    ///
-    /// Wire name: `url`.
     pub url: String,
 }
 /// Request builder for [`MediaApi::upload_img`]: set optional parameters, then call `send()`.

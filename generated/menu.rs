@@ -4,7 +4,6 @@
 //! The menu bar under the chat: the default menu, conditional (personalised) menus shown to
 //! followers matching a rule, and queries. A menu has 1–3 top-level buttons, each with up to 5
 //! sub-buttons. Clients refresh the menu about every 5 minutes.
-#![allow(deprecated)]
 /// The `menu` endpoints: `client.menu()`.
 #[derive(Clone, Copy)]
 pub struct MenuApi<'a> {
@@ -228,42 +227,26 @@ pub struct MenuButton {
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub button_type: Option<ButtonType>,
     /// 菜单标题, 一级不超过16字节, 子菜单不超过60字节 (title; ≤16 bytes top level, ≤60 sub)
-    ///
-    /// Wire name: `name`.
     pub name: String,
     /// 菜单 KEY 值, 用于消息接口推送, 不超过128字节; click 等点击类型必须 (event key, ≤128 bytes)
-    ///
-    /// Wire name: `key`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
     /// 网页链接, 不超过1024字节; view、miniprogram 必须 (URL, ≤1024 bytes; miniprogram fallback for old clients)
-    ///
-    /// Wire name: `url`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
     /// 永久素材 media_id; media_id、view_limited 必须 (material id)
-    ///
-    /// Wire name: `media_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub media_id: Option<String>,
     /// 小程序 AppID, 仅认证公众号可配置 (mini program AppID)
-    ///
-    /// Wire name: `appid`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub appid: Option<String>,
     /// 小程序页面路径 (mini program page)
-    ///
-    /// Wire name: `pagepath`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pagepath: Option<String>,
     /// 发布后获得的 article_id; article_id、article_view_limited 必须 (published article id)
-    ///
-    /// Wire name: `article_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub article_id: Option<String>,
     /// 二级菜单, 1–5 个 (sub-buttons, 1–5)
-    ///
-    /// Wire name: `sub_button`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sub_button: Vec<MenuButton>,
 }
@@ -291,56 +274,42 @@ impl MenuButton {
         self
     }
     /// 菜单 KEY 值, 用于消息接口推送, 不超过128字节; click 等点击类型必须 (event key, ≤128 bytes)
-    ///
-    /// Wire name: `key`.
     #[must_use]
     pub fn with_key(mut self, key: impl Into<String>) -> Self {
         self.key = Some(key.into());
         self
     }
     /// 网页链接, 不超过1024字节; view、miniprogram 必须 (URL, ≤1024 bytes; miniprogram fallback for old clients)
-    ///
-    /// Wire name: `url`.
     #[must_use]
     pub fn with_url(mut self, url: impl Into<String>) -> Self {
         self.url = Some(url.into());
         self
     }
     /// 永久素材 media_id; media_id、view_limited 必须 (material id)
-    ///
-    /// Wire name: `media_id`.
     #[must_use]
     pub fn with_media_id(mut self, media_id: impl Into<String>) -> Self {
         self.media_id = Some(media_id.into());
         self
     }
     /// 小程序 AppID, 仅认证公众号可配置 (mini program AppID)
-    ///
-    /// Wire name: `appid`.
     #[must_use]
     pub fn with_appid(mut self, appid: impl Into<String>) -> Self {
         self.appid = Some(appid.into());
         self
     }
     /// 小程序页面路径 (mini program page)
-    ///
-    /// Wire name: `pagepath`.
     #[must_use]
     pub fn with_pagepath(mut self, pagepath: impl Into<String>) -> Self {
         self.pagepath = Some(pagepath.into());
         self
     }
     /// 发布后获得的 article_id; article_id、article_view_limited 必须 (published article id)
-    ///
-    /// Wire name: `article_id`.
     #[must_use]
     pub fn with_article_id(mut self, article_id: impl Into<String>) -> Self {
         self.article_id = Some(article_id.into());
         self
     }
     /// 二级菜单, 1–5 个 (sub-buttons, 1–5)
-    ///
-    /// Wire name: `sub_button`.
     #[must_use]
     pub fn with_sub_button(mut self, sub_button: Vec<MenuButton>) -> Self {
         self.sub_button = sub_button;
@@ -351,38 +320,24 @@ impl MenuButton {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 pub struct MenuMatchRule {
     /// 用户标签 ID (follower tag id)
-    ///
-    /// Wire name: `tag_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tag_id: Option<String>,
     /// 客户端系统: 1 iOS, 2 Android, 3 其他 (client OS)
-    ///
-    /// Wire name: `client_platform_type`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_platform_type: Option<String>,
     /// 性别, 已不再支持, 创建时带上返回 65320 (gender; no longer accepted)
-    ///
-    /// Wire name: `sex`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sex: Option<String>,
     /// 国家, 已不再支持 (country; no longer accepted)
-    ///
-    /// Wire name: `country`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
     /// 省份, 已不再支持 (province; no longer accepted)
-    ///
-    /// Wire name: `province`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub province: Option<String>,
     /// 城市, 已不再支持 (city; no longer accepted)
-    ///
-    /// Wire name: `city`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// 语言, 已不再支持 (language; no longer accepted)
-    ///
-    /// Wire name: `language`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub language: Option<String>,
 }
@@ -400,16 +355,12 @@ impl MenuMatchRule {
         }
     }
     /// 用户标签 ID (follower tag id)
-    ///
-    /// Wire name: `tag_id`.
     #[must_use]
     pub fn with_tag_id(mut self, tag_id: impl Into<String>) -> Self {
         self.tag_id = Some(tag_id.into());
         self
     }
     /// 客户端系统: 1 iOS, 2 Android, 3 其他 (client OS)
-    ///
-    /// Wire name: `client_platform_type`.
     #[must_use]
     pub fn with_client_platform_type(
         mut self,
@@ -419,40 +370,30 @@ impl MenuMatchRule {
         self
     }
     /// 性别, 已不再支持, 创建时带上返回 65320 (gender; no longer accepted)
-    ///
-    /// Wire name: `sex`.
     #[must_use]
     pub fn with_sex(mut self, sex: impl Into<String>) -> Self {
         self.sex = Some(sex.into());
         self
     }
     /// 国家, 已不再支持 (country; no longer accepted)
-    ///
-    /// Wire name: `country`.
     #[must_use]
     pub fn with_country(mut self, country: impl Into<String>) -> Self {
         self.country = Some(country.into());
         self
     }
     /// 省份, 已不再支持 (province; no longer accepted)
-    ///
-    /// Wire name: `province`.
     #[must_use]
     pub fn with_province(mut self, province: impl Into<String>) -> Self {
         self.province = Some(province.into());
         self
     }
     /// 城市, 已不再支持 (city; no longer accepted)
-    ///
-    /// Wire name: `city`.
     #[must_use]
     pub fn with_city(mut self, city: impl Into<String>) -> Self {
         self.city = Some(city.into());
         self
     }
     /// 语言, 已不再支持 (language; no longer accepted)
-    ///
-    /// Wire name: `language`.
     #[must_use]
     pub fn with_language(mut self, language: impl Into<String>) -> Self {
         self.language = Some(language.into());
@@ -464,13 +405,9 @@ impl MenuMatchRule {
 #[non_exhaustive]
 pub struct DefaultMenu {
     /// 一级按钮 (top-level buttons)
-    ///
-    /// Wire name: `button`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub button: Vec<MenuButton>,
     /// 菜单 ID (menu id)
-    ///
-    /// Wire name: `menuid`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub menuid: Option<i64>,
 }
@@ -479,18 +416,12 @@ pub struct DefaultMenu {
 #[non_exhaustive]
 pub struct ConditionalMenu {
     /// 一级按钮 (top-level buttons)
-    ///
-    /// Wire name: `button`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub button: Vec<MenuButton>,
     /// 匹配规则 (match rule)
-    ///
-    /// Wire name: `matchrule`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub matchrule: Option<MenuMatchRule>,
     /// 菜单 ID (menu id)
-    ///
-    /// Wire name: `menuid`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub menuid: Option<i64>,
 }
@@ -499,38 +430,24 @@ pub struct ConditionalMenu {
 #[non_exhaustive]
 pub struct SelfMenuNewsItem {
     /// 标题 (title)
-    ///
-    /// Wire name: `title`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     /// 作者 (author)
-    ///
-    /// Wire name: `author`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub author: Option<String>,
     /// 摘要 (summary)
-    ///
-    /// Wire name: `digest`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub digest: Option<String>,
     /// 是否显示封面, 0 不显示, 1 显示 (show cover)
-    ///
-    /// Wire name: `show_cover`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub show_cover: Option<i32>,
     /// 封面图片 URL (cover URL)
-    ///
-    /// Wire name: `cover_url`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cover_url: Option<String>,
     /// 正文 URL (article URL)
-    ///
-    /// Wire name: `content_url`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content_url: Option<String>,
     /// 原文 URL, 可能为空 (source URL)
-    ///
-    /// Wire name: `source_url`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source_url: Option<String>,
 }
@@ -539,8 +456,6 @@ pub struct SelfMenuNewsItem {
 #[non_exhaustive]
 pub struct SelfMenuNewsInfo {
     /// 图文列表 (articles)
-    ///
-    /// Wire name: `list`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub list: Vec<SelfMenuNewsItem>,
 }
@@ -549,8 +464,6 @@ pub struct SelfMenuNewsInfo {
 #[non_exhaustive]
 pub struct SelfMenuSubButtons {
     /// 子按钮 (sub-buttons)
-    ///
-    /// Wire name: `list`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub list: Vec<SelfMenuButton>,
 }
@@ -564,48 +477,30 @@ pub struct SelfMenuButton {
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub button_type: Option<String>,
     /// 菜单名称 (title)
-    ///
-    /// Wire name: `name`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// API 设置的点击类菜单的 KEY (key of API-set buttons)
-    ///
-    /// Wire name: `key`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
     /// view 类型的链接 (URL)
-    ///
-    /// Wire name: `url`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
     /// 官网设置的菜单: 文字, media_id 或视频链接 (console menus: text, media id or video URL)
-    ///
-    /// Wire name: `value`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// 小程序 AppID (mini program AppID)
-    ///
-    /// Wire name: `appid`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub appid: Option<String>,
     /// 小程序页面路径 (mini program page)
-    ///
-    /// Wire name: `pagepath`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pagepath: Option<String>,
     /// 已发布图文的 article_id (published article id)
-    ///
-    /// Wire name: `article_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub article_id: Option<String>,
     /// 官网设置的 news 类型的图文 (articles of a console news button)
-    ///
-    /// Wire name: `news_info`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub news_info: Option<SelfMenuNewsInfo>,
     /// 子菜单 (sub-buttons)
-    ///
-    /// Wire name: `sub_button`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_button: Option<SelfMenuSubButtons>,
 }
@@ -614,8 +509,6 @@ pub struct SelfMenuButton {
 #[non_exhaustive]
 pub struct SelfMenuInfo {
     /// 菜单按钮 (buttons)
-    ///
-    /// Wire name: `button`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub button: Vec<SelfMenuButton>,
 }
@@ -673,13 +566,9 @@ pub const CURRENT_SELFMENU_INFO: crate::generated_interface::Endpoint = crate::g
 #[non_exhaustive]
 pub struct CurrentSelfmenuInfoResponse {
     /// 菜单是否开启, 0 未开启, 1 开启 (1 = menu enabled)
-    ///
-    /// Wire name: `is_menu_open`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_menu_open: Option<i32>,
     /// 菜单信息 (the menu)
-    ///
-    /// Wire name: `selfmenu_info`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub selfmenu_info: Option<SelfMenuInfo>,
 }
@@ -718,13 +607,9 @@ pub const GET: crate::generated_interface::Endpoint = crate::generated_interface
 #[non_exhaustive]
 pub struct GetResponse {
     /// 默认菜单 (default menu)
-    ///
-    /// Wire name: `menu`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub menu: Option<DefaultMenu>,
     /// 个性化菜单列表 (conditional menus)
-    ///
-    /// Wire name: `conditionalmenu`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub conditionalmenu: Vec<ConditionalMenu>,
 }
@@ -799,8 +684,6 @@ struct AddConditionalBody {
 #[non_exhaustive]
 pub struct AddConditionalResponse {
     /// 个性化菜单 ID, 以字符串返回 (menu id, sent as a string)
-    ///
-    /// Wire name: `menuid`.
     pub menuid: String,
 }
 /// Request builder for [`MenuApi::add_conditional`]: set optional parameters, then call `send()`.
@@ -879,8 +762,6 @@ struct TryMatchBody {
 #[non_exhaustive]
 pub struct TryMatchResponse {
     /// 该用户看到的菜单 (the buttons the user sees)
-    ///
-    /// Wire name: `button`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub button: Vec<MenuButton>,
 }

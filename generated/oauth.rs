@@ -3,7 +3,6 @@
 //!
 //! Web-page authorisation: build the authorize URL, exchange the code for a user token, refresh it,
 //! read the user's profile and check a token. `/sns/*` calls are limited to 50 000 per minute.
-#![allow(deprecated)]
 /// The `oauth` endpoints: `client.oauth()`.
 #[derive(Clone, Copy)]
 pub struct OauthApi<'a> {
@@ -191,8 +190,6 @@ pub struct AuthorizeUrlRequest<'a> {
 }
 impl<'a> AuthorizeUrlRequest<'a> {
     /// 重定向后带回, a-zA-Z0-9, 最多128字节 (echoed back; ≤128 bytes)
-    ///
-    /// Wire name: `state`.
     pub fn state(mut self, value: impl Into<String>) -> Self {
         self.query.state = Some(value.into());
         self
@@ -239,37 +236,23 @@ struct AccessTokenQuery {
 #[non_exhaustive]
 pub struct AccessTokenResponse {
     /// 网页授权 access_token (user token)
-    ///
-    /// Wire name: `access_token`.
     pub access_token: String,
     /// 有效秒数 (lifetime in seconds)
-    ///
-    /// Wire name: `expires_in`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_in: Option<i64>,
     /// 刷新凭证, 30天有效 (refresh token, valid 30 days)
-    ///
-    /// Wire name: `refresh_token`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refresh_token: Option<String>,
     /// 用户 OpenID (the user's OpenID)
-    ///
-    /// Wire name: `openid`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub openid: Option<String>,
     /// 授权作用域, 逗号分隔 (granted scopes, comma-separated)
-    ///
-    /// Wire name: `scope`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
     /// UnionID (only for snsapi_userinfo when bound to an open platform account)
-    ///
-    /// Wire name: `unionid`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unionid: Option<String>,
     /// 1 = 快照页虚拟账号 (snapshot-page virtual user)
-    ///
-    /// Wire name: `is_snapshotuser`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_snapshotuser: Option<i32>,
 }
@@ -328,37 +311,23 @@ struct RefreshTokenQuery {
 #[non_exhaustive]
 pub struct RefreshTokenResponse {
     /// 网页授权 access_token (user token)
-    ///
-    /// Wire name: `access_token`.
     pub access_token: String,
     /// 有效秒数 (lifetime in seconds)
-    ///
-    /// Wire name: `expires_in`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_in: Option<i64>,
     /// 刷新凭证, 30天有效 (refresh token, valid 30 days)
-    ///
-    /// Wire name: `refresh_token`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refresh_token: Option<String>,
     /// 用户 OpenID (the user's OpenID)
-    ///
-    /// Wire name: `openid`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub openid: Option<String>,
     /// 授权作用域, 逗号分隔 (granted scopes, comma-separated)
-    ///
-    /// Wire name: `scope`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
     /// UnionID (only for snsapi_userinfo when bound to an open platform account)
-    ///
-    /// Wire name: `unionid`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unionid: Option<String>,
     /// 1 = 快照页虚拟账号 (snapshot-page virtual user)
-    ///
-    /// Wire name: `is_snapshotuser`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_snapshotuser: Option<i32>,
 }
@@ -418,47 +387,29 @@ struct UserinfoQuery {
 #[non_exhaustive]
 pub struct UserinfoResponse {
     /// 用户 OpenID (OpenID)
-    ///
-    /// Wire name: `openid`.
     pub openid: String,
     /// 昵称 (nickname)
-    ///
-    /// Wire name: `nickname`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nickname: Option<String>,
     /// 性别, 1男 2女 0未知 (1 male, 2 female, 0 unknown)
-    ///
-    /// Wire name: `sex`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sex: Option<i32>,
     /// 省份 (province)
-    ///
-    /// Wire name: `province`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub province: Option<String>,
     /// 城市 (city)
-    ///
-    /// Wire name: `city`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// 国家 (country)
-    ///
-    /// Wire name: `country`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
     /// 头像URL (avatar URL)
-    ///
-    /// Wire name: `headimgurl`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headimgurl: Option<String>,
     /// 特权信息 (privileges)
-    ///
-    /// Wire name: `privilege`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub privilege: Vec<String>,
     /// UnionID (when bound to an open platform account)
-    ///
-    /// Wire name: `unionid`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unionid: Option<String>,
 }
@@ -472,8 +423,6 @@ impl<'a> UserinfoRequest<'a> {
     /// 语言 (language)
     ///
     /// WeChat's default: `zh_CN`.
-    ///
-    /// Wire name: `lang`.
     pub fn lang(mut self, value: super::user::Lang) -> Self {
         self.query.lang = Some(value);
         self

@@ -3,7 +3,6 @@
 //!
 //! Publishes drafts as articles (not pushed to followers as a mass send). The result arrives as a
 //! PUBLISHJOBFINISH event and through `get`.
-#![allow(deprecated)]
 /// The `publish` endpoints: `client.publish()`.
 #[derive(Clone, Copy)]
 pub struct PublishApi<'a> {
@@ -89,13 +88,9 @@ impl<'a> PublishApi<'a> {
 #[non_exhaustive]
 pub struct PublishArticleItem {
     /// 文章编号 (index, from 1)
-    ///
-    /// Wire name: `idx`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub idx: Option<i64>,
     /// 永久链接 (permanent URL)
-    ///
-    /// Wire name: `article_url`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub article_url: Option<String>,
 }
@@ -104,13 +99,9 @@ pub struct PublishArticleItem {
 #[non_exhaustive]
 pub struct PublishArticleDetail {
     /// 文章数量 (number of articles)
-    ///
-    /// Wire name: `count`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
     /// 文章列表 (articles)
-    ///
-    /// Wire name: `item`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub item: Vec<PublishArticleItem>,
 }
@@ -119,63 +110,39 @@ pub struct PublishArticleDetail {
 #[non_exhaustive]
 pub struct PublishedNewsItem {
     /// 标题 (title)
-    ///
-    /// Wire name: `title`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     /// 作者 (author)
-    ///
-    /// Wire name: `author`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub author: Option<String>,
     /// 摘要 (summary)
-    ///
-    /// Wire name: `digest`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub digest: Option<String>,
     /// 正文 (body)
-    ///
-    /// Wire name: `content`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
     /// 阅读原文链接 ("read more" URL)
-    ///
-    /// Wire name: `content_source_url`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content_source_url: Option<String>,
     /// 封面素材 id (cover media id)
-    ///
-    /// Wire name: `thumb_media_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub thumb_media_id: Option<String>,
     /// 封面 URL (cover URL)
-    ///
-    /// Wire name: `thumb_url`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub thumb_url: Option<String>,
     /// 1 = show cover (legacy)
-    ///
-    /// Wire name: `show_cover_pic`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub show_cover_pic: Option<i32>,
     /// 1 = comments open
-    ///
-    /// Wire name: `need_open_comment`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub need_open_comment: Option<i32>,
     /// 1 = only followers may comment
-    ///
-    /// Wire name: `only_fans_can_comment`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub only_fans_can_comment: Option<i32>,
     /// 文章链接 (article URL)
-    ///
-    /// Wire name: `url`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
     /// 是否已删除 (deleted)
-    ///
-    /// Wire name: `is_deleted`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_deleted: Option<bool>,
 }
@@ -184,8 +151,6 @@ pub struct PublishedNewsItem {
 #[non_exhaustive]
 pub struct PublishedContent {
     /// 文章列表 (articles)
-    ///
-    /// Wire name: `news_item`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub news_item: Vec<PublishedNewsItem>,
 }
@@ -194,17 +159,11 @@ pub struct PublishedContent {
 #[non_exhaustive]
 pub struct PublishedListItem {
     /// 发布后的 article_id (article id)
-    ///
-    /// Wire name: `article_id`.
     pub article_id: String,
     /// 内容 (content; absent with no_content=1)
-    ///
-    /// Wire name: `content`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<PublishedContent>,
     /// 更新时间 (update time, unix seconds)
-    ///
-    /// Wire name: `update_time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub update_time: Option<i64>,
 }
@@ -230,13 +189,9 @@ struct SubmitBody {
 #[non_exhaustive]
 pub struct SubmitResponse {
     /// 发布任务 id (publish job id)
-    ///
-    /// Wire name: `publish_id`.
     #[serde(deserialize_with = "crate::generated_interface::deserialize_id")]
     pub publish_id: String,
     /// 消息数据 id (message data id)
-    ///
-    /// Wire name: `msg_data_id`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -285,8 +240,6 @@ struct GetBody {
 #[non_exhaustive]
 pub struct GetResponse {
     /// 发布任务 id (publish job id)
-    ///
-    /// Wire name: `publish_id`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -294,23 +247,15 @@ pub struct GetResponse {
     )]
     pub publish_id: Option<String>,
     /// 发布状态 0–6 (status, see above)
-    ///
-    /// Wire name: `publish_status`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub publish_status: Option<i32>,
     /// 成功时的 article_id (article id on success)
-    ///
-    /// Wire name: `article_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub article_id: Option<String>,
     /// 文章详情 (articles on success)
-    ///
-    /// Wire name: `article_detail`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub article_detail: Option<PublishArticleDetail>,
     /// 失败文章编号 (failed article indexes, from 1)
-    ///
-    /// Wire name: `fail_idx`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fail_idx: Vec<i64>,
 }
@@ -359,8 +304,6 @@ pub struct DeleteRequest<'a> {
 }
 impl<'a> DeleteRequest<'a> {
     /// 文章位置, 第一篇为1; 0或不填删除全部 (position from 1; 0 = all)
-    ///
-    /// Wire name: `index`.
     pub fn index(mut self, value: i64) -> Self {
         self.body.index = Some(value);
         self
@@ -399,8 +342,6 @@ struct GetArticleBody {
 #[non_exhaustive]
 pub struct GetArticleResponse {
     /// 文章列表 (articles)
-    ///
-    /// Wire name: `news_item`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub news_item: Vec<PublishedNewsItem>,
 }
@@ -447,18 +388,12 @@ struct BatchGetBody {
 #[non_exhaustive]
 pub struct BatchGetResponse {
     /// 发布总数 (total)
-    ///
-    /// Wire name: `total_count`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
     /// 本次数量 (items in this page)
-    ///
-    /// Wire name: `item_count`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item_count: Option<i64>,
     /// 列表 (items)
-    ///
-    /// Wire name: `item`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub item: Vec<PublishedListItem>,
 }
@@ -470,8 +405,6 @@ pub struct BatchGetRequest<'a> {
 }
 impl<'a> BatchGetRequest<'a> {
     /// 1 = omit content, 0 = include (default)
-    ///
-    /// Wire name: `no_content`.
     pub fn no_content(mut self, value: i32) -> Self {
         self.body.no_content = Some(value);
         self

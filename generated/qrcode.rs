@@ -2,7 +2,6 @@
 //! 二维码与短key (parametric QR codes and short keys)
 //!
 //! Parametric QR codes (temporary and permanent) and the short-key store.
-#![allow(deprecated)]
 /// The `qrcode` endpoints: `client.qrcode()`.
 #[derive(Clone, Copy)]
 pub struct QrcodeApi<'a> {
@@ -132,8 +131,6 @@ impl<'a> QrcodeApi<'a> {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct QrSceneId {
     /// 场景值ID; 临时为32位非0整数, 永久为1–100000 (scene id)
-    ///
-    /// Wire name: `scene_id`.
     pub scene_id: i64,
 }
 impl QrSceneId {
@@ -146,8 +143,6 @@ impl QrSceneId {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct QrSceneStr {
     /// 场景值字符串, 长度1–64 (scene string, 1–64 chars)
-    ///
-    /// Wire name: `scene_str`.
     pub scene_str: String,
 }
 impl QrSceneStr {
@@ -162,8 +157,6 @@ impl QrSceneStr {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct QrActionInfoId {
     /// 场景 (scene)
-    ///
-    /// Wire name: `scene`.
     pub scene: QrSceneId,
 }
 impl QrActionInfoId {
@@ -176,8 +169,6 @@ impl QrActionInfoId {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct QrActionInfoStr {
     /// 场景 (scene)
-    ///
-    /// Wire name: `scene`.
     pub scene: QrSceneStr,
 }
 impl QrActionInfoStr {
@@ -211,17 +202,11 @@ struct CreateTemporaryBody {
 #[non_exhaustive]
 pub struct CreateTemporaryResponse {
     /// 二维码 ticket, 用于换取图片 (ticket for show_qrcode)
-    ///
-    /// Wire name: `ticket`.
     pub ticket: String,
     /// 有效秒数 (lifetime in seconds)
-    ///
-    /// Wire name: `expire_seconds`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expire_seconds: Option<i64>,
     /// 二维码内容 URL (the URL encoded in the code)
-    ///
-    /// Wire name: `url`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 }
@@ -235,8 +220,6 @@ impl<'a> CreateTemporaryRequest<'a> {
     /// 有效秒数, 最大2592000 (lifetime in seconds, max 2592000)
     ///
     /// WeChat's default: `30`.
-    ///
-    /// Wire name: `expire_seconds`.
     pub fn expire_seconds(mut self, value: i64) -> Self {
         self.body.expire_seconds = Some(value);
         self
@@ -277,17 +260,11 @@ struct CreateTemporaryStrBody {
 #[non_exhaustive]
 pub struct CreateTemporaryStrResponse {
     /// 二维码 ticket, 用于换取图片 (ticket for show_qrcode)
-    ///
-    /// Wire name: `ticket`.
     pub ticket: String,
     /// 有效秒数 (lifetime in seconds)
-    ///
-    /// Wire name: `expire_seconds`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expire_seconds: Option<i64>,
     /// 二维码内容 URL (the URL encoded in the code)
-    ///
-    /// Wire name: `url`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 }
@@ -301,8 +278,6 @@ impl<'a> CreateTemporaryStrRequest<'a> {
     /// 有效秒数, 最大2592000 (lifetime in seconds, max 2592000)
     ///
     /// WeChat's default: `30`.
-    ///
-    /// Wire name: `expire_seconds`.
     pub fn expire_seconds(mut self, value: i64) -> Self {
         self.body.expire_seconds = Some(value);
         self
@@ -341,17 +316,11 @@ struct CreatePermanentBody {
 #[non_exhaustive]
 pub struct CreatePermanentResponse {
     /// 二维码 ticket, 用于换取图片 (ticket for show_qrcode)
-    ///
-    /// Wire name: `ticket`.
     pub ticket: String,
     /// 有效秒数 (lifetime in seconds)
-    ///
-    /// Wire name: `expire_seconds`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expire_seconds: Option<i64>,
     /// 二维码内容 URL (the URL encoded in the code)
-    ///
-    /// Wire name: `url`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 }
@@ -396,17 +365,11 @@ struct CreatePermanentStrBody {
 #[non_exhaustive]
 pub struct CreatePermanentStrResponse {
     /// 二维码 ticket, 用于换取图片 (ticket for show_qrcode)
-    ///
-    /// Wire name: `ticket`.
     pub ticket: String,
     /// 有效秒数 (lifetime in seconds)
-    ///
-    /// Wire name: `expire_seconds`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expire_seconds: Option<i64>,
     /// 二维码内容 URL (the URL encoded in the code)
-    ///
-    /// Wire name: `url`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 }
@@ -487,8 +450,6 @@ struct GenShortKeyBody {
 #[non_exhaustive]
 pub struct GenShortKeyResponse {
     /// 短key (short key)
-    ///
-    /// Wire name: `short_key`.
     pub short_key: String,
 }
 /// Request builder for [`QrcodeApi::gen_short_key`]: set optional parameters, then call `send()`.
@@ -501,8 +462,6 @@ impl<'a> GenShortKeyRequest<'a> {
     /// 过期秒数, 最大2592000 (lifetime, max 30 days)
     ///
     /// WeChat's default: `2592000`.
-    ///
-    /// Wire name: `expire_seconds`.
     pub fn expire_seconds(mut self, value: i64) -> Self {
         self.body.expire_seconds = Some(value);
         self
@@ -540,18 +499,12 @@ struct FetchShortKeyBody {
 #[non_exhaustive]
 pub struct FetchShortKeyResponse {
     /// 长信息 (stored data)
-    ///
-    /// Wire name: `long_data`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub long_data: Option<String>,
     /// 创建时间 (creation time, unix seconds)
-    ///
-    /// Wire name: `create_time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_time: Option<i64>,
     /// 剩余有效秒数 (remaining lifetime in seconds)
-    ///
-    /// Wire name: `expire_seconds`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expire_seconds: Option<i64>,
 }

@@ -4,7 +4,6 @@
 //! Tags group followers (they replaced the retired groups API). An account may create up to
 //! 100 tags; ids 0, 1 and 2 are reserved by the system and cannot be edited (45058). A follower
 //! can carry at most 20 tags (45059).
-#![allow(deprecated)]
 /// The `tags` endpoints: `client.tags()`.
 #[derive(Clone, Copy)]
 pub struct TagsApi<'a> {
@@ -122,8 +121,6 @@ impl<'a> TagsApi<'a> {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TagName {
     /// 标签名, 30个字符以内 (tag name, ≤30 characters)
-    ///
-    /// Wire name: `name`.
     pub name: String,
 }
 impl TagName {
@@ -136,12 +133,8 @@ impl TagName {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TagUpdate {
     /// 标签 ID (tag id)
-    ///
-    /// Wire name: `id`.
     pub id: i64,
     /// 新标签名, 30个字符以内 (new name)
-    ///
-    /// Wire name: `name`.
     pub name: String,
 }
 impl TagUpdate {
@@ -154,8 +147,6 @@ impl TagUpdate {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TagRef {
     /// 标签 ID (tag id)
-    ///
-    /// Wire name: `id`.
     pub id: i64,
 }
 impl TagRef {
@@ -169,16 +160,10 @@ impl TagRef {
 #[non_exhaustive]
 pub struct TagInfo {
     /// 标签 ID, 由微信分配 (tag id)
-    ///
-    /// Wire name: `id`.
     pub id: i64,
     /// 标签名 (tag name)
-    ///
-    /// Wire name: `name`.
     pub name: String,
     /// 此标签下粉丝数 (followers with this tag; not returned by create)
-    ///
-    /// Wire name: `count`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
 }
@@ -204,8 +189,6 @@ struct CreateBody {
 #[non_exhaustive]
 pub struct CreateResponse {
     /// 创建的标签 (the new tag with its id)
-    ///
-    /// Wire name: `tag`.
     pub tag: TagInfo,
 }
 /// Request builder for [`TagsApi::create`]: set optional parameters, then call `send()`.
@@ -244,8 +227,6 @@ pub const LIST: crate::generated_interface::Endpoint = crate::generated_interfac
 #[non_exhaustive]
 pub struct ListResponse {
     /// 标签列表 (all tags with follower counts)
-    ///
-    /// Wire name: `tags`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<TagInfo>,
 }
@@ -434,8 +415,6 @@ struct UserTagsBody {
 #[non_exhaustive]
 pub struct UserTagsResponse {
     /// 用户的标签 ID 列表 (tag ids)
-    ///
-    /// Wire name: `tagid_list`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tagid_list: Vec<i64>,
 }
@@ -481,18 +460,12 @@ struct TagUsersBody {
 #[non_exhaustive]
 pub struct TagUsersResponse {
     /// 本次获取的粉丝数量 (followers in this page)
-    ///
-    /// Wire name: `count`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
     /// 标签下粉丝数据 (the OpenIDs)
-    ///
-    /// Wire name: `data`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<super::user::OpenidListData>,
     /// 拉取列表最后一个用户的 OpenID (cursor for the next page)
-    ///
-    /// Wire name: `next_openid`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_openid: Option<String>,
 }
@@ -504,8 +477,6 @@ pub struct TagUsersRequest<'a> {
 }
 impl<'a> TagUsersRequest<'a> {
     /// 第一个拉取的 OpenID, 不填从头开始 (start after this OpenID)
-    ///
-    /// Wire name: `next_openid`.
     pub fn next_openid(mut self, value: impl Into<String>) -> Self {
         self.body.next_openid = Some(value.into());
         self

@@ -3,7 +3,6 @@
 //!
 //! Notification messages built from a template chosen in the account's template library
 //! (service accounts). The delivery result arrives as the TEMPLATESENDJOBFINISH event.
-#![allow(deprecated)]
 /// The `template` endpoints: `client.template()`.
 #[derive(Clone, Copy)]
 pub struct TemplateApi<'a> {
@@ -108,12 +107,8 @@ impl<'a> TemplateApi<'a> {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TemplateMiniProgram {
     /// 小程序 AppID, 须与公众号关联 (the linked mini program's AppID)
-    ///
-    /// Wire name: `appid`.
     pub appid: String,
     /// 小程序页面路径, 可带参数, 如 index?foo=bar (page path)
-    ///
-    /// Wire name: `pagepath`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pagepath: Option<String>,
 }
@@ -126,8 +121,6 @@ impl TemplateMiniProgram {
         }
     }
     /// 小程序页面路径, 可带参数, 如 index?foo=bar (page path)
-    ///
-    /// Wire name: `pagepath`.
     #[must_use]
     pub fn with_pagepath(mut self, pagepath: impl Into<String>) -> Self {
         self.pagepath = Some(pagepath.into());
@@ -138,8 +131,6 @@ impl TemplateMiniProgram {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TemplateDataValue {
     /// 关键词的内容 (keyword content)
-    ///
-    /// Wire name: `value`.
     pub value: String,
 }
 impl TemplateDataValue {
@@ -155,13 +146,9 @@ impl TemplateDataValue {
 #[non_exhaustive]
 pub struct TemplateIndustry {
     /// 主行业 (top-level industry)
-    ///
-    /// Wire name: `first_class`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first_class: Option<String>,
     /// 副行业 (sub-industry)
-    ///
-    /// Wire name: `second_class`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub second_class: Option<String>,
 }
@@ -170,32 +157,20 @@ pub struct TemplateIndustry {
 #[non_exhaustive]
 pub struct PrivateTemplate {
     /// 模板 ID (template id)
-    ///
-    /// Wire name: `template_id`.
     pub template_id: String,
     /// 模板标题 (title)
-    ///
-    /// Wire name: `title`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     /// 模板所属行业的一级行业 (top-level industry)
-    ///
-    /// Wire name: `primary_industry`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub primary_industry: Option<String>,
     /// 模板所属行业的二级行业 (sub-industry)
-    ///
-    /// Wire name: `deputy_industry`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deputy_industry: Option<String>,
     /// 模板内容, 含 {{key.DATA}} 占位 (template text with placeholders)
-    ///
-    /// Wire name: `content`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
     /// 模板示例 (example)
-    ///
-    /// Wire name: `example`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub example: Option<String>,
 }
@@ -229,8 +204,6 @@ struct SendBody {
 #[non_exhaustive]
 pub struct SendResponse {
     /// 消息 ID (message id)
-    ///
-    /// Wire name: `msgid`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub msgid: Option<i64>,
 }
@@ -249,15 +222,11 @@ impl<'a> SendRequest<'a> {
         self
     }
     /// 跳小程序所需数据 (mini program to open)
-    ///
-    /// Wire name: `miniprogram`.
     pub fn miniprogram(mut self, value: TemplateMiniProgram) -> Self {
         self.body.miniprogram = Some(value);
         self
     }
     /// 防重入 ID: 同一 openid + client_msg_id 只发送一条消息, 10 分钟有效 (dedup id: one message per user and id within 10 minutes)
-    ///
-    /// Wire name: `client_msg_id`.
     pub fn client_msg_id(mut self, value: impl Into<String>) -> Self {
         self.body.client_msg_id = Some(value.into());
         self
@@ -328,13 +297,9 @@ pub const GET_INDUSTRY: crate::generated_interface::Endpoint = crate::generated_
 #[non_exhaustive]
 pub struct GetIndustryResponse {
     /// 主营行业 (primary industry)
-    ///
-    /// Wire name: `primary_industry`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub primary_industry: Option<TemplateIndustry>,
     /// 副营行业 (secondary industry)
-    ///
-    /// Wire name: `secondary_industry`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secondary_industry: Option<TemplateIndustry>,
 }
@@ -378,8 +343,6 @@ struct AddBody {
 #[non_exhaustive]
 pub struct AddResponse {
     /// 添加至账号下的模板 ID (the new template id)
-    ///
-    /// Wire name: `template_id`.
     pub template_id: String,
 }
 /// Request builder for [`TemplateApi::add`]: set optional parameters, then call `send()`.
@@ -418,8 +381,6 @@ pub const LIST: crate::generated_interface::Endpoint = crate::generated_interfac
 #[non_exhaustive]
 pub struct ListResponse {
     /// 模板列表 (templates)
-    ///
-    /// Wire name: `template_list`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub template_list: Vec<PrivateTemplate>,
 }

@@ -3,7 +3,6 @@
 //!
 //! Followers of the account: basic information, the follower list, remarks, the blacklist and
 //! OpenID migration after an account move. Tags live in `tags`.
-#![allow(deprecated)]
 /// The `user` endpoints: `client.user()`.
 #[derive(Clone, Copy)]
 pub struct UserApi<'a> {
@@ -193,58 +192,36 @@ impl<'de> serde::Deserialize<'de> for Lang {
 #[non_exhaustive]
 pub struct FollowerInfo {
     /// 1 = follows the account; 0 = does not (then only openid/unionid are returned)
-    ///
-    /// Wire name: `subscribe`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subscribe: Option<i32>,
     /// 用户的标识 (the follower's OpenID)
-    ///
-    /// Wire name: `openid`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub openid: Option<String>,
     /// 用户的语言 (the follower's language, e.g. zh_CN)
-    ///
-    /// Wire name: `language`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub language: Option<String>,
     /// 关注时间 (Unix time of the last follow)
-    ///
-    /// Wire name: `subscribe_time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subscribe_time: Option<i64>,
     /// UnionID; only when the account is bound to an Open Platform account
-    ///
-    /// Wire name: `unionid`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unionid: Option<String>,
     /// 运营者对粉丝的备注 (the remark set by the operator)
-    ///
-    /// Wire name: `remark`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remark: Option<String>,
     /// 用户所在的分组ID (legacy group id)
-    ///
-    /// Wire name: `groupid`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub groupid: Option<i64>,
     /// 用户被打上的标签ID列表 (tag ids)
-    ///
-    /// Wire name: `tagid_list`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tagid_list: Vec<i64>,
     /// 关注渠道来源 (follow source, e.g. ADD_SCENE_QR_CODE, ADD_SCENE_SEARCH)
-    ///
-    /// Wire name: `subscribe_scene`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subscribe_scene: Option<String>,
     /// 二维码扫码场景 (integer scene of the QR code the user followed through)
-    ///
-    /// Wire name: `qr_scene`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub qr_scene: Option<i64>,
     /// 二维码扫码场景描述 (string scene of that QR code)
-    ///
-    /// Wire name: `qr_scene_str`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub qr_scene_str: Option<String>,
 }
@@ -253,8 +230,6 @@ pub struct FollowerInfo {
 #[non_exhaustive]
 pub struct OpenidListData {
     /// the OpenIDs on this page
-    ///
-    /// Wire name: `openid`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub openid: Vec<String>,
 }
@@ -262,12 +237,8 @@ pub struct OpenidListData {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct BatchUserQuery {
     /// 用户的 OpenID
-    ///
-    /// Wire name: `openid`.
     pub openid: String,
     /// 语言 (language); default zh_CN
-    ///
-    /// Wire name: `lang`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lang: Option<Lang>,
 }
@@ -280,8 +251,6 @@ impl BatchUserQuery {
         }
     }
     /// 语言 (language); default zh_CN
-    ///
-    /// Wire name: `lang`.
     #[must_use]
     pub fn with_lang(mut self, lang: Lang) -> Self {
         self.lang = Some(lang);
@@ -293,17 +262,11 @@ impl BatchUserQuery {
 #[non_exhaustive]
 pub struct ChangeOpenidResult {
     /// 原账号的 OpenID (OpenID under the old account)
-    ///
-    /// Wire name: `ori_openid`.
     pub ori_openid: String,
     /// 新账号的 OpenID (OpenID under this account; absent on failure)
-    ///
-    /// Wire name: `new_openid`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub new_openid: Option<String>,
     /// 转换失败原因, e.g. ori_openid error (why this one failed)
-    ///
-    /// Wire name: `err_msg`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub err_msg: Option<String>,
 }
@@ -331,57 +294,35 @@ struct InfoQuery {
 #[non_exhaustive]
 pub struct InfoResponse {
     /// 1 = following, 0 = not following
-    ///
-    /// Wire name: `subscribe`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subscribe: Option<i32>,
     /// the OpenID
-    ///
-    /// Wire name: `openid`.
     pub openid: String,
     /// 用户的语言 (language)
-    ///
-    /// Wire name: `language`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub language: Option<String>,
     /// 关注时间 (Unix time of the last follow)
-    ///
-    /// Wire name: `subscribe_time`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subscribe_time: Option<i64>,
     /// UnionID (only with a bound Open Platform account)
-    ///
-    /// Wire name: `unionid`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unionid: Option<String>,
     /// 备注 (operator's remark)
-    ///
-    /// Wire name: `remark`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remark: Option<String>,
     /// 分组ID (legacy group id)
-    ///
-    /// Wire name: `groupid`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub groupid: Option<i64>,
     /// 标签ID列表 (tag ids)
-    ///
-    /// Wire name: `tagid_list`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tagid_list: Vec<i64>,
     /// 关注渠道来源 (follow source: ADD_SCENE_SEARCH, ADD_SCENE_QR_CODE, ADD_SCENE_PROFILE_CARD, …)
-    ///
-    /// Wire name: `subscribe_scene`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subscribe_scene: Option<String>,
     /// 二维码扫码场景 (integer QR scene)
-    ///
-    /// Wire name: `qr_scene`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub qr_scene: Option<i64>,
     /// 二维码扫码场景描述 (string QR scene)
-    ///
-    /// Wire name: `qr_scene_str`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub qr_scene_str: Option<String>,
 }
@@ -395,8 +336,6 @@ impl<'a> InfoRequest<'a> {
     /// 语言 (language of region names)
     ///
     /// WeChat's default: `zh_CN`.
-    ///
-    /// Wire name: `lang`.
     pub fn lang(mut self, value: Lang) -> Self {
         self.query.lang = Some(value);
         self
@@ -435,23 +374,15 @@ struct ListQuery {
 #[non_exhaustive]
 pub struct ListResponse {
     /// 关注该公众账号的总用户数 (total followers)
-    ///
-    /// Wire name: `total`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
     /// 拉取的 OPENID 个数 (OpenIDs in this page, ≤10 000)
-    ///
-    /// Wire name: `count`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
     /// 列表数据 (the OpenIDs; absent when empty)
-    ///
-    /// Wire name: `data`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<OpenidListData>,
     /// 拉取列表的最后一个用户的 OPENID (cursor for the next page)
-    ///
-    /// Wire name: `next_openid`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_openid: Option<String>,
 }
@@ -463,8 +394,6 @@ pub struct ListRequest<'a> {
 }
 impl<'a> ListRequest<'a> {
     /// 第一个拉取的 OPENID, 不填默认从头开始 (start after this OpenID; empty = from the start)
-    ///
-    /// Wire name: `next_openid`.
     pub fn next_openid(mut self, value: impl Into<String>) -> Self {
         self.query.next_openid = Some(value.into());
         self
@@ -502,8 +431,6 @@ struct BatchInfoBody {
 #[non_exhaustive]
 pub struct BatchInfoResponse {
     /// 用户信息列表 (one entry per requested user)
-    ///
-    /// Wire name: `user_info_list`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub user_info_list: Vec<FollowerInfo>,
 }
@@ -585,23 +512,15 @@ struct BlacklistBody {
 #[non_exhaustive]
 pub struct BlacklistResponse {
     /// 黑名单总数 (total blacklisted users)
-    ///
-    /// Wire name: `total`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
     /// 本次拉取的 OpenID 个数 (entries in this page)
-    ///
-    /// Wire name: `count`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
     /// 黑名单 OpenID 列表 (the OpenIDs)
-    ///
-    /// Wire name: `data`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<OpenidListData>,
     /// 本次列表最后一个 OpenID (cursor for the next page)
-    ///
-    /// Wire name: `next_openid`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_openid: Option<String>,
 }
@@ -613,8 +532,6 @@ pub struct BlacklistRequest<'a> {
 }
 impl<'a> BlacklistRequest<'a> {
     /// 从此 OpenID 开始拉取, 为空时从开头拉取 (start OpenID; empty = from the start)
-    ///
-    /// Wire name: `begin_openid`.
     pub fn begin_openid(mut self, value: impl Into<String>) -> Self {
         self.body.begin_openid = Some(value.into());
         self
@@ -725,8 +642,6 @@ struct ChangeOpenidBody {
 #[non_exhaustive]
 pub struct ChangeOpenidResponse {
     /// 每个 OpenID 的转换结果 (one result per OpenID)
-    ///
-    /// Wire name: `result_list`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub result_list: Vec<ChangeOpenidResult>,
 }

@@ -47,12 +47,12 @@ impl Client {
     /// # async fn demo(client: &wechat_oa::Client) -> Result<(), wechat_oa::Error> {
     /// use wechat_oa::Method;
     /// let v: serde_json::Value = client
-    ///     .raw("user.get", Method::Get, "/cgi-bin/user/get")
-    ///     .query("next_openid", "")
+    ///     .raw("card.get", Method::Post, "/card/get")
+    ///     .json(&serde_json::json!({ "card_id": "pFS7Fjg8kV1IdDz01r4SQwMkuCKc" }))
     ///     .idempotent(true)
     ///     .send()
     ///     .await?;
-    /// println!("{} followers", v["total"]);
+    /// println!("{}", v["card"]["card_type"]);
     /// # Ok(()) }
     /// ```
     pub fn raw(&self, name: &'static str, method: Method, path: &'static str) -> RawRequest<'_> {

@@ -5,7 +5,7 @@
 //! mutex per token kind, across processes through the store's lock (SET NX PX semantics,
 //! released only by its owner, waited on for a bounded time). A waiter that sees a fresh token
 //! appear in the store uses it; a waiter that waits too long gets
-//! [`Error::TokenWaitTimeout`](crate::Error::TokenWaitTimeout), never a second refresh.
+//! [`Error::TokenWaitTimeout`], never a second refresh.
 //! A token WeChat rejects is removed with compare-and-delete, so a token another process has
 //! already replaced is not thrown away.
 //!

@@ -1,15 +1,18 @@
 //! wechat-oa-codegen: turns the YAML endpoint spec (`spec/*.yaml`) into the typed Rust client
 //! (`generated/*.rs`).
 //!
-//! The pipeline is parse ([`load`]) → validate ([`validate`]) → emit ([`emit`], `quote`) →
-//! format (`prettyplease`). [`generate`] runs it on sources in memory; [`generate_dir`] reads
+//! The pipeline is parse ([`load`]) → validate ([`validate`]) → lower ([`lower`], into the
+//! [`ir`] in which every Rust name and type is resolved) → emit ([`emit`], `quote`, reading only
+//! the IR) → format (`prettyplease`). Each step is a separate public function, tested alone. [`generate`] runs it on sources in memory; [`generate_dir`] reads
 //! a folder; [`write_if_changed`] writes only files whose content differs, so a build of an
 //! unchanged or packaged tree writes nothing. `build.rs`, the freshness test and the CLI all
 //! call these same functions.
 
 pub mod diag;
 pub mod emit;
+pub mod ir;
 pub mod load;
+pub mod lower;
 pub mod model;
 pub mod schema;
 pub mod types;
@@ -26,7 +29,8 @@ pub use load::Source;
 pub fn generate(folder: &str, sources: &[Source]) -> Result<Files, Diagnostics> {
     let spec = load::load_spec(folder, sources)?;
     let checked = validate::validate(&spec)?;
-    emit::emit_all(&checked).map_err(|m| Diagnostics::one(Diagnostic::new(folder, "", m)))
+    let ir = lower::lower(&checked)?;
+    emit::emit_all(&ir).map_err(|m| Diagnostics::one(Diagnostic::new(folder, "", m)))
 }
 
 /// Reads `dir` and generates every file.

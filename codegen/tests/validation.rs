@@ -173,3 +173,393 @@ fn all_problems_are_reported_at_once() {
     assert_has(&all, "must start with `/`");
     assert_has(&all, "`strnig` is not a type");
 }
+
+// ---- Every other rule, one test each. `rejects!` names the test, the spec and what the
+// message must contain (file, place, field and the rule).
+
+/// An endpoint `name` with the required keys, then `extra` (YAML lines indented 4 spaces).
+fn ep(name: &str, method: &str, extra: &str) -> String {
+    format!(
+        "  - name: {name}\n    summary: s\n    doc_url: https://developers.weixin.qq.com/x\n    method: {method}\n    path: /cgi-bin/x\n    idempotent: true\n{extra}"
+    )
+}
+
+fn endpoints(list: &[String]) -> String {
+    area(&format!("endpoints:\n{}", list.concat()))
+}
+
+fn types(yaml: &str) -> String {
+    area(&format!("types:\n{yaml}"))
+}
+
+fn callbacks(yaml: &str) -> String {
+    problems_in(&[("callbacks.yaml", &format!("title: cb\n{yaml}"))])
+}
+
+fn errors(yaml: &str) -> String {
+    problems_in(&[("errors.yaml", &format!("errors:\n{yaml}"))])
+}
+
+macro_rules! rejects {
+    ($name:ident, $problems:expr, $($expected:expr),+ $(,)?) => {
+        #[test]
+        fn $name() {
+            let all = $problems;
+            $(assert_has(&all, $expected);)+
+        }
+    };
+}
+
+// Area files.
+rejects!(
+    an_area_name_must_be_snake_case,
+    problems_in(&[("User.yaml", "area: User\ntitle: u\n")]),
+    "spec/User.yaml: area: `User` must be snake_case and not a Rust keyword"
+);
+rejects!(
+    an_area_needs_a_title,
+    problems(&area("").replace("title: users", "title: \" \"")),
+    "spec/user.yaml: title: must not be empty"
+);
+
+// Endpoints.
+rejects!(
+    endpoint_names_colliding_after_case_conversion_are_rejected,
+    problems(&endpoints(&[ep("get_x", "GET", ""), ep("get_X", "GET", "")])),
+    "spec/user.yaml: endpoint get_X: name collides with another endpoint after case conversion"
+);
+rejects!(
+    an_endpoint_name_must_be_snake_case,
+    problems(&endpoints(&[ep("getX", "GET", "")])),
+    "spec/user.yaml: endpoint getX: endpoint names must be snake_case and not a Rust keyword"
+);
+rejects!(
+    an_endpoint_needs_a_summary,
+    problems(&endpoints(&[ep("x", "GET", "")]).replace("summary: s", "summary: \" \"")),
+    "spec/user.yaml: endpoint x: summary must not be empty"
+);
+rejects!(
+    a_doc_url_must_be_https,
+    problems(&endpoints(&[ep("x", "GET", "")]).replace("https://developers", "http://developers")),
+    "spec/user.yaml: endpoint x: doc_url must be an https:// link"
+);
+rejects!(
+    a_path_must_not_carry_a_query,
+    problems(&endpoints(&[ep("x", "GET", "")]).replace("/cgi-bin/x", "/cgi-bin/x?a=1")),
+    "spec/user.yaml: endpoint x: path must not contain a query, fragment or spaces"
+);
+rejects!(
+    the_same_rust_name_in_query_and_body_is_rejected,
+    problems(&endpoints(&[ep(
+        "x",
+        "POST",
+        "    query: [{ name: a, type: string }]\n    body: { kind: json, fields: [{ name: a, type: string }] }\n"
+    )])),
+    "spec/user.yaml: endpoint x: field a: the same Rust name appears in query and body"
+);
+rejects!(
+    a_field_named_like_a_builder_method_needs_a_rust_name,
+    problems(&endpoints(&[ep("x", "GET", "    query: [{ name: send, type: string }]\n")])),
+    "spec/user.yaml: endpoint x: field send: `send`, `url` and `new` are builder methods"
+);
+rejects!(
+    a_response_with_type_and_fields_is_rejected,
+    problems(&area(&format!(
+        "types:\n  - {{ name: R, kind: struct, fields: [] }}\nendpoints:\n{}",
+        ep("x", "GET", "    response: { type: R, fields: [{ name: a, type: string }] }\n")
+    ))),
+    "spec/user.yaml: endpoint x: response has both `type` and `fields`; use one"
+);
+rejects!(
+    a_url_response_needs_a_get_without_body,
+    problems(&endpoints(&[ep("x", "POST", "    body: { kind: json, fields: [] }\n    response: { kind: url }\n")])),
+    "spec/user.yaml: endpoint x: a `url` response needs a GET without body"
+);
+rejects!(
+    a_url_response_has_no_fields,
+    problems(&endpoints(&[ep("x", "GET", "    response: { kind: url, fields: [{ name: a, type: string }] }\n")])),
+    "spec/user.yaml: endpoint x: a `url` response has no fields"
+);
+rejects!(
+    a_binary_response_has_no_fields,
+    problems(&endpoints(&[ep("x", "GET", "    response: { kind: binary, fields: [{ name: a, type: string }] }\n")])),
+    "spec/user.yaml: endpoint x: a `binary` response has no fields"
+);
+rejects!(
+    a_fragment_needs_a_url_response,
+    problems(&endpoints(&[ep("x", "GET", "    fragment: f\n")])),
+    "spec/user.yaml: endpoint x: `fragment` is only for `url` responses"
+);
+rejects!(
+    auth_access_token_forbids_an_access_token_field,
+    problems(&endpoints(&[ep("x", "GET", "    query: [{ name: access_token, type: string }]\n")])),
+    "spec/user.yaml: endpoint x: auth access_token adds `access_token` itself"
+);
+rejects!(
+    auth_user_token_needs_a_secret_access_token_field,
+    problems(&endpoints(&[ep(
+        "x",
+        "GET",
+        "    auth: user_token\n    query: [{ name: access_token, type: string }]\n"
+    )])),
+    "spec/user.yaml: endpoint x: auth user_token needs a field `access_token` with `secret: true`"
+);
+rejects!(
+    from_secret_needs_auth_app_secret,
+    problems(&endpoints(&[ep(
+        "x",
+        "GET",
+        "    auth: none\n    query: [{ name: secret, type: string, from: secret }]\n"
+    )])),
+    "spec/user.yaml: endpoint x: field secret: `from: secret` needs `auth: app_secret`"
+);
+rejects!(a_role_endpoint_needs_expires_in,
+    problems(&endpoints(&[ep("x", "GET", "    auth: none\n    role: access_token\n    response: { fields: [{ name: access_token, type: string, required: true }] }\n")])),
+    "spec/user.yaml: endpoint x: a role endpoint needs a required i64 response field `expires_in`");
+rejects!(a_ticket_role_needs_one_string_enum_argument,
+    problems(&endpoints(&[ep("x", "GET", "    role: ticket\n    response: { fields: [{ name: ticket, type: string, required: true }, { name: expires_in, type: i64, required: true }] }\n")])),
+    "spec/user.yaml: endpoint x: a ticket role endpoint needs exactly one required argument, a string_enum");
+rejects!(a_stable_token_role_needs_force_refresh,
+    problems(&endpoints(&[ep("x", "POST", "    auth: none\n    role: stable_token\n    body: { kind: json, fields: [] }\n    response: { fields: [{ name: access_token, type: string, required: true }, { name: expires_in, type: i64, required: true }] }\n")])),
+    "spec/user.yaml: endpoint x: role stable_token needs an optional bool field `force_refresh`");
+rejects!(
+    a_multipart_body_lists_fields_not_a_type,
+    problems(&area(&format!(
+        "types:\n  - {{ name: B, kind: struct, fields: [] }}\nendpoints:\n{}",
+        ep("x", "POST", "    body: { kind: multipart, type: B }\n")
+    ))),
+    "spec/user.yaml: endpoint x: a multipart body lists its parts as `fields`, not `type`"
+);
+rejects!(
+    a_body_with_type_and_fields_is_rejected,
+    problems(&area(&format!(
+        "types:\n  - {{ name: B, kind: struct, fields: [] }}\nendpoints:\n{}",
+        ep("x", "POST", "    body: { kind: json, type: B, fields: [{ name: a, type: string }] }\n")
+    ))),
+    "spec/user.yaml: endpoint x: body has both `type` and `fields`; use one"
+);
+rejects!(
+    a_body_type_must_exist,
+    problems(&endpoints(&[ep("x", "POST", "    body: { kind: json, type: Nope }\n")])),
+    "spec/user.yaml: endpoint x: body: unknown type Nope"
+);
+rejects!(
+    a_response_type_must_be_a_struct,
+    problems(&area(&format!(
+        "types:\n  - {{ name: E, kind: string_enum, values: [{{ wire: a, name: A }}] }}\nendpoints:\n{}",
+        ep("x", "GET", "    response: { type: E }\n")
+    ))),
+    "spec/user.yaml: endpoint x: response: E must be a struct"
+);
+
+// Fields.
+rejects!(
+    an_unparsable_type_names_the_field,
+    problems(&endpoints(&[ep("x", "GET", "    query: [{ name: a, type: strnig }]\n")])),
+    "spec/user.yaml: endpoint x: query field a: `strnig` is not a type"
+);
+rejects!(
+    an_unclosed_container_type_names_the_field,
+    problems(&endpoints(&[ep(
+        "x",
+        "POST",
+        "    body: { kind: json, fields: [{ name: a, type: \"list<string\" }] }\n"
+    )])),
+    "spec/user.yaml: endpoint x: body field a: type `list<string` is missing its closing `>`"
+);
+rejects!(
+    a_rust_name_must_be_snake_case,
+    problems(&endpoints(&[ep("x", "GET", "    query: [{ name: a, rust_name: Abc, type: string }]\n")])),
+    "spec/user.yaml: endpoint x: query field a: Rust name `Abc` must be snake_case"
+);
+rejects!(
+    a_rust_name_used_twice_is_rejected,
+    problems(&endpoints(&[ep(
+        "x",
+        "GET",
+        "    query: [{ name: a, type: string }, { name: b, rust_name: a, type: string }]\n"
+    )])),
+    "spec/user.yaml: endpoint x: query field b: Rust name `a` is used twice here"
+);
+rejects!(
+    a_duplicate_field_name_is_rejected,
+    problems(&endpoints(&[ep(
+        "x",
+        "GET",
+        "    query: [{ name: a, type: string }, { name: a, rust_name: b, type: string }]\n"
+    )])),
+    "spec/user.yaml: endpoint x: query field a: duplicate field name"
+);
+rejects!(
+    item_is_only_for_callbacks,
+    problems(&types("  - { name: S, kind: struct, fields: [{ name: a, type: \"list<string>\", item: i }] }\n")),
+    "spec/user.yaml: type S: field a: `item` is only for XML lists in callbacks.yaml"
+);
+rejects!(
+    value_and_from_exclude_each_other,
+    problems(&endpoints(&[ep(
+        "x",
+        "GET",
+        "    auth: app_secret\n    query: [{ name: a, type: string, value: v, from: appid }]\n"
+    )])),
+    "spec/user.yaml: endpoint x: query field a: `value` and `from` exclude each other"
+);
+rejects!(
+    value_is_only_for_requests,
+    problems(&endpoints(&[ep("x", "GET", "    response: { fields: [{ name: a, type: string, value: v }] }\n")])),
+    "spec/user.yaml: endpoint x: response field a: `value`/`from` are only for query and body fields"
+);
+rejects!(
+    query_parameters_must_be_scalars,
+    problems(&endpoints(&[ep("x", "GET", "    query: [{ name: a, type: \"list<string>\" }]\n")])),
+    "spec/user.yaml: endpoint x: query field a: query parameters must be primitives or enums"
+);
+rejects!(
+    a_constant_needs_a_primitive_type,
+    problems(&endpoints(&[ep(
+        "x",
+        "POST",
+        "    body: { kind: json, fields: [{ name: a, type: \"list<string>\", value: v }] }\n"
+    )])),
+    "spec/user.yaml: endpoint x: body field a: a constant `value` needs a primitive type"
+);
+rejects!(
+    a_from_field_must_be_a_string,
+    problems(&endpoints(&[ep("x", "GET", "    query: [{ name: a, type: i64, from: appid }]\n")])),
+    "spec/user.yaml: endpoint x: query field a: a `from` field must be a string"
+);
+
+// Named types.
+rejects!(
+    a_type_name_must_be_upper_camel_case,
+    problems(&types("  - { name: lang, kind: struct, fields: [] }\n")),
+    "spec/user.yaml: type lang: type names must be UpperCamelCase"
+);
+rejects!(
+    a_struct_has_no_values,
+    problems(&types("  - { name: S, kind: struct, values: [{ wire: a, name: A }] }\n")),
+    "spec/user.yaml: type S: a struct has `fields`, not `values`"
+);
+rejects!(
+    a_struct_cannot_contain_itself,
+    problems(&types("  - { name: S, kind: struct, fields: [{ name: s, type: S }] }\n")),
+    "spec/user.yaml: type S: field s: a struct cannot contain itself directly"
+);
+rejects!(
+    an_enum_has_no_fields,
+    problems(&types(
+        "  - { name: E, kind: string_enum, values: [{ wire: a, name: A }], fields: [{ name: a, type: string }] }\n"
+    )),
+    "spec/user.yaml: type E: an enum has `values`, not `fields`"
+);
+rejects!(
+    a_variant_cannot_be_named_other,
+    problems(&types("  - { name: E, kind: string_enum, values: [{ wire: a, name: Other }] }\n")),
+    "spec/user.yaml: type E: value Other: variant names must be UpperCamelCase and not `Other`"
+);
+rejects!(
+    a_duplicate_variant_name_is_rejected,
+    problems(&types("  - { name: E, kind: string_enum, values: [{ wire: a, name: A }, { wire: b, name: A }] }\n")),
+    "spec/user.yaml: type E: value A: duplicate variant name"
+);
+rejects!(
+    an_int_enum_needs_integer_wire_values,
+    problems(&types("  - { name: E, kind: int_enum, values: [{ wire: a, name: A }] }\n")),
+    "spec/user.yaml: type E: value A: wire value must be a string in a string_enum and an integer in an int_enum"
+);
+rejects!(
+    a_duplicate_wire_value_is_rejected,
+    problems(&types("  - { name: E, kind: int_enum, values: [{ wire: 1, name: A }, { wire: 1, name: B }] }\n")),
+    "spec/user.yaml: type E: value B: duplicate wire value"
+);
+
+// errors.yaml.
+rejects!(
+    a_duplicate_error_name_is_rejected,
+    errors("  - { code: 1, name: A, doc: a }\n  - { code: 2, name: A, doc: b }\n"),
+    "spec/errors.yaml: error 2: duplicate name A"
+);
+rejects!(
+    a_duplicate_error_code_is_rejected,
+    errors("  - { code: 1, name: A, doc: a }\n  - { code: 1, name: B, doc: b }\n"),
+    "spec/errors.yaml: error 1: duplicate code"
+);
+rejects!(
+    an_error_cannot_be_named_other,
+    errors("  - { code: 1, name: Other, doc: a }\n"),
+    "spec/errors.yaml: error 1: name `Other` must be UpperCamelCase and not `Other`"
+);
+rejects!(
+    errcode_zero_is_not_an_error,
+    errors("  - { code: 0, name: Ok, doc: a }\n"),
+    "spec/errors.yaml: error 0: 0 means success and is not an error code"
+);
+
+// callbacks.yaml.
+const CB_TEXT: &str = "  - { wire: text, name: Text, summary: s, fields: [{ name: Content, type: string }] }\n";
+rejects!(
+    callback_types_are_structs,
+    callbacks("types:\n  - { name: E, kind: string_enum, values: [{ wire: a, name: A }] }\n"),
+    "spec/callbacks.yaml: type E: callback types are XML elements: only `kind: struct`"
+);
+rejects!(
+    callback_type_names_are_unique,
+    callbacks("types:\n  - { name: T, kind: struct, fields: [] }\n  - { name: T, kind: struct, fields: [] }\n"),
+    "spec/callbacks.yaml: type T: type names must be UpperCamelCase and unique"
+);
+rejects!(
+    a_callback_cannot_be_named_unknown,
+    callbacks("events:\n  - { wire: x, name: Unknown, summary: s }\n"),
+    "spec/callbacks.yaml: event Unknown: names must be UpperCamelCase and not `Unknown`"
+);
+rejects!(
+    a_duplicate_callback_name_is_rejected,
+    callbacks(&format!("messages:\n{CB_TEXT}  - {{ wire: text2, name: Text, summary: s }}\n")),
+    "spec/callbacks.yaml: message Text: duplicate message name"
+);
+rejects!(
+    a_duplicate_callback_wire_value_is_rejected,
+    callbacks("replies:\n  - { wire: text, name: A, summary: s }\n  - { wire: TEXT, name: B, summary: s }\n"),
+    "spec/callbacks.yaml: reply B: duplicate wire value `TEXT`"
+);
+rejects!(
+    a_callback_clashing_with_a_type_is_rejected,
+    callbacks(&format!("types:\n  - {{ name: TextMessage, kind: struct, fields: [] }}\nmessages:\n{CB_TEXT}")),
+    "spec/callbacks.yaml: message Text: clashes with type TextMessage"
+);
+rejects!(
+    a_callback_needs_a_summary,
+    callbacks("messages:\n  - { wire: text, name: Text, summary: \" \" }\n"),
+    "spec/callbacks.yaml: message Text: summary must not be empty"
+);
+rejects!(a_callback_field_cannot_be_a_keyword,
+    callbacks("messages:\n  - { wire: text, name: Text, summary: s, fields: [{ name: Type, rust_name: type, type: string }] }\n"),
+    "spec/callbacks.yaml: message Text: field Type: `type` is a Rust keyword: add `rust_name:`");
+rejects!(a_callback_rust_name_used_twice_is_rejected,
+    callbacks("events:\n  - { wire: e, name: E, summary: s, fields: [{ name: A, rust_name: x, type: string }, { name: B, rust_name: x, type: string }] }\n"),
+    "spec/callbacks.yaml: event E: field B: Rust name `x` is used twice here");
+rejects!(
+    callback_header_fields_are_not_listed,
+    callbacks("messages:\n  - { wire: text, name: Text, summary: s, fields: [{ name: MsgType, type: string }] }\n"),
+    "spec/callbacks.yaml: message Text: field MsgType: header fields are parsed by the runtime"
+);
+rejects!(json_only_keys_do_not_apply_to_xml_fields,
+    callbacks("replies:\n  - { wire: text, name: Text, summary: s, fields: [{ name: Content, type: string, secret: true }] }\n"),
+    "spec/callbacks.yaml: reply Text: field Content: `value`, `from`, `secret` and `default` do not apply to XML fields");
+rejects!(
+    a_callback_field_needs_an_xml_type,
+    callbacks("types:\n  - { name: T, kind: struct, fields: [{ name: A, type: bool }] }\n"),
+    "spec/callbacks.yaml: type T: field A: type `bool` is not an XML field type"
+);
+rejects!(
+    a_callback_field_of_an_unknown_type_is_rejected,
+    callbacks("events:\n  - { wire: e, name: E, summary: s, fields: [{ name: A, type: \"list<Missing>\" }] }\n"),
+    "spec/callbacks.yaml: event E: field A: type `list<Missing>` is not an XML field type"
+);
+rejects!(
+    item_only_applies_to_lists,
+    callbacks(
+        "messages:\n  - { wire: text, name: Text, summary: s, fields: [{ name: Content, type: string, item: i }] }\n"
+    ),
+    "spec/callbacks.yaml: message Text: field Content: `item` only applies to list<..> fields"
+);

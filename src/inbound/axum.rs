@@ -1,5 +1,5 @@
 //! The callback endpoint as an axum router (feature `axum`): `GET` answers WeChat's URL
-//! verification, `POST` runs [`Callback::handle`] around your handler.
+//! verification, `POST` runs `Callback::handle` around your handler.
 //!
 //! ```no_run
 //! use wechat_oa::callback::{Callback, Message, Reply};

@@ -7,165 +7,114 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::docs::{doc_attrs, inner_doc_attrs};
-use crate::model::{CallbackDef, CallbacksFile, Field};
-use crate::types::{Prim, TypeExpr};
-use crate::validate::field_ident;
-
-fn ty(f: &Field) -> TypeExpr {
-    TypeExpr::parse(&f.ty).unwrap_or(TypeExpr::Prim(Prim::String))
-}
-
-fn prim_rust(p: Prim) -> TokenStream {
-    match p {
-        Prim::I64 => quote!(i64),
-        Prim::I32 => quote!(i32),
-        Prim::F64 => quote!(f64),
-        _ => quote!(String),
-    }
-}
-
-fn base_rust(t: &TypeExpr) -> TokenStream {
-    match t {
-        TypeExpr::Prim(p) => prim_rust(*p),
-        TypeExpr::Named(n) => {
-            let i = format_ident!("{}", n);
-            quote!(#i)
-        }
-        TypeExpr::List(inner) | TypeExpr::Map(inner) => {
-            let i = base_rust(inner);
-            quote!(Vec<#i>)
-        }
-    }
-}
-
-fn stored(f: &Field) -> TokenStream {
-    let t = ty(f);
-    let r = base_rust(&t);
-    if f.required || t.is_collection() {
-        r
-    } else {
-        quote!(Option<#r>)
-    }
-}
+use super::{arg_type, rust_type};
+use crate::ir::{CallbackIr, CallbacksIr, XmlFieldIr, XmlShape, XmlStructIr};
 
 /// The expression reading field `f` from element `el`.
-fn read(f: &Field, owner: &str) -> TokenStream {
-    let name = &f.name;
-    let t = ty(f);
-    match (&t, f.required) {
-        (TypeExpr::Prim(Prim::String), true) => quote!(fields::required_text(el, #name, #owner)?),
-        (TypeExpr::Prim(Prim::String), false) => quote!(fields::text(el, #name)),
-        (TypeExpr::Prim(_), true) => quote!(fields::required_number(el, #name, #owner)?),
-        (TypeExpr::Prim(_), false) => quote!(fields::number(el, #name)?),
-        (TypeExpr::Named(n), true) => {
+fn read(f: &XmlFieldIr, owner: &str) -> TokenStream {
+    let name = &f.wire;
+    let item = |item: &Option<String>| match item {
+        Some(i) => quote!(Some(#i)),
+        None => quote!(None),
+    };
+    match (&f.shape, f.required) {
+        (XmlShape::Text, true) => quote!(fields::required_text(el, #name, #owner)?),
+        (XmlShape::Text, false) => quote!(fields::text(el, #name)),
+        (XmlShape::Number, true) => quote!(fields::required_number(el, #name, #owner)?),
+        (XmlShape::Number, false) => quote!(fields::number(el, #name)?),
+        (XmlShape::Child(n), true) => {
             let i = format_ident!("{}", n);
             quote!(<#i as fields::FromXml>::from_xml(fields::required_child(el, #name, #owner)?)?)
         }
-        (TypeExpr::Named(n), false) => {
+        (XmlShape::Child(n), false) => {
             let i = format_ident!("{}", n);
             quote!(fields::child(el, #name).map(<#i as fields::FromXml>::from_xml).transpose()?)
         }
-        (TypeExpr::List(inner) | TypeExpr::Map(inner), _) => {
-            let item = match &f.item {
-                Some(i) => quote!(Some(#i)),
-                None => quote!(None),
-            };
-            match inner.as_ref() {
-                TypeExpr::Named(n) => {
-                    let i = format_ident!("{}", n);
-                    quote!(fields::items(el, #name, #item).map(<#i as fields::FromXml>::from_xml).collect::<Result<Vec<_>, _>>()?)
-                }
-                _ => quote!(fields::items(el, #name, #item).map(fields::element_text).collect()),
-            }
+        (XmlShape::ChildList { ty, item: it }, _) => {
+            let i = format_ident!("{}", ty);
+            let item = item(it);
+            quote!(fields::items(el, #name, #item).map(<#i as fields::FromXml>::from_xml).collect::<Result<Vec<_>, _>>()?)
+        }
+        (XmlShape::TextList { item: it }, _) => {
+            let item = item(it);
+            quote!(fields::items(el, #name, #item).map(fields::element_text).collect())
         }
     }
 }
 
 /// Statements writing field `f` of `self` into writer `w`.
-fn write(f: &Field) -> TokenStream {
-    let name = &f.name;
-    let ident = format_ident!("{}", field_ident(f));
-    let t = ty(f);
-    let one = |v: TokenStream, t: &TypeExpr| -> TokenStream {
-        match t {
-            TypeExpr::Prim(Prim::String) => quote!(w.text(#name, #v);),
-            TypeExpr::Prim(_) => quote!(w.number(#name, #v);),
+fn write(f: &XmlFieldIr) -> TokenStream {
+    let name = &f.wire;
+    let ident = format_ident!("{}", f.ident);
+    let one = |v: TokenStream| -> TokenStream {
+        match f.shape {
+            XmlShape::Text => quote!(w.text(#name, #v);),
+            XmlShape::Number => quote!(w.number(#name, #v);),
             _ => quote! { w.open(#name); fields::ToXml::write_xml(#v, w); w.close(#name); },
         }
     };
-    match (&t, f.required) {
-        (TypeExpr::List(inner) | TypeExpr::Map(inner), _) => {
-            let elem = match inner.as_ref() {
-                TypeExpr::Prim(_) => quote!(w.text(item_name, v);),
-                _ => quote! { w.open(item_name); fields::ToXml::write_xml(v, w); w.close(item_name); },
-            };
-            match &f.item {
-                Some(item) => quote! {
-                    w.open(#name);
-                    for v in &self.#ident { let item_name = #item; #elem }
-                    w.close(#name);
-                },
-                None => quote! {
-                    for v in &self.#ident { let item_name = #name; #elem }
-                },
-            }
+    let list = |item: &Option<String>, elem: TokenStream| match item {
+        Some(item) => quote! {
+            w.open(#name);
+            for v in &self.#ident { let item_name = #item; #elem }
+            w.close(#name);
+        },
+        None => quote! {
+            for v in &self.#ident { let item_name = #name; #elem }
+        },
+    };
+    match (&f.shape, f.required) {
+        (XmlShape::TextList { item }, _) => list(item, quote!(w.text(item_name, v);)),
+        (XmlShape::ChildList { item, .. }, _) => {
+            list(item, quote! { w.open(item_name); fields::ToXml::write_xml(v, w); w.close(item_name); })
         }
-        (_, true) => one(quote!(&self.#ident), &t),
+        (_, true) => one(quote!(&self.#ident)),
         (_, false) => {
-            let inner = one(quote!(v), &t);
+            let inner = one(quote!(v));
             quote!(if let Some(v) = &self.#ident { #inner })
         }
     }
 }
 
-/// A struct with XML reading and writing; `ctor` adds `new`/`with_*` (for replies).
-fn emit_struct(
-    name: &syn::Ident,
-    doc: TokenStream,
-    fields: &[Field],
-    owner: &str,
-    ctor: bool,
-    exhaustive: bool,
-) -> TokenStream {
+/// A struct with XML reading and writing, and `new`/`with_*` when users build it (replies).
+fn emit_struct(s: &XmlStructIr) -> TokenStream {
+    let name = format_ident!("{}", s.name);
+    let doc = doc_attrs(&s.doc);
+    let owner = s.owner.as_str();
+    let fields = &s.fields;
     let members = fields.iter().map(|f| {
-        let ident = format_ident!("{}", field_ident(f));
-        let t = stored(f);
-        let d = doc_attrs(&[f.doc.as_deref(), Some(&format!("XML element: `{}`.", f.name))]);
+        let ident = format_ident!("{}", f.ident);
+        let t = rust_type(&f.stored);
+        let d = doc_attrs(&f.doc);
         quote!(#d pub #ident: #t,)
     });
     let reads = fields.iter().map(|f| {
-        let ident = format_ident!("{}", field_ident(f));
+        let ident = format_ident!("{}", f.ident);
         let r = read(f, owner);
         quote!(#ident: #r,)
     });
     let writes = fields.iter().map(write);
-    let non_exhaustive = if exhaustive { quote!() } else { quote!(#[non_exhaustive]) };
+    let non_exhaustive = if s.exhaustive { quote!() } else { quote!(#[non_exhaustive]) };
     let el_param = if fields.is_empty() { quote!(_el) } else { quote!(el) };
     let w_param = if fields.is_empty() { quote!(_w) } else { quote!(w) };
-    let constructor = if ctor {
+    let constructor = if s.constructor {
         let mut params = Vec::new();
         let mut inits = Vec::new();
         let mut setters = Vec::new();
         for f in fields {
-            let ident = format_ident!("{}", field_ident(f));
-            let t = ty(f);
-            let (pty, conv) = match &t {
-                TypeExpr::Prim(Prim::String) => (quote!(impl Into<String>), quote!(#ident.into())),
-                _ => (base_rust(&t), quote!(#ident)),
-            };
+            let ident = format_ident!("{}", f.ident);
+            let (pty, into) = arg_type(&f.arg);
+            let conv = if into { quote!(#ident.into()) } else { quote!(#ident) };
+            let is_list = matches!(f.shape, XmlShape::ChildList { .. } | XmlShape::TextList { .. });
             if f.required {
                 params.push(quote!(#ident: #pty));
-                if matches!(t, TypeExpr::Prim(Prim::String)) {
-                    inits.push(quote!(#ident: #conv));
-                } else {
-                    inits.push(quote!(#ident));
-                }
-            } else if t.is_collection() {
-                let setter = format_ident!("with_{}", field_ident(f));
+                inits.push(if into { quote!(#ident: #conv) } else { quote!(#ident) });
+            } else if is_list {
+                let setter = format_ident!("with_{}", f.ident);
                 inits.push(quote!(#ident: Vec::new()));
                 setters.push(quote!(#[doc = " Sets this optional field."] #[must_use] pub fn #setter(mut self, #ident: #pty) -> Self { self.#ident = #conv; self }));
             } else {
-                let setter = format_ident!("with_{}", field_ident(f));
+                let setter = format_ident!("with_{}", f.ident);
                 inits.push(quote!(#ident: None));
                 setters.push(quote!(#[doc = " Sets this optional field."] #[must_use] pub fn #setter(mut self, #ident: #pty) -> Self { self.#ident = Some(#conv); self }));
             }
@@ -197,44 +146,29 @@ fn emit_struct(
     }
 }
 
-fn def_doc(def: &CallbackDef, what: &str) -> TokenStream {
-    let wire = format!("{what} `{}`.", def.wire);
-    let link = def.doc_url.as_ref().map(|u| format!("Official documentation: <{u}>"));
-    doc_attrs(&[Some(&def.summary), def.doc.as_deref(), Some(&wire), link.as_deref()])
+/// Each definition's struct, and (variant, struct name, definition) for the enums.
+type Group<'a> = (Vec<TokenStream>, Vec<(syn::Ident, syn::Ident, &'a CallbackIr)>);
+
+fn group(defs: &[CallbackIr]) -> Group<'_> {
+    let items = defs.iter().map(|d| emit_struct(&d.def)).collect();
+    let names = defs.iter().map(|d| (format_ident!("{}", d.variant), format_ident!("{}", d.def.name), d)).collect();
+    (items, names)
 }
 
 /// The whole `callbacks.rs`.
-pub fn emit_callbacks(cb: &CallbacksFile) -> TokenStream {
-    let module_doc = inner_doc_attrs(&[Some(&cb.title), cb.doc.as_deref()]);
-    let types = cb.types.iter().map(|t| {
-        let name = format_ident!("{}", t.name);
-        emit_struct(&name, doc_attrs(&[t.doc.as_deref()]), &t.fields, &t.name, true, true)
-    });
-    let group = |defs: &[CallbackDef],
-                 suffix: &str,
-                 what: &str,
-                 reply: bool|
-     -> (Vec<TokenStream>, Vec<(syn::Ident, syn::Ident, CallbackDef)>) {
-        let mut items = Vec::new();
-        let mut names = Vec::new();
-        for def in defs {
-            let sname = format_ident!("{}{}", def.name, suffix);
-            let owner = format!("{} {}", def.wire, what);
-            items.push(emit_struct(&sname, def_doc(def, what), &def.fields, &owner, reply, reply));
-            names.push((format_ident!("{}", def.name), sname, def.clone()));
-        }
-        (items, names)
-    };
-    let (msg_items, msgs) = group(&cb.messages, "Message", "MsgType", false);
-    let (ev_items, evs) = group(&cb.events, "Event", "Event", false);
-    let (reply_items, replies) = group(&cb.replies, "Reply", "MsgType", true);
+pub fn emit_callbacks(cb: &CallbacksIr) -> TokenStream {
+    let module_doc = inner_doc_attrs(&cb.doc);
+    let types = cb.types.iter().map(emit_struct);
+    let (msg_items, msgs) = group(&cb.messages);
+    let (ev_items, evs) = group(&cb.events);
+    let (reply_items, replies) = group(&cb.replies);
 
     let msg_variants = msgs.iter().map(|(v, s, d)| {
-        let doc = doc_attrs(&[Some(&d.summary)]);
+        let doc = doc_attrs(&d.variant_doc);
         quote!(#doc #v(#s),)
     });
     let ev_variants = evs.iter().map(|(v, s, d)| {
-        let doc = doc_attrs(&[Some(&d.summary)]);
+        let doc = doc_attrs(&d.variant_doc);
         quote!(#doc #v(#s),)
     });
     let msg_arms = msgs.iter().map(|(v, s, d)| {
@@ -254,7 +188,7 @@ pub fn emit_callbacks(cb: &CallbacksFile) -> TokenStream {
         quote!(EventKind::#v(_) => #w,)
     });
     let reply_variants = replies.iter().map(|(v, s, d)| {
-        let doc = doc_attrs(&[Some(&d.summary)]);
+        let doc = doc_attrs(&d.variant_doc);
         quote!(#doc #v(#s),)
     });
     let reply_types = replies.iter().map(|(v, _, d)| {

@@ -1,15 +1,15 @@
 //! One endpoint -> a descriptor constant, private query/body types, a request builder and
 //! the handle method that creates it. The builder's `send()` is one call into the runtime.
+//! Reads only the IR ([`EndpointIr`]).
 
-use heck::{ToShoutySnakeCase, ToUpperCamelCase};
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use super::docs::doc_attrs;
-use super::types::{arg_type, emit_struct, field_doc, field_type, rust_type, serde_attrs, stored_type};
-use crate::model::{Auth, BodyKind, Endpoint, Field, FromConfig, Host, Method, ResponseKind, WireValue};
-use crate::types::TypeExpr;
-use crate::validate::{endpoint_type_names, field_ident, Checked};
+use super::types::{emit_struct, serde_attrs};
+use super::{arg_type, rust_type};
+use crate::ir::{BodyIr, EndpointIr, FieldIr, Input, Presence, ResponseIr, WireStructIr};
+use crate::model::{Auth, BodyKind, FromConfig, Host, Method, ResponseKind, WireValue};
 
 /// What an endpoint contributes: items at module level and a method on the area handle.
 pub struct EmittedEndpoint {
@@ -26,23 +26,14 @@ enum Slot {
     Body,
 }
 
-/// The endpoint's descriptor constant name (`INFO`).
-pub fn const_ident(ep: &Endpoint) -> syn::Ident {
-    format_ident!("{}", ep.name.to_shouty_snake_case())
-}
-
-/// Emits one endpoint of `area`.
-pub fn emit_endpoint(ep: &Endpoint, area: &str, ck: &Checked<'_>) -> EmittedEndpoint {
-    let [req_name, resp_name, query_name, body_name] = endpoint_type_names(ep).map(|n| format_ident!("{}", n));
-    let konst = const_ident(ep);
-    let response = ep.response.clone().unwrap_or_default();
-    let doc_url = ep.doc_url.clone().unwrap_or_default();
-    let link = format!("Official documentation: <{doc_url}>");
-    let deprecated_note = ep.deprecated.as_ref().map(|n| format!("**Deprecated:** {n}"));
-    let ep_docs = doc_attrs(&[Some(&ep.summary), ep.doc.as_deref(), deprecated_note.as_deref(), Some(&link)]);
+/// Emits one endpoint.
+pub fn emit_endpoint(ep: &EndpointIr) -> EmittedEndpoint {
+    let req_name = format_ident!("{}", ep.request);
+    let konst = format_ident!("{}", ep.konst);
+    let ep_docs = doc_attrs(&ep.doc);
 
     // The descriptor.
-    let full_name = format!("{area}.{}", ep.name);
+    let full_name = &ep.full_name;
     let method = match ep.method {
         Method::Get => quote!(Get),
         Method::Post => quote!(Post),
@@ -58,28 +49,24 @@ pub fn emit_endpoint(ep: &Endpoint, area: &str, ck: &Checked<'_>) -> EmittedEndp
         Auth::AppSecret => quote!(AppSecret),
         Auth::UserToken => quote!(UserToken),
     };
-    let body_kind = match ep.body.as_ref().map(|b| b.kind) {
+    let body_kind = match ep.body_kind {
         None => quote!(None),
         Some(BodyKind::Json) => quote!(Json),
         Some(BodyKind::Multipart) => quote!(Multipart),
     };
-    let resp_kind = match response.kind {
+    let resp_kind = match ep.response_kind {
         ResponseKind::Json => quote!(Json),
         ResponseKind::Binary => quote!(Binary),
         ResponseKind::JsonOrBinary => quote!(JsonOrBinary),
         ResponseKind::Url => quote!(Url),
     };
     let path = &ep.path;
-    let idempotent = ep.idempotent.unwrap_or(false);
+    let idempotent = ep.idempotent;
     let deprecated = ep.deprecated.is_some();
-    let const_doc = format!(
-        " Descriptor of [`{area}::{}`](super::{area}::{}Api::{}).",
-        ep.name,
-        area.to_upper_camel_case(),
-        ep.name
-    );
+    let doc_url = &ep.doc_url;
+    let const_doc = doc_attrs(&ep.const_doc);
     let descriptor = quote! {
-        #[doc = #const_doc]
+        #const_doc
         pub const #konst: crate::generated_interface::Endpoint = crate::generated_interface::Endpoint {
             name: #full_name,
             method: crate::generated_interface::Method::#method,
@@ -95,31 +82,37 @@ pub fn emit_endpoint(ep: &Endpoint, area: &str, ck: &Checked<'_>) -> EmittedEndp
     };
 
     // Request-side fields: (field, slot).
-    let body = ep.body.as_ref();
-    let body_fields: &[Field] = body.map(|b| b.fields.as_slice()).unwrap_or(&[]);
-    let fields: Vec<(&Field, Slot)> =
-        ep.query.iter().map(|f| (f, Slot::Query)).chain(body_fields.iter().map(|f| (f, Slot::Body))).collect();
+    let body_fields: &[FieldIr] = match &ep.body {
+        BodyIr::Json(s) | BodyIr::Multipart(s) => &s.fields,
+        BodyIr::None | BodyIr::Named(_) => &[],
+    };
+    let query_fields: &[FieldIr] = ep.query.as_ref().map(|q| q.fields.as_slice()).unwrap_or(&[]);
+    let fields: Vec<(&FieldIr, Slot)> =
+        query_fields.iter().map(|f| (f, Slot::Query)).chain(body_fields.iter().map(|f| (f, Slot::Body))).collect();
 
-    let query_struct = if ep.query.is_empty() { quote!() } else { wire_struct(&query_name, &ep.query, area, ck) };
-    let body_type_ref = body.and_then(|b| b.type_ref.clone());
-    let body_struct = match (body, &body_type_ref) {
-        (Some(b), None) if b.kind == BodyKind::Json => wire_struct(&body_name, &b.fields, area, ck),
-        (Some(b), None) => wire_struct_plain(&body_name, &b.fields, area, ck),
-        _ => quote!(),
+    let query_struct = ep.query.as_ref().map(wire_struct);
+    let body_struct = match &ep.body {
+        BodyIr::Json(s) => wire_struct(s),
+        BodyIr::Multipart(s) => wire_struct_plain(s),
+        BodyIr::None | BodyIr::Named(_) => quote!(),
     };
 
     // Builder members.
     let mut members = vec![quote!(client: &'a crate::Client,)];
-    if !ep.query.is_empty() {
-        members.push(quote!(query: #query_name,));
+    if let Some(q) = &ep.query {
+        let n = format_ident!("{}", q.name);
+        members.push(quote!(query: #n,));
     }
-    let body_ty = match (&body, &body_type_ref) {
-        (None, _) => None,
-        (Some(_), Some(t)) => Some(rust_type(&TypeExpr::Named(t.clone()), area, ck)),
-        (Some(_), None) => Some(quote!(#body_name)),
-    };
-    if let Some(bt) = &body_ty {
-        members.push(quote!(body: #bt,));
+    match &ep.body {
+        BodyIr::None => {}
+        BodyIr::Named(t) => {
+            let t = rust_type(t);
+            members.push(quote!(body: #t,));
+        }
+        BodyIr::Json(s) | BodyIr::Multipart(s) => {
+            let n = format_ident!("{}", s.name);
+            members.push(quote!(body: #n,));
+        }
     }
 
     // Handle method parameters and initialisers.
@@ -128,42 +121,47 @@ pub fn emit_endpoint(ep: &Endpoint, area: &str, ck: &Checked<'_>) -> EmittedEndp
     let mut body_inits = Vec::new();
     let mut setters = Vec::new();
     for (f, slot) in &fields {
-        let ident = format_ident!("{}", field_ident(f));
-        let t = field_type(f);
-        let init = if let Some(v) = &f.value {
-            let lit = literal(v);
-            quote!(#ident: #lit)
-        } else if let Some(from) = f.from {
-            let getter = match from {
-                FromConfig::Appid => quote!(appid),
-                FromConfig::Secret => quote!(secret),
-            };
-            quote!(#ident: self.client.#getter().to_string())
-        } else if f.required {
-            let (pty, into) = arg_type(&t, area, ck);
-            params.push(quote!(#ident: #pty));
-            if into {
-                quote!(#ident: #ident.into())
-            } else {
-                quote!(#ident)
+        let ident = format_ident!("{}", f.ident);
+        let collection = matches!(f.presence, Presence::Collection(_));
+        let init = match &f.input {
+            Input::Const(v) => {
+                let lit = literal(v);
+                quote!(#ident: #lit)
             }
-        } else {
-            let (pty, into) = arg_type(&t, area, ck);
-            let value = if into { quote!(value.into()) } else { quote!(value) };
-            let stored = if t.is_collection() { value } else { quote!(Some(#value)) };
-            let target = match slot {
-                Slot::Query => quote!(self.query.#ident),
-                Slot::Body => quote!(self.body.#ident),
-            };
-            let doc = field_doc(f);
-            setters.push(quote! {
-                #doc
-                pub fn #ident(mut self, value: #pty) -> Self { #target = #stored; self }
-            });
-            if t.is_collection() {
-                quote!(#ident: Default::default())
-            } else {
-                quote!(#ident: None)
+            Input::Config(from) => {
+                let getter = match from {
+                    FromConfig::Appid => quote!(appid),
+                    FromConfig::Secret => quote!(secret),
+                };
+                quote!(#ident: self.client.#getter().to_string())
+            }
+            Input::Caller if f.required => {
+                let (pty, into) = arg_type(&f.arg);
+                params.push(quote!(#ident: #pty));
+                if into {
+                    quote!(#ident: #ident.into())
+                } else {
+                    quote!(#ident)
+                }
+            }
+            Input::Caller => {
+                let (pty, into) = arg_type(&f.arg);
+                let value = if into { quote!(value.into()) } else { quote!(value) };
+                let stored = if collection { value } else { quote!(Some(#value)) };
+                let target = match slot {
+                    Slot::Query => quote!(self.query.#ident),
+                    Slot::Body => quote!(self.body.#ident),
+                };
+                let doc = doc_attrs(&f.doc);
+                setters.push(quote! {
+                    #doc
+                    pub fn #ident(mut self, value: #pty) -> Self { #target = #stored; self }
+                });
+                if collection {
+                    quote!(#ident: Default::default())
+                } else {
+                    quote!(#ident: None)
+                }
             }
         };
         match slot {
@@ -172,36 +170,39 @@ pub fn emit_endpoint(ep: &Endpoint, area: &str, ck: &Checked<'_>) -> EmittedEndp
         }
     }
     let mut inits = vec![quote!(client: self.client)];
-    if !ep.query.is_empty() {
-        inits.push(quote!(query: #query_name { #(#query_inits),* }));
+    if let Some(q) = &ep.query {
+        let n = format_ident!("{}", q.name);
+        inits.push(quote!(query: #n { #(#query_inits),* }));
     }
-    if let Some(t) = &body_type_ref {
-        let arg = format_ident!("body");
-        let ty = rust_type(&TypeExpr::Named(t.clone()), area, ck);
-        params.push(quote!(#arg: #ty));
-        inits.push(quote!(body: #arg));
-    } else if body.is_some() {
-        inits.push(quote!(body: #body_name { #(#body_inits),* }));
+    match &ep.body {
+        BodyIr::None => {}
+        BodyIr::Named(t) => {
+            let ty = rust_type(t);
+            params.push(quote!(body: #ty));
+            inits.push(quote!(body: body));
+        }
+        BodyIr::Json(s) | BodyIr::Multipart(s) => {
+            let n = format_ident!("{}", s.name);
+            inits.push(quote!(body: #n { #(#body_inits),* }));
+        }
     }
 
     // Response type.
-    let (resp_struct, resp_ty) = if let Some(t) = &response.type_ref {
-        (quote!(), rust_type(&TypeExpr::Named(t.clone()), area, ck))
-    } else if response.fields.is_empty() {
-        (quote!(), quote!(()))
-    } else {
-        let for_request = false;
-        let doc = doc_attrs(&[Some(&format!("Response of [`{}Api::{}`].", area.to_upper_camel_case(), ep.name))]);
-        (emit_struct(&resp_name, &response.fields, area, ck, doc, for_request), quote!(#resp_name))
+    let (resp_struct, resp_ty, unit) = match &ep.response {
+        ResponseIr::Named(t) => (quote!(), rust_type(t), false),
+        ResponseIr::Unit => (quote!(), quote!(()), true),
+        ResponseIr::Fields(s) => {
+            let n = format_ident!("{}", s.name);
+            (emit_struct(s), quote!(#n), false)
+        }
     };
 
     // The call.
-    let query_arg =
-        if ep.query.is_empty() { quote!(&crate::generated_interface::NoQuery) } else { quote!(&self.query) };
+    let query_arg = if ep.query.is_none() { quote!(&crate::generated_interface::NoQuery) } else { quote!(&self.query) };
+    let has_body = !matches!(ep.body, BodyIr::None);
     let json_body =
-        if body.is_some() { quote!(Some(&self.body)) } else { quote!(None::<&crate::generated_interface::NoBody>) };
-    let unit = response.type_ref.is_none() && response.fields.is_empty();
-    let send = match response.kind {
+        if has_body { quote!(Some(&self.body)) } else { quote!(None::<&crate::generated_interface::NoBody>) };
+    let send = match ep.response_kind {
         ResponseKind::Url => {
             let fragment = match &ep.fragment {
                 Some(f) => quote!(Some(#f)),
@@ -215,8 +216,8 @@ pub fn emit_endpoint(ep: &Endpoint, area: &str, ck: &Checked<'_>) -> EmittedEndp
             }
         }
         kind => {
-            let (call, out) = if body.is_some_and(|b| b.kind == BodyKind::Multipart) {
-                let parts = multipart_parts(body_fields, &konst);
+            let (call, out) = if let BodyIr::Multipart(s) = &ep.body {
+                let parts = multipart_parts(&s.fields, &konst);
                 (
                     quote! {
                         let body = self.body;
@@ -260,12 +261,8 @@ pub fn emit_endpoint(ep: &Endpoint, area: &str, ck: &Checked<'_>) -> EmittedEndp
         }
     };
 
-    let req_doc = format!(
-        " Request builder for [`{}Api::{}`]: set optional parameters, then call `send()`.",
-        area.to_upper_camel_case(),
-        ep.name
-    );
-    let must_use = if response.kind == ResponseKind::Url {
+    let req_doc = doc_attrs(&ep.request_doc);
+    let must_use = if ep.response_kind == ResponseKind::Url {
         "call `.url()` to build the URL"
     } else {
         "a request does nothing until `.send().await`"
@@ -275,7 +272,7 @@ pub fn emit_endpoint(ep: &Endpoint, area: &str, ck: &Checked<'_>) -> EmittedEndp
         #query_struct
         #body_struct
         #resp_struct
-        #[doc = #req_doc]
+        #req_doc
         #[must_use = #must_use]
         pub struct #req_name<'a> { #(#members)* }
         impl<'a> #req_name<'a> {
@@ -283,7 +280,7 @@ pub fn emit_endpoint(ep: &Endpoint, area: &str, ck: &Checked<'_>) -> EmittedEndp
             #send
         }
     };
-    let name = format_ident!("{}", ep.name);
+    let name = format_ident!("{}", ep.method_name);
     let deprecated_attr = match &ep.deprecated {
         Some(note) => quote!(#[deprecated(note = #note)]),
         None => quote!(),
@@ -301,20 +298,12 @@ pub fn emit_endpoint(ep: &Endpoint, area: &str, ck: &Checked<'_>) -> EmittedEndp
 }
 
 /// A private serializable struct for query parameters or a JSON body.
-fn wire_struct(name: &syn::Ident, fields: &[Field], area: &str, ck: &Checked<'_>) -> TokenStream {
-    let members = fields.iter().map(|f| {
-        let ident = format_ident!("{}", field_ident(f));
-        let ty = wire_type(f, area, ck);
-        let serde = if f.value.is_some() || f.from.is_some() {
-            let n = &f.name;
-            if field_ident(f) != f.name {
-                quote!(#[serde(rename = #n)])
-            } else {
-                quote!()
-            }
-        } else {
-            serde_attrs(f)
-        };
+fn wire_struct(s: &WireStructIr) -> TokenStream {
+    let name = format_ident!("{}", s.name);
+    let members = s.fields.iter().map(|f| {
+        let ident = format_ident!("{}", f.ident);
+        let ty = rust_type(&f.stored);
+        let serde = serde_attrs(&f.serde);
         quote!(#serde #ident: #ty,)
     });
     quote! {
@@ -324,23 +313,14 @@ fn wire_struct(name: &syn::Ident, fields: &[Field], area: &str, ck: &Checked<'_>
 }
 
 /// A private struct holding multipart parts until `send()`.
-fn wire_struct_plain(name: &syn::Ident, fields: &[Field], area: &str, ck: &Checked<'_>) -> TokenStream {
-    let members = fields.iter().map(|f| {
-        let ident = format_ident!("{}", field_ident(f));
-        let ty = wire_type(f, area, ck);
+fn wire_struct_plain(s: &WireStructIr) -> TokenStream {
+    let name = format_ident!("{}", s.name);
+    let members = s.fields.iter().map(|f| {
+        let ident = format_ident!("{}", f.ident);
+        let ty = rust_type(&f.stored);
         quote!(#ident: #ty,)
     });
     quote! { struct #name { #(#members)* } }
-}
-
-fn wire_type(f: &Field, area: &str, ck: &Checked<'_>) -> TokenStream {
-    match &f.value {
-        Some(WireValue::Str(_)) => quote!(&'static str),
-        Some(WireValue::Int(_)) => quote!(i64),
-        Some(WireValue::Bool(_)) => quote!(bool),
-        None if f.from.is_some() => quote!(String),
-        None => stored_type(f, area, ck),
-    }
 }
 
 fn literal(v: &WireValue) -> TokenStream {
@@ -355,25 +335,23 @@ fn literal(v: &WireValue) -> TokenStream {
 }
 
 /// Expressions yielding `Option<Result<Part, Error>>` for each multipart field.
-fn multipart_parts(fields: &[Field], konst: &proc_macro2::Ident) -> Vec<TokenStream> {
+fn multipart_parts(fields: &[FieldIr], konst: &proc_macro2::Ident) -> Vec<TokenStream> {
     fields
         .iter()
         .map(|f| {
-            let ident = format_ident!("{}", field_ident(f));
-            let name = &f.name;
-            let t = field_type(f);
-            let is_file = t == TypeExpr::Prim(crate::types::Prim::File);
+            let ident = format_ident!("{}", f.ident);
+            let name = &f.wire;
             let make = |v: TokenStream| {
-                if is_file {
+                if f.is_file {
                     quote!(Ok(crate::generated_interface::Part::file(#name, #v)))
                 } else {
                     quote!(crate::generated_interface::Part::field(#konst.name, #name, &#v))
                 }
             };
-            if f.value.is_some() || f.from.is_some() || f.required {
+            if f.input != Input::Caller || f.required {
                 let m = make(quote!(body.#ident));
                 quote!(Some(#m),)
-            } else if t.is_collection() {
+            } else if matches!(f.presence, Presence::Collection(_)) {
                 let m = make(quote!(body.#ident));
                 quote!((!body.#ident.is_empty()).then(|| #m),)
             } else {

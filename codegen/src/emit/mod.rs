@@ -1,8 +1,9 @@
-//! Emission: a checked spec -> token streams -> formatted files.
+//! Emission: the lowered IR ([`crate::ir`]) -> token streams -> formatted files.
 //!
 //! One file per area (`generated/<area>.rs`), `errors.rs` from `errors.yaml`, and `mod.rs`
 //! tying them to `Client` (one handle per area) and naming the endpoints the runtime uses
-//! for tokens and tickets.
+//! for tokens and tickets. Emitters read only the IR: names and types are resolved already,
+//! and spec text reaches the output only through [`docs`], which escapes it.
 
 pub mod callbacks;
 pub mod docs;
@@ -11,13 +12,10 @@ pub mod types;
 
 use std::collections::BTreeMap;
 
-use heck::ToUpperCamelCase;
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
-use crate::load::LoadedArea;
-use crate::model::{ErrorsFile, Role};
-use crate::validate::Checked;
+use crate::ir::{AreaIr, ArgType, ErrorsIr, FetcherRole, Ir, RootIr, RustType};
 use docs::{doc_attrs, inner_doc_attrs};
 
 /// Generated files: relative path -> formatted Rust source.
@@ -35,38 +33,67 @@ pub fn format_file(source: &str, tokens: TokenStream) -> Result<String, String> 
     Ok(format!("{}{}", header(source), prettyplease::unparse(&file)))
 }
 
-/// Every file for a checked spec.
-pub fn emit_all(ck: &Checked<'_>) -> Result<Files, String> {
+/// The tokens of a resolved type.
+pub fn rust_type(t: &RustType) -> TokenStream {
+    match t {
+        RustType::Path(segments) => {
+            let segs = segments.iter().map(|s| format_ident!("{}", s));
+            quote!(#(#segs)::*)
+        }
+        RustType::StaticStr => quote!(&'static str),
+        RustType::Vec(inner) => {
+            let i = rust_type(inner);
+            quote!(Vec<#i>)
+        }
+        RustType::Map(inner) => {
+            let i = rust_type(inner);
+            quote!(std::collections::BTreeMap<String, #i>)
+        }
+        RustType::Option(inner) => {
+            let i = rust_type(inner);
+            quote!(Option<#i>)
+        }
+    }
+}
+
+/// A parameter type and whether the argument is converted with `.into()`.
+pub fn arg_type(a: &ArgType) -> (TokenStream, bool) {
+    match a {
+        ArgType::Into(t) => {
+            let t = rust_type(t);
+            (quote!(impl Into<#t>), true)
+        }
+        ArgType::Plain(t) => (rust_type(t), false),
+    }
+}
+
+/// Every file for a lowered spec.
+pub fn emit_all(ir: &Ir) -> Result<Files, String> {
     let mut files = Files::new();
-    for area in &ck.spec.areas {
-        files.insert(format!("{}.rs", area.model.area), format_file(&area.file, emit_area(area, ck))?);
+    for area in &ir.areas {
+        files.insert(format!("{}.rs", area.module), format_file(&area.source, emit_area(area))?);
     }
-    let errors_src = ck.spec.errors.as_ref().map(|(f, _)| f.clone()).unwrap_or_else(|| "spec/errors.yaml".to_string());
-    let empty = ErrorsFile { errors: Vec::new() };
-    let errors = ck.spec.errors.as_ref().map(|(_, e)| e).unwrap_or(&empty);
-    files.insert("errors.rs".to_string(), format_file(&errors_src, emit_errors(errors))?);
-    if let Some((file, cb)) = &ck.spec.callbacks {
-        files.insert("callbacks.rs".to_string(), format_file(file, callbacks::emit_callbacks(cb))?);
+    files.insert("errors.rs".to_string(), format_file(&ir.errors.source, emit_errors(&ir.errors))?);
+    if let Some(cb) = &ir.callbacks {
+        files.insert("callbacks.rs".to_string(), format_file(&cb.source, callbacks::emit_callbacks(cb))?);
     }
-    files.insert("mod.rs".to_string(), format_file("spec/", emit_mod(ck))?);
+    files.insert("mod.rs".to_string(), format_file("spec/", emit_mod(&ir.root))?);
     Ok(files)
 }
 
 /// One area module.
-pub fn emit_area(area: &LoadedArea, ck: &Checked<'_>) -> TokenStream {
-    let m = &area.model;
-    let module_doc = inner_doc_attrs(&[Some(&m.title), m.doc.as_deref()]);
-    let named = m.types.iter().map(|t| types::emit_named(t, &m.area, ck));
-    let handle = format_ident!("{}Api", m.area.to_upper_camel_case());
-    let handle_doc = format!(" The `{}` endpoints: `client.{}()`.", m.area, m.area);
-    let emitted: Vec<_> = m.endpoints.iter().map(|ep| endpoint::emit_endpoint(ep, &m.area, ck)).collect();
+pub fn emit_area(area: &AreaIr) -> TokenStream {
+    let module_doc = inner_doc_attrs(&area.doc);
+    let named = area.types.iter().map(types::emit_named);
+    let handle = format_ident!("{}", area.handle);
+    let handle_doc = doc_attrs(&area.handle_doc);
+    let emitted: Vec<_> = area.endpoints.iter().map(endpoint::emit_endpoint).collect();
     let items = emitted.iter().map(|e| &e.items);
     let methods = emitted.iter().map(|e| &e.method);
     quote! {
         #module_doc
-        #![allow(deprecated)]
 
-        #[doc = #handle_doc]
+        #handle_doc
         #[derive(Clone, Copy)]
         pub struct #handle<'a> { client: &'a crate::Client }
 
@@ -81,20 +108,20 @@ pub fn emit_area(area: &LoadedArea, ck: &Checked<'_>) -> TokenStream {
 }
 
 /// `generated/mod.rs`.
-pub fn emit_mod(ck: &Checked<'_>) -> TokenStream {
-    let mods = ck.spec.areas.iter().map(|a| {
-        let m = format_ident!("{}", a.model.area);
-        let doc = doc_attrs(&[Some(&a.model.title)]);
-        quote!(#doc pub mod #m;)
+pub fn emit_mod(root: &RootIr) -> TokenStream {
+    let mods = root.modules.iter().map(|m| {
+        let name = format_ident!("{}", m.module);
+        let doc = doc_attrs(&m.doc);
+        quote!(#doc pub mod #name;)
     });
-    let handles = ck.spec.areas.iter().map(|a| {
-        let m = format_ident!("{}", a.model.area);
-        let handle = format_ident!("{}Api", a.model.area.to_upper_camel_case());
-        let doc = doc_attrs(&[Some(&a.model.title)]);
-        quote!(#doc pub fn #m(&self) -> #m::#handle<'_> { #m::#handle::new(self) })
+    let handles = root.modules.iter().map(|m| {
+        let name = format_ident!("{}", m.module);
+        let handle = format_ident!("{}", m.handle);
+        let doc = doc_attrs(&m.doc);
+        quote!(#doc pub fn #name(&self) -> #name::#handle<'_> { #name::#handle::new(self) })
     });
-    let fetchers = emit_fetchers(ck);
-    let callbacks = if ck.spec.callbacks.is_some() {
+    let fetchers = emit_fetchers(root);
+    let callbacks = if root.has_callbacks {
         quote! {
             /// Inbound messages, events and passive replies, from `spec/callbacks.yaml`; public as
             /// `crate::callback`.
@@ -103,8 +130,10 @@ pub fn emit_mod(ck: &Checked<'_>) -> TokenStream {
     } else {
         quote!()
     };
+    let allow = if root.uses_deprecated { quote!(#![allow(deprecated)]) } else { quote!() };
     quote! {
         //! The typed WeChat API, generated from `spec/`: one module and one `Client` handle per area.
+        #allow
         pub mod errors;
         #callbacks
         #(#mods)*
@@ -114,95 +143,83 @@ pub fn emit_mod(ck: &Checked<'_>) -> TokenStream {
 }
 
 /// Functions the runtime calls to obtain tokens and tickets, from the endpoints with a `role`.
-fn emit_fetchers(ck: &Checked<'_>) -> TokenStream {
-    let mut found: BTreeMap<&'static str, TokenStream> = BTreeMap::new();
-    for area in &ck.spec.areas {
-        let m = format_ident!("{}", area.model.area);
-        for ep in &area.model.endpoints {
-            let Some(role) = ep.role else { continue };
-            let name = format_ident!("{}", ep.name);
-            let (key, body) = match role {
-                Role::AccessToken => (
-                    "access_token",
-                    quote! {
-                        fn fetch_access_token(client: &crate::Client, _force: bool) -> crate::generated_interface::BoxFuture<'_, Result<crate::generated_interface::Grant, crate::Error>> {
-                            Box::pin(async move {
-                                let r = client.#m().#name().send().await?;
-                                Ok(crate::generated_interface::Grant::new(r.access_token, r.expires_in))
-                            })
-                        }
-                    },
-                ),
-                Role::StableToken => (
-                    "stable_token",
-                    quote! {
-                        fn fetch_stable_token(client: &crate::Client, force: bool) -> crate::generated_interface::BoxFuture<'_, Result<crate::generated_interface::Grant, crate::Error>> {
-                            Box::pin(async move {
-                                let r = client.#m().#name().force_refresh(force).send().await?;
-                                Ok(crate::generated_interface::Grant::new(r.access_token, r.expires_in))
-                            })
-                        }
-                    },
-                ),
-                Role::Ticket => (
-                    "ticket",
-                    quote! {
-                        fn fetch_ticket<'a>(client: &'a crate::Client, kind: &'static str) -> crate::generated_interface::BoxFuture<'a, Result<crate::generated_interface::Grant, crate::Error>> {
-                            Box::pin(async move {
-                                let r = client.#m().#name(kind.into()).send().await?;
-                                Ok(crate::generated_interface::Grant::new(r.ticket, r.expires_in))
-                            })
-                        }
-                    },
-                ),
-            };
-            found.insert(key, body);
+fn emit_fetchers(root: &RootIr) -> TokenStream {
+    let fns = root.fetchers.iter().map(|f| {
+        let area = format_ident!("{}", f.module);
+        let name = format_ident!("{}", f.method);
+        match f.role {
+            FetcherRole::AccessToken => quote! {
+                fn fetch_access_token(client: &crate::Client, _force: bool) -> crate::generated_interface::BoxFuture<'_, Result<crate::generated_interface::Grant, crate::Error>> {
+                    Box::pin(async move {
+                        let r = client.#area().#name().send().await?;
+                        Ok(crate::generated_interface::Grant::new(r.access_token, r.expires_in))
+                    })
+                }
+            },
+            FetcherRole::StableToken => quote! {
+                fn fetch_stable_token(client: &crate::Client, force: bool) -> crate::generated_interface::BoxFuture<'_, Result<crate::generated_interface::Grant, crate::Error>> {
+                    Box::pin(async move {
+                        let r = client.#area().#name().force_refresh(force).send().await?;
+                        Ok(crate::generated_interface::Grant::new(r.access_token, r.expires_in))
+                    })
+                }
+            },
+            FetcherRole::Ticket => quote! {
+                fn fetch_ticket<'a>(client: &'a crate::Client, kind: &'static str) -> crate::generated_interface::BoxFuture<'a, Result<crate::generated_interface::Grant, crate::Error>> {
+                    Box::pin(async move {
+                        let r = client.#area().#name(kind.into()).send().await?;
+                        Ok(crate::generated_interface::Grant::new(r.ticket, r.expires_in))
+                    })
+                }
+            },
         }
-    }
-    let fns = found.values();
-    let field = |k: &str| match found.get(k) {
-        Some(_) => {
-            let f = format_ident!("fetch_{}", k);
+    });
+    let field = |role: FetcherRole, f: &str| {
+        if root.fetchers.iter().any(|x| x.role == role) {
+            let f = format_ident!("{}", f);
             quote!(Some(#f))
+        } else {
+            quote!(None)
         }
-        None => quote!(None),
     };
-    let (a, s, t) = (field("access_token"), field("stable_token"), field("ticket"));
+    let access = field(FetcherRole::AccessToken, "fetch_access_token");
+    let stable = field(FetcherRole::StableToken, "fetch_stable_token");
+    let ticket = field(FetcherRole::Ticket, "fetch_ticket");
     quote! {
         #(#fns)*
         /// The endpoints the runtime uses for tokens and tickets (from the spec's `role:` keys).
         pub(crate) const FETCHERS: crate::generated_interface::Fetchers = crate::generated_interface::Fetchers {
-            access_token: #a,
-            stable_token: #s,
-            ticket: #t,
+            access_token: #access,
+            stable_token: #stable,
+            ticket: #ticket,
         };
     }
 }
 
 /// `generated/errors.rs`: the `ErrCode` enum.
-pub fn emit_errors(errors: &ErrorsFile) -> TokenStream {
-    let variants = errors.errors.iter().map(|e| {
-        let ident = format_ident!("{}", e.name);
-        let doc = doc_attrs(&[Some(&e.doc), Some(&format!("errcode `{}`", e.code))]);
+pub fn emit_errors(errors: &ErrorsIr) -> TokenStream {
+    let variants = errors.codes.iter().map(|e| {
+        let ident = format_ident!("{}", e.ident);
+        let doc = doc_attrs(&e.doc);
         quote!(#doc #ident,)
     });
-    let from = errors.errors.iter().map(|e| {
-        let ident = format_ident!("{}", e.name);
+    let from = errors.codes.iter().map(|e| {
+        let ident = format_ident!("{}", e.ident);
         let c = Literal::i64_unsuffixed(e.code);
         quote!(#c => ErrCode::#ident,)
     });
-    let to = errors.errors.iter().map(|e| {
-        let ident = format_ident!("{}", e.name);
+    let to = errors.codes.iter().map(|e| {
+        let ident = format_ident!("{}", e.ident);
         let c = Literal::i64_unsuffixed(e.code);
         quote!(ErrCode::#ident => #c,)
     });
-    let meaning = errors.errors.iter().map(|e| {
-        let ident = format_ident!("{}", e.name);
-        let d = e.doc.trim();
+    let meaning = errors.codes.iter().map(|e| {
+        let ident = format_ident!("{}", e.ident);
+        let d = &e.meaning;
         quote!(ErrCode::#ident => Some(#d),)
     });
-    let errmsg = errors.errors.iter().filter_map(|e| {
-        let ident = format_ident!("{}", e.name);
+    let errmsg = errors.codes.iter().filter_map(|e| {
+        let ident = format_ident!("{}", e.ident);
         e.errmsg.as_ref().map(|m| quote!(ErrCode::#ident => Some(#m),))
     });
     quote! {

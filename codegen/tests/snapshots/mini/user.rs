@@ -3,7 +3,6 @@
 //!
 //! Followers.
 //! an indented line that must not become a doctest
-#![allow(deprecated)]
 /// The `user` endpoints: `client.user()`.
 #[derive(Clone, Copy)]
 pub struct UserApi<'a> {
@@ -140,9 +139,7 @@ impl<'de> serde::Deserialize<'de> for SubscribeScene {
 }
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct UserListItem {
-    /// Wire name: `openid`.
     pub openid: String,
-    /// Wire name: `lang`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lang: Option<Lang>,
 }
@@ -154,7 +151,6 @@ impl UserListItem {
             lang: None,
         }
     }
-    /// Wire name: `lang`.
     #[must_use]
     pub fn with_lang(mut self, lang: Lang) -> Self {
         self.lang = Some(lang);
@@ -184,17 +180,25 @@ struct InfoQuery {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct InfoResponse {
-    /// Wire name: `subscribe`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subscribe: Option<i64>,
-    /// Wire name: `openid`.
     pub openid: String,
-    /// Wire name: `tagid_list`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tagid_list: Vec<i64>,
-    /// Wire name: `subscribe_scene`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subscribe_scene: Option<SubscribeScene>,
+    /// a string that some accounts receive as a number
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::generated_interface::deserialize_opt_id",
+    )]
+    pub unionid: Option<String>,
+    /// 头像 URL, e.g. <http://thirdwx.qlogo.cn/mmopen/x/132>
+    ///
+    /// Wire name: `headimgurl`.
+    #[serde(rename = "headimgurl", default, skip_serializing_if = "Option::is_none")]
+    pub avatar_url: Option<String>,
 }
 /// Request builder for [`UserApi::info`]: set optional parameters, then call `send()`.
 #[must_use = "a request does nothing until `.send().await`"]
@@ -204,8 +208,6 @@ pub struct InfoRequest<'a> {
 }
 impl<'a> InfoRequest<'a> {
     /// WeChat's default: `zh_CN`.
-    ///
-    /// Wire name: `lang`.
     pub fn lang(mut self, value: Lang) -> Self {
         self.query.lang = Some(value);
         self
@@ -242,7 +244,6 @@ struct BatchInfoBody {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[non_exhaustive]
 pub struct BatchInfoResponse {
-    /// Wire name: `user_info_list`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub user_info_list: Vec<serde_json::Value>,
 }
