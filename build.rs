@@ -46,15 +46,21 @@ mod regenerate {
                 return ExitCode::FAILURE;
             }
         };
-        let schema = wechat_oa_codegen::schema::area_schema();
         let write_schema = || -> std::io::Result<bool> {
-            let path = spec.join("schema.json");
-            let current = std::fs::read_to_string(&path).map(|s| wechat_oa_codegen::normalize(&s)).ok();
-            if current.as_deref() == Some(schema.as_str()) {
-                return Ok(false);
+            let mut wrote = false;
+            let examples = spec.join(wechat_oa_codegen::load::EXAMPLES_DIR);
+            let mut schemas = vec![(spec.join("schema.json"), wechat_oa_codegen::schema::area_schema())];
+            if examples.is_dir() {
+                schemas.push((examples.join("schema.json"), wechat_oa_codegen::schema::examples_schema()));
             }
-            std::fs::write(&path, &schema)?;
-            Ok(true)
+            for (path, schema) in schemas {
+                let current = std::fs::read_to_string(&path).map(|s| wechat_oa_codegen::normalize(&s)).ok();
+                if current.as_deref() != Some(schema.as_str()) {
+                    std::fs::write(&path, &schema)?;
+                    wrote = true;
+                }
+            }
+            Ok(wrote)
         };
         match wechat_oa_codegen::write_if_changed(&root.join("generated"), &files) {
             Ok(changed) => {
@@ -68,7 +74,7 @@ mod regenerate {
             }
         }
         match write_schema() {
-            Ok(true) => println!("cargo:warning=regenerated spec/schema.json"),
+            Ok(true) => println!("cargo:warning=regenerated spec/schema.json or spec/examples/schema.json"),
             Ok(false) => {}
             Err(e) => {
                 eprintln!("error: cannot write spec/schema.json: {e}");

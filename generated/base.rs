@@ -368,7 +368,9 @@ pub const TOKEN: crate::generated_interface::Endpoint = crate::generated_interfa
     doc_url: "https://developers.weixin.qq.com/doc/service/api/base/api_getaccesstoken.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct TokenQuery {
+    #[cfg_attr(test, serde(skip_deserializing))]
     grant_type: &'static str,
     appid: String,
     secret: String,
@@ -422,7 +424,9 @@ pub const STABLE_TOKEN: crate::generated_interface::Endpoint = crate::generated_
     doc_url: "https://developers.weixin.qq.com/doc/service/api/base/api_getstableaccesstoken.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct StableTokenBody {
+    #[cfg_attr(test, serde(skip_deserializing))]
     grant_type: &'static str,
     appid: String,
     secret: String,
@@ -561,6 +565,7 @@ pub const CALLBACK_CHECK: crate::generated_interface::Endpoint = crate::generate
     doc_url: "https://developers.weixin.qq.com/doc/service/api/base/api_callbackcheck.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct CallbackCheckBody {
     action: CheckAction,
     check_operator: CheckOperator,
@@ -608,6 +613,7 @@ pub const CLEAR_QUOTA: crate::generated_interface::Endpoint = crate::generated_i
     doc_url: "https://developers.weixin.qq.com/doc/service/api/apimanage/api_clearquota.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct ClearQuotaBody {
     appid: String,
 }
@@ -644,6 +650,7 @@ pub const CLEAR_QUOTA_BY_SECRET: crate::generated_interface::Endpoint = crate::g
     doc_url: "https://developers.weixin.qq.com/doc/service/api/apimanage/api_clearquotabyappsecret.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct ClearQuotaBySecretQuery {
     appid: String,
     appsecret: String,
@@ -681,6 +688,7 @@ pub const API_QUOTA: crate::generated_interface::Endpoint = crate::generated_int
     doc_url: "https://developers.weixin.qq.com/doc/service/api/apimanage/api_getapiquota.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct ApiQuotaBody {
     cgi_path: String,
 }
@@ -730,6 +738,7 @@ pub const CLEAR_API_QUOTA: crate::generated_interface::Endpoint = crate::generat
     doc_url: "https://developers.weixin.qq.com/doc/service/api/apimanage/api_clearapiquota.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct ClearApiQuotaBody {
     cgi_path: String,
 }
@@ -766,6 +775,7 @@ pub const RID_INFO: crate::generated_interface::Endpoint = crate::generated_inte
     doc_url: "https://developers.weixin.qq.com/doc/service/api/apimanage/api_getridinfo.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct RidInfoBody {
     rid: String,
 }
@@ -794,4 +804,144 @@ impl<'a> RidInfoRequest<'a> {
             )
             .await
     }
+}
+#[cfg(test)]
+#[test]
+fn official_example_token_query() {
+    crate::generated_interface::examples::query::<
+        TokenQuery,
+    >(
+        "base.token",
+        "grant_type=client_credential&appid=APPID&secret=APPSECRET",
+        &[("grant_type", "\"client_credential\"")],
+    );
+}
+#[cfg(test)]
+#[test]
+fn official_example_token_response() {
+    crate::generated_interface::examples::response::<
+        TokenResponse,
+    >(
+        "base.token",
+        "{\n\"access_token\": \"ACCESS_TOKEN\",\n\"expires_in\": 7200\n}\n",
+        &[],
+    );
+}
+#[cfg(test)]
+#[test]
+fn official_example_callback_ip_response() {
+    crate::generated_interface::examples::response::<
+        CallbackIpResponse,
+    >(
+        "base.callback_ip",
+        "{\n\"ip_list\": [\n\"106.55.206.146\",\n\"106.55.206.211\"\n]\n}\n",
+        &[],
+    );
+}
+#[cfg(test)]
+#[test]
+fn official_example_api_domain_ip_response() {
+    crate::generated_interface::examples::response::<
+        ApiDomainIpResponse,
+    >(
+        "base.api_domain_ip",
+        "{\n\"ip_list\": [\n\"101.89.47.18\",\n\"101.91.34.103\"\n]\n}\n",
+        &[],
+    );
+}
+#[cfg(test)]
+#[test]
+fn official_example_callback_check_body() {
+    crate::generated_interface::examples::body::<
+        CallbackCheckBody,
+    >(
+        "base.callback_check",
+        "{\n    \"action\": \"all\", \n    \"check_operator\": \"DEFAULT\"\n}\n",
+        &[],
+    );
+}
+#[cfg(test)]
+#[test]
+fn official_example_callback_check_response() {
+    crate::generated_interface::examples::response::<
+        CallbackCheckResponse,
+    >(
+        "base.callback_check",
+        "{\n    \"dns\": [\n        {\n            \"ip\": \"111.161.64.40\", \n            \"real_operator\": \"UNICOM\"\n        }, \n        {\n            \"ip\": \"111.161.64.48\", \n            \"real_operator\": \"UNICOM\"\n        }\n    ], \n    \"ping\": [\n        {\n            \"ip\": \"111.161.64.40\", \n            \"from_operator\": \"UNICOM\", \n            \n            \n            \"package_loss\": \"0%\", \n            \"time\": \"23.079ms\"\n        }, \n        {\n            \"ip\": \"111.161.64.48\", \n            \"from_operator\": \"UNICOM\", \n            \"package_loss\": \"0%\", \n            \"time\": \"21.434ms\"\n        }\n    ]\n}\n",
+        &[],
+    );
+}
+#[cfg(test)]
+#[test]
+fn official_example_clear_quota_body() {
+    crate::generated_interface::examples::body::<
+        ClearQuotaBody,
+    >("base.clear_quota", "{\n\"appid\": \"wx448f04719cd48f69\"\n}\n", &[]);
+}
+#[cfg(test)]
+#[test]
+fn official_example_clear_quota_response() {
+    crate::generated_interface::examples::response_without_fields(
+        "base.clear_quota",
+        "{\n\"errcode\": 0,\n\"errmsg\": \"ok\"\n}\n",
+        &[],
+    );
+}
+#[cfg(test)]
+#[test]
+fn official_example_clear_quota_by_secret_query() {
+    crate::generated_interface::examples::query::<
+        ClearQuotaBySecretQuery,
+    >(
+        "base.clear_quota_by_secret",
+        "appid=wx888888888888&appsecret=xxxxxxxxxxxxxxxxxxxxxxxx",
+        &[],
+    );
+}
+#[cfg(test)]
+#[test]
+fn official_example_clear_quota_by_secret_response() {
+    crate::generated_interface::examples::response_without_fields(
+        "base.clear_quota_by_secret",
+        "{\n\"errcode\": 0,\n\"errmsg\": \"ok\"\n}\n",
+        &[],
+    );
+}
+#[cfg(test)]
+#[test]
+fn official_example_clear_api_quota_body() {
+    crate::generated_interface::examples::body::<
+        ClearApiQuotaBody,
+    >(
+        "base.clear_api_quota",
+        "{\n\"cgi_path\":\"/channels/ec/basics/info/get\"\n}\n",
+        &[],
+    );
+}
+#[cfg(test)]
+#[test]
+fn official_example_clear_api_quota_response() {
+    crate::generated_interface::examples::response_without_fields(
+        "base.clear_api_quota",
+        "{\n\"errcode\": 0,\n\"errmsg\": \"ok\"\n}\n",
+        &[],
+    );
+}
+#[cfg(test)]
+#[test]
+fn official_example_rid_info_body() {
+    crate::generated_interface::examples::body::<
+        RidInfoBody,
+    >("base.rid_info", "{\n\"rid\":\"61725984-6126f6f9-040f19c4\"\n}\n", &[]);
+}
+#[cfg(test)]
+#[test]
+fn official_example_rid_info_response() {
+    crate::generated_interface::examples::response::<
+        RidInfoResponse,
+    >(
+        "base.rid_info",
+        "{\"errcode\":0,\n\"errmsg\":\"ok\",\n\"request\":{\n\"invoke_time\":1635156704,\n\"cost_in_ms\":30,\n\"request_url\":\"access_token=50_Im7xxxx\",\n\"request_body\":\"\",\n\"response_body\":\"{\\\"errcode\\\":45009,\\\"errmsg\\\":\\\"reach max api daily quota limit rid: 617682e0-09059ac5-34a8e2ea\\\"}\",\n\"client_ip\": \"113.xx.70.51\"\n}\n}\n",
+        &[],
+    );
 }

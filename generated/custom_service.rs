@@ -605,8 +605,10 @@ pub const SEND_TEXT: crate::generated_interface::Endpoint = crate::generated_int
     doc_url: "https://developers.weixin.qq.com/doc/service/api/customer/message/api_sendcustommessage.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct SendTextBody {
     touser: String,
+    #[cfg_attr(test, serde(skip_deserializing))]
     msgtype: &'static str,
     text: MessageText,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -650,8 +652,10 @@ pub const SEND_IMAGE: crate::generated_interface::Endpoint = crate::generated_in
     doc_url: "https://developers.weixin.qq.com/doc/service/api/customer/message/api_sendcustommessage.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct SendImageBody {
     touser: String,
+    #[cfg_attr(test, serde(skip_deserializing))]
     msgtype: &'static str,
     image: MessageMedia,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -695,8 +699,10 @@ pub const SEND_VOICE: crate::generated_interface::Endpoint = crate::generated_in
     doc_url: "https://developers.weixin.qq.com/doc/service/api/customer/message/api_sendcustommessage.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct SendVoiceBody {
     touser: String,
+    #[cfg_attr(test, serde(skip_deserializing))]
     msgtype: &'static str,
     voice: MessageMedia,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -740,8 +746,10 @@ pub const SEND_VIDEO: crate::generated_interface::Endpoint = crate::generated_in
     doc_url: "https://developers.weixin.qq.com/doc/service/api/customer/message/api_sendcustommessage.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct SendVideoBody {
     touser: String,
+    #[cfg_attr(test, serde(skip_deserializing))]
     msgtype: &'static str,
     video: CustomVideo,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -785,8 +793,10 @@ pub const SEND_MUSIC: crate::generated_interface::Endpoint = crate::generated_in
     doc_url: "https://developers.weixin.qq.com/doc/service/api/customer/message/api_sendcustommessage.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct SendMusicBody {
     touser: String,
+    #[cfg_attr(test, serde(skip_deserializing))]
     msgtype: &'static str,
     music: CustomMusic,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -830,8 +840,10 @@ pub const SEND_NEWS: crate::generated_interface::Endpoint = crate::generated_int
     doc_url: "https://developers.weixin.qq.com/doc/service/api/customer/message/api_sendcustommessage.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct SendNewsBody {
     touser: String,
+    #[cfg_attr(test, serde(skip_deserializing))]
     msgtype: &'static str,
     news: CustomNews,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -875,8 +887,10 @@ pub const SEND_MPNEWS: crate::generated_interface::Endpoint = crate::generated_i
     doc_url: "https://developers.weixin.qq.com/doc/service/api/customer/message/api_sendcustommessage.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct SendMpnewsBody {
     touser: String,
+    #[cfg_attr(test, serde(skip_deserializing))]
     msgtype: &'static str,
     mpnews: MessageMedia,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -920,8 +934,10 @@ pub const SEND_MPNEWSARTICLE: crate::generated_interface::Endpoint = crate::gene
     doc_url: "https://developers.weixin.qq.com/doc/service/api/customer/message/api_sendcustommessage.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct SendMpnewsarticleBody {
     touser: String,
+    #[cfg_attr(test, serde(skip_deserializing))]
     msgtype: &'static str,
     mpnewsarticle: MessageArticleRef,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -965,8 +981,10 @@ pub const SEND_MSGMENU: crate::generated_interface::Endpoint = crate::generated_
     doc_url: "https://developers.weixin.qq.com/doc/service/api/customer/message/api_sendcustommessage.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct SendMsgmenuBody {
     touser: String,
+    #[cfg_attr(test, serde(skip_deserializing))]
     msgtype: &'static str,
     msgmenu: CustomMsgMenu,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1010,8 +1028,10 @@ pub const SEND_WXCARD: crate::generated_interface::Endpoint = crate::generated_i
     doc_url: "https://developers.weixin.qq.com/doc/service/api/customer/message/api_sendcustommessage.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct SendWxcardBody {
     touser: String,
+    #[cfg_attr(test, serde(skip_deserializing))]
     msgtype: &'static str,
     wxcard: MessageCard,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1055,8 +1075,10 @@ pub const SEND_MINIPROGRAMPAGE: crate::generated_interface::Endpoint = crate::ge
     doc_url: "https://developers.weixin.qq.com/doc/service/api/customer/message/api_sendcustommessage.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct SendMiniprogrampageBody {
     touser: String,
+    #[cfg_attr(test, serde(skip_deserializing))]
     msgtype: &'static str,
     miniprogrampage: CustomMiniProgramPage,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1100,6 +1122,7 @@ pub const TYPING: crate::generated_interface::Endpoint = crate::generated_interf
     doc_url: "https://developers.weixin.qq.com/doc/service/api/customer/message/api_typing.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct TypingBody {
     touser: String,
     command: TypingCommand,
@@ -1122,4 +1145,224 @@ impl<'a> TypingRequest<'a> {
             .await
             .map(|_: serde::de::IgnoredAny| ())
     }
+}
+#[cfg(test)]
+#[test]
+fn official_example_send_image_body() {
+    crate::generated_interface::examples::body::<
+        SendImageBody,
+    >(
+        "custom_service.send_image",
+        "{\n    \"touser\":\"OPENID\",\n    \"msgtype\":\"image\",\n    \"image\":\n    {\n      \"media_id\":\"MEDIA_ID\"\n    }\n}\n",
+        &[("msgtype", "\"image\"")],
+    );
+}
+#[cfg(test)]
+#[test]
+fn official_example_send_image_response() {
+    crate::generated_interface::examples::response_without_fields(
+        "custom_service.send_image",
+        "{\n  \"errcode\": 0,\n  \"errmsg\": \"ok\"\n}\n",
+        &[],
+    );
+}
+#[cfg(test)]
+#[test]
+fn official_example_send_voice_body() {
+    crate::generated_interface::examples::body::<
+        SendVoiceBody,
+    >(
+        "custom_service.send_voice",
+        "{\n    \"touser\":\"OPENID\",\n    \"msgtype\":\"voice\",\n    \"voice\":\n    {\n      \"media_id\":\"MEDIA_ID\"\n    }\n}\n",
+        &[("msgtype", "\"voice\"")],
+    );
+}
+#[cfg(test)]
+#[test]
+fn official_example_send_voice_response() {
+    crate::generated_interface::examples::response_without_fields(
+        "custom_service.send_voice",
+        "{\n  \"errcode\": 0,\n  \"errmsg\": \"ok\"\n}\n",
+        &[],
+    );
+}
+#[cfg(test)]
+#[test]
+fn official_example_send_video_body() {
+    crate::generated_interface::examples::body::<
+        SendVideoBody,
+    >(
+        "custom_service.send_video",
+        "{\n    \"touser\":\"OPENID\",\n    \"msgtype\":\"video\",\n    \"video\":\n    {\n      \"media_id\":\"MEDIA_ID\",\n      \"thumb_media_id\":\"MEDIA_ID\",\n      \"title\":\"TITLE\",\n      \"description\":\"DESCRIPTION\"\n    }\n}\n",
+        &[("msgtype", "\"video\"")],
+    );
+}
+#[cfg(test)]
+#[test]
+fn official_example_send_video_response() {
+    crate::generated_interface::examples::response_without_fields(
+        "custom_service.send_video",
+        "{\n  \"errcode\": 0,\n  \"errmsg\": \"ok\"\n}\n",
+        &[],
+    );
+}
+#[cfg(test)]
+#[test]
+fn official_example_send_music_body() {
+    crate::generated_interface::examples::body::<
+        SendMusicBody,
+    >(
+        "custom_service.send_music",
+        "{\n    \"touser\":\"OPENID\",\n    \"msgtype\":\"music\",\n    \"music\":\n    {\n      \"title\":\"MUSIC_TITLE\",\n      \"description\":\"MUSIC_DESCRIPTION\",\n      \"musicurl\":\"MUSIC_URL\",\n      \"hqmusicurl\":\"HQ_MUSIC_URL\",\n      \"thumb_media_id\":\"THUMB_MEDIA_ID\"\n    }\n}\n",
+        &[("msgtype", "\"music\"")],
+    );
+}
+#[cfg(test)]
+#[test]
+fn official_example_send_music_response() {
+    crate::generated_interface::examples::response_without_fields(
+        "custom_service.send_music",
+        "{\n  \"errcode\": 0,\n  \"errmsg\": \"ok\"\n}\n",
+        &[],
+    );
+}
+#[cfg(test)]
+#[test]
+fn official_example_send_news_body() {
+    crate::generated_interface::examples::body::<
+        SendNewsBody,
+    >(
+        "custom_service.send_news",
+        "{\n    \"touser\":\"OPENID\",\n    \"msgtype\":\"news\",\n    \"news\":{\n        \"articles\": [\n         {\n             \"title\":\"Happy Day\",\n             \"description\":\"Is Really A Happy Day\",\n             \"url\":\"URL\",\n             \"picurl\":\"PIC_URL\"\n         }\n         ]\n    }\n}\n",
+        &[("msgtype", "\"news\"")],
+    );
+}
+#[cfg(test)]
+#[test]
+fn official_example_send_news_response() {
+    crate::generated_interface::examples::response_without_fields(
+        "custom_service.send_news",
+        "{\n  \"errcode\": 0,\n  \"errmsg\": \"ok\"\n}\n",
+        &[],
+    );
+}
+#[cfg(test)]
+#[test]
+fn official_example_send_mpnews_body() {
+    crate::generated_interface::examples::body::<
+        SendMpnewsBody,
+    >(
+        "custom_service.send_mpnews",
+        "{\n    \"touser\":\"OPENID\",\n    \"msgtype\":\"mpnews\",\n    \"mpnews\":\n    {\n         \"media_id\":\"MEDIA_ID\"\n    }\n}\n",
+        &[("msgtype", "\"mpnews\"")],
+    );
+}
+#[cfg(test)]
+#[test]
+fn official_example_send_mpnews_response() {
+    crate::generated_interface::examples::response_without_fields(
+        "custom_service.send_mpnews",
+        "{\n  \"errcode\": 0,\n  \"errmsg\": \"ok\"\n}\n",
+        &[],
+    );
+}
+#[cfg(test)]
+#[test]
+fn official_example_send_mpnewsarticle_body() {
+    crate::generated_interface::examples::body::<
+        SendMpnewsarticleBody,
+    >(
+        "custom_service.send_mpnewsarticle",
+        "{\n    \"touser\":\"OPENID\",\n    \"msgtype\":\"mpnewsarticle\",\n    \"mpnewsarticle\": {\n         \"article_id\":\"ARTICLE_ID\"\n    }\n}\n",
+        &[("msgtype", "\"mpnewsarticle\"")],
+    );
+}
+#[cfg(test)]
+#[test]
+fn official_example_send_mpnewsarticle_response() {
+    crate::generated_interface::examples::response_without_fields(
+        "custom_service.send_mpnewsarticle",
+        "{\n  \"errcode\": 0,\n  \"errmsg\": \"ok\"\n}\n",
+        &[],
+    );
+}
+#[cfg(test)]
+#[test]
+fn official_example_send_msgmenu_body() {
+    crate::generated_interface::examples::body::<
+        SendMsgmenuBody,
+    >(
+        "custom_service.send_msgmenu",
+        "{\n  \"touser\": \"OPENID\",\n  \"msgtype\": \"msgmenu\",\n  \"msgmenu\": {\n    \"head_content\": \"您对本次服务是否满意呢? \",\n    \"list\": [\n      {\n        \"id\": \"101\",\n        \"content\": \"满意\"\n      },\n      {\n        \"id\": \"102\",\n        \"content\": \"不满意\"\n      }\n    ],\n    \"tail_content\": \"欢迎再次光临\"\n  }\n}\n",
+        &[("msgtype", "\"msgmenu\"")],
+    );
+}
+#[cfg(test)]
+#[test]
+fn official_example_send_msgmenu_response() {
+    crate::generated_interface::examples::response_without_fields(
+        "custom_service.send_msgmenu",
+        "{\n  \"errcode\": 0,\n  \"errmsg\": \"ok\"\n}\n",
+        &[],
+    );
+}
+#[cfg(test)]
+#[test]
+fn official_example_send_wxcard_body() {
+    crate::generated_interface::examples::body::<
+        SendWxcardBody,
+    >(
+        "custom_service.send_wxcard",
+        "{\n  \"touser\":\"OPENID\", \n  \"msgtype\":\"wxcard\",\n  \"wxcard\":\n  {              \n   \"card_id\":\"123dsdajkasd231jhksad\"        \n   }\n}\n",
+        &[("msgtype", "\"wxcard\"")],
+    );
+}
+#[cfg(test)]
+#[test]
+fn official_example_send_wxcard_response() {
+    crate::generated_interface::examples::response_without_fields(
+        "custom_service.send_wxcard",
+        "{\n  \"errcode\": 0,\n  \"errmsg\": \"ok\"\n}\n",
+        &[],
+    );
+}
+#[cfg(test)]
+#[test]
+fn official_example_send_miniprogrampage_body() {
+    crate::generated_interface::examples::body::<
+        SendMiniprogrampageBody,
+    >(
+        "custom_service.send_miniprogrampage",
+        "{\n    \"touser\":\"OPENID\",\n    \"msgtype\":\"miniprogrampage\",\n    \"miniprogrampage\":\n    {\n        \"title\":\"title\",\n        \"appid\":\"appid\",\n        \"pagepath\":\"pagepath\",\n        \"thumb_media_id\":\"thumb_media_id\"\n    }\n}\n",
+        &[("msgtype", "\"miniprogrampage\"")],
+    );
+}
+#[cfg(test)]
+#[test]
+fn official_example_send_miniprogrampage_response() {
+    crate::generated_interface::examples::response_without_fields(
+        "custom_service.send_miniprogrampage",
+        "{\n  \"errcode\": 0,\n  \"errmsg\": \"ok\"\n}\n",
+        &[],
+    );
+}
+#[cfg(test)]
+#[test]
+fn official_example_typing_body() {
+    crate::generated_interface::examples::body::<
+        TypingBody,
+    >(
+        "custom_service.typing",
+        "{\n\"touser\":\"OPENID\",\n\"command\":\"Typing\"\n}\n",
+        &[],
+    );
+}
+#[cfg(test)]
+#[test]
+fn official_example_typing_response() {
+    crate::generated_interface::examples::response_without_fields(
+        "custom_service.typing",
+        "{\n\"errcode\": 0,\n\"errmsg\": \"ok\"\n}\n",
+        &[],
+    );
 }

@@ -783,6 +783,7 @@ pub const GET_USER_SUMMARY: crate::generated_interface::Endpoint = crate::genera
     doc_url: "https://developers.weixin.qq.com/doc/service/api/wedata/user/api_getusersummary.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct GetUserSummaryBody {
     begin_date: String,
     end_date: String,
@@ -827,6 +828,7 @@ pub const GET_USER_CUMULATE: crate::generated_interface::Endpoint = crate::gener
     doc_url: "https://developers.weixin.qq.com/doc/service/api/wedata/user/api_getusercumulate.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct GetUserCumulateBody {
     begin_date: String,
     end_date: String,
@@ -871,6 +873,7 @@ pub const GET_ARTICLE_SUMMARY: crate::generated_interface::Endpoint = crate::gen
     doc_url: "https://developers.weixin.qq.com/doc/service/api/wedata/news/api_getarticlesummary.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct GetArticleSummaryBody {
     begin_date: String,
     end_date: String,
@@ -915,6 +918,7 @@ pub const GET_ARTICLE_TOTAL: crate::generated_interface::Endpoint = crate::gener
     doc_url: "https://developers.weixin.qq.com/doc/service/api/wedata/news/api_getarticletotal.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct GetArticleTotalBody {
     begin_date: String,
     end_date: String,
@@ -959,6 +963,7 @@ pub const GET_USER_READ: crate::generated_interface::Endpoint = crate::generated
     doc_url: "https://developers.weixin.qq.com/doc/service/api/wedata/news/api_getuserread.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct GetUserReadBody {
     begin_date: String,
     end_date: String,
@@ -1003,6 +1008,7 @@ pub const GET_USER_READ_HOUR: crate::generated_interface::Endpoint = crate::gene
     doc_url: "https://developers.weixin.qq.com/doc/service/api/wedata/news/api_getuserreadhour.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct GetUserReadHourBody {
     begin_date: String,
     end_date: String,
@@ -1047,6 +1053,7 @@ pub const GET_USER_SHARE: crate::generated_interface::Endpoint = crate::generate
     doc_url: "https://developers.weixin.qq.com/doc/service/api/wedata/news/api_getusershare.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct GetUserShareBody {
     begin_date: String,
     end_date: String,
@@ -1091,6 +1098,7 @@ pub const GET_USER_SHARE_HOUR: crate::generated_interface::Endpoint = crate::gen
     doc_url: "https://developers.weixin.qq.com/doc/service/api/wedata/news/api_getusersharehour.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct GetUserShareHourBody {
     begin_date: String,
     end_date: String,
@@ -1135,6 +1143,7 @@ pub const GET_ARTICLE_READ: crate::generated_interface::Endpoint = crate::genera
     doc_url: "https://developers.weixin.qq.com/doc/service/api/wedata/news/api_getarticleread.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct GetArticleReadBody {
     begin_date: String,
     end_date: String,
@@ -1182,6 +1191,7 @@ pub const GET_ARTICLE_SHARE: crate::generated_interface::Endpoint = crate::gener
     doc_url: "https://developers.weixin.qq.com/doc/service/api/wedata/news/api_getarticleshare.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct GetArticleShareBody {
     begin_date: String,
     end_date: String,
@@ -1229,6 +1239,7 @@ pub const GET_BIZ_SUMMARY: crate::generated_interface::Endpoint = crate::generat
     doc_url: "https://developers.weixin.qq.com/doc/service/api/wedata/news/api_getbizsummary.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct GetBizSummaryBody {
     begin_date: String,
     end_date: String,
@@ -1276,6 +1287,7 @@ pub const GET_ARTICLE_TOTAL_DETAIL: crate::generated_interface::Endpoint = crate
     doc_url: "https://developers.weixin.qq.com/doc/service/api/wedata/news/api_getarticletotaldetail.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct GetArticleTotalDetailBody {
     begin_date: String,
     end_date: String,
@@ -1323,6 +1335,7 @@ pub const GET_UPSTREAM_MSG: crate::generated_interface::Endpoint = crate::genera
     doc_url: "https://developers.weixin.qq.com/doc/service/api/wedata/mess/api_getupstreammsg.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct GetUpstreamMsgBody {
     begin_date: String,
     end_date: String,
@@ -1367,6 +1380,7 @@ pub const GET_UPSTREAM_MSG_HOUR: crate::generated_interface::Endpoint = crate::g
     doc_url: "https://developers.weixin.qq.com/doc/service/api/wedata/mess/api_getupstreammsghour.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct GetUpstreamMsgHourBody {
     begin_date: String,
     end_date: String,
@@ -1411,6 +1425,7 @@ pub const GET_UPSTREAM_MSG_WEEK: crate::generated_interface::Endpoint = crate::g
     doc_url: "https://developers.weixin.qq.com/doc/service/api/wedata/mess/api_getupstreammsgweek.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct GetUpstreamMsgWeekBody {
     begin_date: String,
     end_date: String,
@@ -1455,6 +1470,7 @@ pub const GET_UPSTREAM_MSG_MONTH: crate::generated_interface::Endpoint = crate::
     doc_url: "https://developers.weixin.qq.com/doc/service/api/wedata/mess/api_getupstreammsgmonth.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct GetUpstreamMsgMonthBody {
     begin_date: String,
     end_date: String,
@@ -1499,6 +1515,7 @@ pub const GET_UPSTREAM_MSG_DIST: crate::generated_interface::Endpoint = crate::g
     doc_url: "https://developers.weixin.qq.com/doc/service/api/wedata/mess/api_getupstreammsgdist.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct GetUpstreamMsgDistBody {
     begin_date: String,
     end_date: String,
@@ -1543,6 +1560,7 @@ pub const GET_UPSTREAM_MSG_DIST_WEEK: crate::generated_interface::Endpoint = cra
     doc_url: "https://developers.weixin.qq.com/doc/service/api/wedata/mess/api_getupstreammsgdistweek.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct GetUpstreamMsgDistWeekBody {
     begin_date: String,
     end_date: String,
@@ -1587,6 +1605,7 @@ pub const GET_UPSTREAM_MSG_DIST_MONTH: crate::generated_interface::Endpoint = cr
     doc_url: "https://developers.weixin.qq.com/doc/service/api/wedata/mess/api_getupstreammsgdistmonth.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct GetUpstreamMsgDistMonthBody {
     begin_date: String,
     end_date: String,
@@ -1631,6 +1650,7 @@ pub const GET_INTERFACE_SUMMARY: crate::generated_interface::Endpoint = crate::g
     doc_url: "https://developers.weixin.qq.com/doc/service/api/wedata/api/api_getinterfacesummary.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct GetInterfaceSummaryBody {
     begin_date: String,
     end_date: String,
@@ -1675,6 +1695,7 @@ pub const GET_INTERFACE_SUMMARY_HOUR: crate::generated_interface::Endpoint = cra
     doc_url: "https://developers.weixin.qq.com/doc/service/api/wedata/api/api_getinterfacesummaryhour.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct GetInterfaceSummaryHourBody {
     begin_date: String,
     end_date: String,
@@ -1704,4 +1725,246 @@ impl<'a> GetInterfaceSummaryHourRequest<'a> {
             )
             .await
     }
+}
+#[cfg(test)]
+#[test]
+fn official_example_get_user_summary_body() {
+    crate::generated_interface::examples::body::<
+        GetUserSummaryBody,
+    >(
+        "datacube.get_user_summary",
+        "{\n\"begin_date\": \"2014-12-02\",\n\"end_date\": \"2014-12-07\"\n}\n",
+        &[],
+    );
+}
+#[cfg(test)]
+#[test]
+fn official_example_get_user_summary_response() {
+    crate::generated_interface::examples::response::<
+        GetUserSummaryResponse,
+    >(
+        "datacube.get_user_summary",
+        "{\n\"list\": [\n{\n\"ref_date\": \"2014-12-07\",\n\"user_source\": 0,\n\"new_user\": 0,\n\"cancel_user\": 0\n}\n]\n}\n",
+        &[],
+    );
+}
+#[cfg(test)]
+#[test]
+fn official_example_get_user_cumulate_body() {
+    crate::generated_interface::examples::body::<
+        GetUserCumulateBody,
+    >(
+        "datacube.get_user_cumulate",
+        "{\n\"begin_date\": \"2014-12-02\",\n\"end_date\": \"2014-12-07\"\n}\n",
+        &[],
+    );
+}
+#[cfg(test)]
+#[test]
+fn official_example_get_user_cumulate_response() {
+    crate::generated_interface::examples::response::<
+        GetUserCumulateResponse,
+    >(
+        "datacube.get_user_cumulate",
+        "{\n\"list\": [\n{\n\"ref_date\": \"2014-12-07\",\n\"cumulate_user\": 1217056\n}\n]\n}\n",
+        &[],
+    );
+}
+#[cfg(test)]
+#[test]
+fn official_example_get_user_read_body() {
+    crate::generated_interface::examples::body::<
+        GetUserReadBody,
+    >(
+        "datacube.get_user_read",
+        "{\n  \"begin_date\": \"2014-12-08\",\n  \"end_date\": \"2014-12-08\"\n}\n",
+        &[],
+    );
+}
+#[cfg(test)]
+#[test]
+fn official_example_get_user_read_hour_body() {
+    crate::generated_interface::examples::body::<
+        GetUserReadHourBody,
+    >(
+        "datacube.get_user_read_hour",
+        "{\n  \"begin_date\": \"2014-12-08\",\n  \"end_date\": \"2014-12-08\"\n}\n",
+        &[],
+    );
+}
+#[cfg(test)]
+#[test]
+fn official_example_get_user_share_hour_body() {
+    crate::generated_interface::examples::body::<
+        GetUserShareHourBody,
+    >(
+        "datacube.get_user_share_hour",
+        "{\n\"begin_date\": \"2014-12-08\",\n\"end_date\": \"2014-12-08\"\n}\n",
+        &[],
+    );
+}
+#[cfg(test)]
+#[test]
+fn official_example_get_user_share_hour_response() {
+    crate::generated_interface::examples::response::<
+        GetUserShareHourResponse,
+    >(
+        "datacube.get_user_share_hour",
+        "{\n\"list\": [\n{\n\"ref_date\": \"2014-12-07\",\n\"ref_hour\": 1200,\n\"share_scene\": 1,\n\"share_count\": 72,\n\"share_user\": 4\n}\n]\n}\n",
+        &[],
+    );
+}
+#[cfg(test)]
+#[test]
+fn official_example_get_upstream_msg_body() {
+    crate::generated_interface::examples::body::<
+        GetUpstreamMsgBody,
+    >(
+        "datacube.get_upstream_msg",
+        "{\n\"begin_date\": \"2014-12-07\",\n\"end_date\": \"2014-12-08\"\n}\n",
+        &[],
+    );
+}
+#[cfg(test)]
+#[test]
+fn official_example_get_upstream_msg_response() {
+    crate::generated_interface::examples::response::<
+        GetUpstreamMsgResponse,
+    >(
+        "datacube.get_upstream_msg",
+        "{\n\"list\": [\n{\n\"ref_date\": \"2014-12-07\",\n\"msg_type\": 1,\n\"msg_user\": 282,\n\"msg_count\": 817\n}\n]\n}\n",
+        &[],
+    );
+}
+#[cfg(test)]
+#[test]
+fn official_example_get_upstream_msg_hour_body() {
+    crate::generated_interface::examples::body::<
+        GetUpstreamMsgHourBody,
+    >(
+        "datacube.get_upstream_msg_hour",
+        "{\n\"begin_date\": \"2014-12-07\",\n\"end_date\": \"2014-12-07\"\n}\n",
+        &[],
+    );
+}
+#[cfg(test)]
+#[test]
+fn official_example_get_upstream_msg_hour_response() {
+    crate::generated_interface::examples::response::<
+        GetUpstreamMsgHourResponse,
+    >(
+        "datacube.get_upstream_msg_hour",
+        "{\n\"list\": [\n{\n\"ref_date\": \"2014-12-07\",\n\"ref_hour\": 0,\n\"msg_type\": 1,\n\"msg_user\": 9,\n\"msg_count\": 10\n}\n]\n}\n",
+        &[],
+    );
+}
+#[cfg(test)]
+#[test]
+fn official_example_get_upstream_msg_week_body() {
+    crate::generated_interface::examples::body::<
+        GetUpstreamMsgWeekBody,
+    >(
+        "datacube.get_upstream_msg_week",
+        "{\n\"begin_date\": \"2014-12-07\",\n\"end_date\": \"2014-12-08\"\n}\n",
+        &[],
+    );
+}
+#[cfg(test)]
+#[test]
+fn official_example_get_upstream_msg_week_response() {
+    crate::generated_interface::examples::response::<
+        GetUpstreamMsgWeekResponse,
+    >(
+        "datacube.get_upstream_msg_week",
+        "{\n\"list\": [\n{\n\"ref_date\": \"2014-12-07\",\n\"msg_type\": 1,\n\"msg_user\": 282,\n\"msg_count\": 817\n}\n]\n}\n",
+        &[],
+    );
+}
+#[cfg(test)]
+#[test]
+fn official_example_get_upstream_msg_dist_body() {
+    crate::generated_interface::examples::body::<
+        GetUpstreamMsgDistBody,
+    >(
+        "datacube.get_upstream_msg_dist",
+        "{\n\"begin_date\": \"2014-12-07\",\n\"end_date\": \"2014-12-07\"\n}\n",
+        &[],
+    );
+}
+#[cfg(test)]
+#[test]
+fn official_example_get_upstream_msg_dist_response() {
+    crate::generated_interface::examples::response::<
+        GetUpstreamMsgDistResponse,
+    >(
+        "datacube.get_upstream_msg_dist",
+        "{\n\"list\": [\n{\n\"ref_date\": \"2014-12-07\",\n\"count_interval\": 1,\n\"msg_user\": 246\n}\n]\n}\n",
+        &[],
+    );
+}
+#[cfg(test)]
+#[test]
+fn official_example_get_upstream_msg_dist_month_body() {
+    crate::generated_interface::examples::body::<
+        GetUpstreamMsgDistMonthBody,
+    >(
+        "datacube.get_upstream_msg_dist_month",
+        "{\n\"begin_date\": \"2014-12-07\",\n\"end_date\": \"2014-12-07\"\n}\n",
+        &[],
+    );
+}
+#[cfg(test)]
+#[test]
+fn official_example_get_upstream_msg_dist_month_response() {
+    crate::generated_interface::examples::response::<
+        GetUpstreamMsgDistMonthResponse,
+    >(
+        "datacube.get_upstream_msg_dist_month",
+        "{\n\"list\": [\n{\n\"ref_date\": \"2014-12-07\",\n\"count_interval\": 1,\n\"msg_user\": 246\n}\n]\n}\n",
+        &[],
+    );
+}
+#[cfg(test)]
+#[test]
+fn official_example_get_interface_summary_body() {
+    crate::generated_interface::examples::body::<
+        GetInterfaceSummaryBody,
+    >(
+        "datacube.get_interface_summary",
+        "{\n\"begin_date\": \"2014-12-07\",\n\"end_date\": \"2014-12-07\"\n}\n",
+        &[],
+    );
+}
+#[cfg(test)]
+#[test]
+fn official_example_get_interface_summary_response() {
+    crate::generated_interface::examples::response::<
+        GetInterfaceSummaryResponse,
+    >(
+        "datacube.get_interface_summary",
+        "{\n\"list\": [\n{\n\"ref_date\": \"2014-12-07\",\n\"callback_count\": 36974,\n\"fail_count\": 67,\n\"total_time_cost\": 14994291,\n\"max_time_cost\": 5044\n}\n]\n}\n",
+        &[],
+    );
+}
+#[cfg(test)]
+#[test]
+fn official_example_get_interface_summary_hour_body() {
+    crate::generated_interface::examples::body::<
+        GetInterfaceSummaryHourBody,
+    >(
+        "datacube.get_interface_summary_hour",
+        "{\n\"begin_date\": \"2014-12-01\",\n\"end_date\": \"2014-12-01\"\n}\n",
+        &[],
+    );
+}
+#[cfg(test)]
+#[test]
+fn official_example_get_interface_summary_hour_response() {
+    crate::generated_interface::examples::response::<
+        GetInterfaceSummaryHourResponse,
+    >(
+        "datacube.get_interface_summary_hour",
+        "{\n\"list\": [\n{\n\"ref_date\": \"2014-12-01\",\n\"ref_hour\": 0,\n\"callback_count\": 331,\n\"fail_count\": 18,\n\"total_time_cost\": 167870,\n\"max_time_cost\": 5042\n}\n]\n}\n",
+        &[],
+    );
 }

@@ -482,6 +482,7 @@ pub const ADD: crate::generated_interface::Endpoint = crate::generated_interface
     doc_url: "https://developers.weixin.qq.com/doc/service/api/draftbox/draftmanage/api_draft_add.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct AddBody {
     articles: Vec<DraftArticle>,
 }
@@ -524,6 +525,7 @@ pub const GET: crate::generated_interface::Endpoint = crate::generated_interface
     doc_url: "https://developers.weixin.qq.com/doc/service/api/draftbox/draftmanage/api_getdraft.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct GetBody {
     media_id: String,
 }
@@ -567,6 +569,7 @@ pub const DELETE: crate::generated_interface::Endpoint = crate::generated_interf
     doc_url: "https://developers.weixin.qq.com/doc/service/api/draftbox/draftmanage/api_draft_delete.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct DeleteBody {
     media_id: String,
 }
@@ -603,6 +606,7 @@ pub const UPDATE: crate::generated_interface::Endpoint = crate::generated_interf
     doc_url: "https://developers.weixin.qq.com/doc/service/api/draftbox/draftmanage/api_draft_update.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct UpdateBody {
     media_id: String,
     index: i64,
@@ -678,6 +682,7 @@ pub const BATCH_GET: crate::generated_interface::Endpoint = crate::generated_int
     doc_url: "https://developers.weixin.qq.com/doc/service/api/draftbox/draftmanage/api_draft_batchget.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct BatchGetBody {
     offset: i64,
     count: i64,
@@ -735,6 +740,7 @@ pub const SWITCH: crate::generated_interface::Endpoint = crate::generated_interf
     doc_url: "https://developers.weixin.qq.com/doc/service/api/draftbox/draftmanage/api_draft_switch.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct SwitchQuery {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     checkonly: Option<i32>,
@@ -769,4 +775,45 @@ impl<'a> SwitchRequest<'a> {
             )
             .await
     }
+}
+#[cfg(test)]
+#[test]
+fn official_example_delete_body() {
+    crate::generated_interface::examples::body::<
+        DeleteBody,
+    >("draft.delete", "{\n\"media_id\": \"MEDIA_ID\"\n}\n", &[]);
+}
+#[cfg(test)]
+#[test]
+fn official_example_delete_response() {
+    crate::generated_interface::examples::response_without_fields(
+        "draft.delete",
+        "{\n\"errcode\": 0,\n\"errmsg\": \"ok\"\n}\n",
+        &[],
+    );
+}
+#[cfg(test)]
+#[test]
+fn official_example_count_response() {
+    crate::generated_interface::examples::response::<
+        CountResponse,
+    >("draft.count", "{\n  \"total_count\": 15\n}\n", &[]);
+}
+#[cfg(test)]
+#[test]
+fn official_example_switch_query() {
+    crate::generated_interface::examples::query::<
+        SwitchQuery,
+    >("draft.switch", "checkonly=1", &[]);
+}
+#[cfg(test)]
+#[test]
+fn official_example_switch_response() {
+    crate::generated_interface::examples::response::<
+        SwitchResponse,
+    >(
+        "draft.switch",
+        "{\n\"errcode\": 0,\n\"errmsg\": \"ok\",\n\"is_open\": 0\n}\n",
+        &[],
+    );
 }

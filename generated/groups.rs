@@ -192,6 +192,7 @@ pub const CREATE: crate::generated_interface::Endpoint = crate::generated_interf
     doc_url: "https://developers.weixin.qq.com/doc/service/api/usermanage/tag/api_createtag.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct CreateBody {
     group: GroupName,
 }
@@ -272,6 +273,7 @@ pub const USER_GROUP: crate::generated_interface::Endpoint = crate::generated_in
     doc_url: "https://developers.weixin.qq.com/doc/service/api/usermanage/tag/api_gettagidlist.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct UserGroupBody {
     openid: String,
 }
@@ -314,6 +316,7 @@ pub const UPDATE: crate::generated_interface::Endpoint = crate::generated_interf
     doc_url: "https://developers.weixin.qq.com/doc/service/api/usermanage/tag/api_updatetag.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct UpdateBody {
     group: GroupUpdate,
 }
@@ -350,6 +353,7 @@ pub const MOVE_MEMBER: crate::generated_interface::Endpoint = crate::generated_i
     doc_url: "https://developers.weixin.qq.com/doc/service/api/usermanage/tag/api_batchtagging.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct MoveMemberBody {
     openid: String,
     to_groupid: i64,
@@ -387,6 +391,7 @@ pub const BATCH_MOVE_MEMBERS: crate::generated_interface::Endpoint = crate::gene
     doc_url: "https://developers.weixin.qq.com/doc/service/api/usermanage/tag/api_batchtagging.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct BatchMoveMembersBody {
     openid_list: Vec<String>,
     to_groupid: i64,
@@ -424,6 +429,7 @@ pub const DELETE: crate::generated_interface::Endpoint = crate::generated_interf
     doc_url: "https://developers.weixin.qq.com/doc/service/api/usermanage/tag/api_deletetag.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct DeleteBody {
     group: GroupRef,
 }

@@ -83,6 +83,7 @@ pub const GET_TICKET: crate::generated_interface::Endpoint = crate::generated_in
     doc_url: "https://developers.weixin.qq.com/doc/service/api/webdev/jssdk/api_getticket.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct GetTicketQuery {
     #[serde(rename = "type")]
     ticket_type: TicketType,
@@ -121,4 +122,22 @@ impl<'a> GetTicketRequest<'a> {
             )
             .await
     }
+}
+#[cfg(test)]
+#[test]
+fn official_example_get_ticket_query() {
+    crate::generated_interface::examples::query::<
+        GetTicketQuery,
+    >("jssdk.get_ticket", "type=wx_card", &[]);
+}
+#[cfg(test)]
+#[test]
+fn official_example_get_ticket_response() {
+    crate::generated_interface::examples::response::<
+        GetTicketResponse,
+    >(
+        "jssdk.get_ticket",
+        "{\n\"errcode\":0,\n\"errmsg\":\"ok\",\n\"ticket\":\"bxLdikRXVbTPdHSM05e5u5sUoXNKdvsdshFKA\",\n\"expires_in\":7200\n}\n",
+        &[],
+    );
 }

@@ -556,8 +556,10 @@ pub const SENDALL_MPNEWS: crate::generated_interface::Endpoint = crate::generate
     doc_url: "https://developers.weixin.qq.com/doc/service/api/notify/message/api_sendall.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct SendallMpnewsBody {
     filter: MassFilter,
+    #[cfg_attr(test, serde(skip_deserializing))]
     msgtype: &'static str,
     mpnews: super::custom_service::MessageMedia,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -619,8 +621,10 @@ pub const SENDALL_TEXT: crate::generated_interface::Endpoint = crate::generated_
     doc_url: "https://developers.weixin.qq.com/doc/service/api/notify/message/api_sendall.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct SendallTextBody {
     filter: MassFilter,
+    #[cfg_attr(test, serde(skip_deserializing))]
     msgtype: &'static str,
     text: super::custom_service::MessageText,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -682,8 +686,10 @@ pub const SENDALL_VOICE: crate::generated_interface::Endpoint = crate::generated
     doc_url: "https://developers.weixin.qq.com/doc/service/api/notify/message/api_sendall.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct SendallVoiceBody {
     filter: MassFilter,
+    #[cfg_attr(test, serde(skip_deserializing))]
     msgtype: &'static str,
     voice: super::custom_service::MessageMedia,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -745,8 +751,10 @@ pub const SENDALL_IMAGES: crate::generated_interface::Endpoint = crate::generate
     doc_url: "https://developers.weixin.qq.com/doc/service/api/notify/message/api_sendall.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct SendallImagesBody {
     filter: MassFilter,
+    #[cfg_attr(test, serde(skip_deserializing))]
     msgtype: &'static str,
     images: MassImages,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -808,8 +816,10 @@ pub const SENDALL_MPVIDEO: crate::generated_interface::Endpoint = crate::generat
     doc_url: "https://developers.weixin.qq.com/doc/service/api/notify/message/api_sendall.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct SendallMpvideoBody {
     filter: MassFilter,
+    #[cfg_attr(test, serde(skip_deserializing))]
     msgtype: &'static str,
     mpvideo: MassMpVideo,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -871,8 +881,10 @@ pub const SENDALL_WXCARD: crate::generated_interface::Endpoint = crate::generate
     doc_url: "https://developers.weixin.qq.com/doc/service/api/notify/message/api_sendall.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct SendallWxcardBody {
     filter: MassFilter,
+    #[cfg_attr(test, serde(skip_deserializing))]
     msgtype: &'static str,
     wxcard: super::custom_service::MessageCard,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -934,8 +946,10 @@ pub const SEND_MPNEWS: crate::generated_interface::Endpoint = crate::generated_i
     doc_url: "https://developers.weixin.qq.com/doc/service/api/notify/message/api_masssend.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct SendMpnewsBody {
     touser: Vec<String>,
+    #[cfg_attr(test, serde(skip_deserializing))]
     msgtype: &'static str,
     mpnews: super::custom_service::MessageMedia,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -997,8 +1011,10 @@ pub const SEND_TEXT: crate::generated_interface::Endpoint = crate::generated_int
     doc_url: "https://developers.weixin.qq.com/doc/service/api/notify/message/api_masssend.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct SendTextBody {
     touser: Vec<String>,
+    #[cfg_attr(test, serde(skip_deserializing))]
     msgtype: &'static str,
     text: super::custom_service::MessageText,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1060,8 +1076,10 @@ pub const SEND_VOICE: crate::generated_interface::Endpoint = crate::generated_in
     doc_url: "https://developers.weixin.qq.com/doc/service/api/notify/message/api_masssend.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct SendVoiceBody {
     touser: Vec<String>,
+    #[cfg_attr(test, serde(skip_deserializing))]
     msgtype: &'static str,
     voice: super::custom_service::MessageMedia,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1123,8 +1141,10 @@ pub const SEND_IMAGES: crate::generated_interface::Endpoint = crate::generated_i
     doc_url: "https://developers.weixin.qq.com/doc/service/api/notify/message/api_masssend.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct SendImagesBody {
     touser: Vec<String>,
+    #[cfg_attr(test, serde(skip_deserializing))]
     msgtype: &'static str,
     images: MassImages,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1186,8 +1206,10 @@ pub const SEND_MPVIDEO: crate::generated_interface::Endpoint = crate::generated_
     doc_url: "https://developers.weixin.qq.com/doc/service/api/notify/message/api_masssend.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct SendMpvideoBody {
     touser: Vec<String>,
+    #[cfg_attr(test, serde(skip_deserializing))]
     msgtype: &'static str,
     mpvideo: MassMpVideo,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1249,8 +1271,10 @@ pub const SEND_WXCARD: crate::generated_interface::Endpoint = crate::generated_i
     doc_url: "https://developers.weixin.qq.com/doc/service/api/notify/message/api_masssend.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct SendWxcardBody {
     touser: Vec<String>,
+    #[cfg_attr(test, serde(skip_deserializing))]
     msgtype: &'static str,
     wxcard: super::custom_service::MessageCard,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1312,11 +1336,13 @@ pub const PREVIEW_MPNEWS: crate::generated_interface::Endpoint = crate::generate
     doc_url: "https://developers.weixin.qq.com/doc/service/api/notify/message/api_preview.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct PreviewMpnewsBody {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     touser: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     towxname: Option<String>,
+    #[cfg_attr(test, serde(skip_deserializing))]
     msgtype: &'static str,
     mpnews: super::custom_service::MessageMedia,
 }
@@ -1370,11 +1396,13 @@ pub const PREVIEW_TEXT: crate::generated_interface::Endpoint = crate::generated_
     doc_url: "https://developers.weixin.qq.com/doc/service/api/notify/message/api_preview.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct PreviewTextBody {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     touser: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     towxname: Option<String>,
+    #[cfg_attr(test, serde(skip_deserializing))]
     msgtype: &'static str,
     text: super::custom_service::MessageText,
 }
@@ -1428,11 +1456,13 @@ pub const PREVIEW_VOICE: crate::generated_interface::Endpoint = crate::generated
     doc_url: "https://developers.weixin.qq.com/doc/service/api/notify/message/api_preview.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct PreviewVoiceBody {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     touser: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     towxname: Option<String>,
+    #[cfg_attr(test, serde(skip_deserializing))]
     msgtype: &'static str,
     voice: super::custom_service::MessageMedia,
 }
@@ -1486,11 +1516,13 @@ pub const PREVIEW_IMAGE: crate::generated_interface::Endpoint = crate::generated
     doc_url: "https://developers.weixin.qq.com/doc/service/api/notify/message/api_preview.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct PreviewImageBody {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     touser: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     towxname: Option<String>,
+    #[cfg_attr(test, serde(skip_deserializing))]
     msgtype: &'static str,
     image: super::custom_service::MessageMedia,
 }
@@ -1544,11 +1576,13 @@ pub const PREVIEW_MPVIDEO: crate::generated_interface::Endpoint = crate::generat
     doc_url: "https://developers.weixin.qq.com/doc/service/api/notify/message/api_preview.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct PreviewMpvideoBody {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     touser: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     towxname: Option<String>,
+    #[cfg_attr(test, serde(skip_deserializing))]
     msgtype: &'static str,
     mpvideo: MassMpVideo,
 }
@@ -1602,11 +1636,13 @@ pub const PREVIEW_WXCARD: crate::generated_interface::Endpoint = crate::generate
     doc_url: "https://developers.weixin.qq.com/doc/service/api/notify/message/api_preview.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct PreviewWxcardBody {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     touser: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     towxname: Option<String>,
+    #[cfg_attr(test, serde(skip_deserializing))]
     msgtype: &'static str,
     wxcard: super::custom_service::MessageCard,
 }
@@ -1660,6 +1696,7 @@ pub const DELETE: crate::generated_interface::Endpoint = crate::generated_interf
     doc_url: "https://developers.weixin.qq.com/doc/service/api/notify/message/api_deletemassmsg.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct DeleteBody {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     msg_id: Option<i64>,
@@ -1718,6 +1755,7 @@ pub const STATUS: crate::generated_interface::Endpoint = crate::generated_interf
     doc_url: "https://developers.weixin.qq.com/doc/service/api/notify/message/api_massmsgget.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct StatusBody {
     #[serde(deserialize_with = "crate::generated_interface::deserialize_id")]
     msg_id: String,
@@ -1809,6 +1847,7 @@ pub const SET_SPEED: crate::generated_interface::Endpoint = crate::generated_int
     doc_url: "https://developers.weixin.qq.com/doc/service/api/notify/message/api_setspeed.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct SetSpeedBody {
     speed: i32,
 }
@@ -1830,4 +1869,61 @@ impl<'a> SetSpeedRequest<'a> {
             .await
             .map(|_: serde::de::IgnoredAny| ())
     }
+}
+#[cfg(test)]
+#[test]
+fn official_example_delete_body() {
+    crate::generated_interface::examples::body::<
+        DeleteBody,
+    >("mass.delete", "{\n\"msg_id\":30124,\n\"article_idx\":2\n}\n", &[]);
+}
+#[cfg(test)]
+#[test]
+fn official_example_delete_response() {
+    crate::generated_interface::examples::response_without_fields(
+        "mass.delete",
+        "{\n\"errcode\":0,\n\"errmsg\":\"ok\"\n}\n",
+        &[],
+    );
+}
+#[cfg(test)]
+#[test]
+fn official_example_status_body() {
+    crate::generated_interface::examples::body::<
+        StatusBody,
+    >("mass.status", "{\n\"msg_id\": \"201053012\"\n}\n", &[]);
+}
+#[cfg(test)]
+#[test]
+fn official_example_status_response() {
+    crate::generated_interface::examples::response::<
+        StatusResponse,
+    >(
+        "mass.status",
+        "{\n\"msg_id\":201053012,\n\"msg_status\":\"SEND_SUCCESS\"\n}\n",
+        &[],
+    );
+}
+#[cfg(test)]
+#[test]
+fn official_example_get_speed_response() {
+    crate::generated_interface::examples::response::<
+        GetSpeedResponse,
+    >("mass.get_speed", "{\n\"speed\":3,\n\"realspeed\":15\n}\n", &[]);
+}
+#[cfg(test)]
+#[test]
+fn official_example_set_speed_body() {
+    crate::generated_interface::examples::body::<
+        SetSpeedBody,
+    >("mass.set_speed", "{\n\"speed\":1\n}\n", &[]);
+}
+#[cfg(test)]
+#[test]
+fn official_example_set_speed_response() {
+    crate::generated_interface::examples::response_without_fields(
+        "mass.set_speed",
+        "{\n\"errcode\":0,\n\"errmsg\":\"\"\n}\n",
+        &[],
+    );
 }

@@ -255,6 +255,7 @@ pub const ADD: crate::generated_interface::Endpoint = crate::generated_interface
     doc_url: "https://developers.weixin.qq.com/doc/service/api/material/permanent/api_addmaterial.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct AddQuery {
     #[serde(rename = "type")]
     media_type: super::media::MediaType,
@@ -315,6 +316,7 @@ pub const GET: crate::generated_interface::Endpoint = crate::generated_interface
     doc_url: "https://developers.weixin.qq.com/doc/service/api/material/permanent/api_getmaterial.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct GetBody {
     media_id: String,
 }
@@ -367,6 +369,7 @@ pub const DELETE: crate::generated_interface::Endpoint = crate::generated_interf
     doc_url: "https://developers.weixin.qq.com/doc/service/api/material/permanent/api_delmaterial.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct DeleteBody {
     media_id: String,
 }
@@ -450,6 +453,7 @@ pub const BATCH_GET: crate::generated_interface::Endpoint = crate::generated_int
     doc_url: "https://developers.weixin.qq.com/doc/service/api/material/permanent/api_batchgetmaterial.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct BatchGetBody {
     #[serde(rename = "type")]
     material_type: MaterialKind,
@@ -487,4 +491,45 @@ impl<'a> BatchGetRequest<'a> {
             )
             .await
     }
+}
+#[cfg(test)]
+#[test]
+fn official_example_add_query() {
+    crate::generated_interface::examples::query::<
+        AddQuery,
+    >("material.add", "type=video", &[]);
+}
+#[cfg(test)]
+#[test]
+fn official_example_get_body() {
+    crate::generated_interface::examples::body::<
+        GetBody,
+    >("material.get", "{\n\"media_id\": \"MEDIA_ID\"\n}\n", &[]);
+}
+#[cfg(test)]
+#[test]
+fn official_example_delete_body() {
+    crate::generated_interface::examples::body::<
+        DeleteBody,
+    >("material.delete", "{\n\"media_id\": \"MEDIA_ID\"\n}\n", &[]);
+}
+#[cfg(test)]
+#[test]
+fn official_example_delete_response() {
+    crate::generated_interface::examples::response_without_fields(
+        "material.delete",
+        "{\n\"errcode\": 0,\n\"errmsg\": \"ok\"\n}\n",
+        &[],
+    );
+}
+#[cfg(test)]
+#[test]
+fn official_example_count_response() {
+    crate::generated_interface::examples::response::<
+        CountResponse,
+    >(
+        "material.count",
+        "{\n\"voice_count\": 5,\n\"video_count\": 3,\n\"image_count\": 10,\n\"news_count\": 7\n}\n",
+        &[],
+    );
 }

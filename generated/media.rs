@@ -248,6 +248,7 @@ pub const UPLOAD: crate::generated_interface::Endpoint = crate::generated_interf
     doc_url: "https://developers.weixin.qq.com/doc/service/api/material/temporary/api_uploadtempmedia.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct UploadQuery {
     #[serde(rename = "type")]
     media_type: MediaType,
@@ -314,6 +315,7 @@ pub const GET: crate::generated_interface::Endpoint = crate::generated_interface
     doc_url: "https://developers.weixin.qq.com/doc/service/api/material/temporary/api_getmedia.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct GetQuery {
     media_id: String,
 }
@@ -357,6 +359,7 @@ pub const GET_HD_VOICE: crate::generated_interface::Endpoint = crate::generated_
     doc_url: "https://developers.weixin.qq.com/doc/service/api/material/temporary/api_gethdvoice.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct GetHdVoiceQuery {
     media_id: String,
 }
@@ -392,6 +395,7 @@ pub const UPLOAD_NEWS: crate::generated_interface::Endpoint = crate::generated_i
     doc_url: "https://developers.weixin.qq.com/doc/service/api/notify/message/api_uploadnewsmsg.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct UploadNewsBody {
     articles: Vec<MassNewsArticle>,
 }
@@ -475,4 +479,54 @@ impl<'a> UploadImgRequest<'a> {
             )
             .await
     }
+}
+#[cfg(test)]
+#[test]
+fn official_example_upload_query() {
+    crate::generated_interface::examples::query::<
+        UploadQuery,
+    >("media.upload", "type=TYPE", &[]);
+}
+#[cfg(test)]
+#[test]
+fn official_example_upload_response() {
+    crate::generated_interface::examples::response::<
+        UploadResponse,
+    >(
+        "media.upload",
+        "{\n\"errcode\": 0,\n\"errmsg\": \"ok\",\n\"type\": \"image\",\n\"media_id\": \"MEDIA_ID\",\n\"created_at\": 1672500000\n}\n",
+        &[],
+    );
+}
+#[cfg(test)]
+#[test]
+fn official_example_get_query() {
+    crate::generated_interface::examples::query::<
+        GetQuery,
+    >("media.get", "media_id=MEDIA_ID", &[]);
+}
+#[cfg(test)]
+#[test]
+fn official_example_get_response() {
+    crate::generated_interface::examples::response::<
+        GetResponse,
+    >("media.get", "{\n\"video_url\": \"DOWN_URL\"\n}\n", &[]);
+}
+#[cfg(test)]
+#[test]
+fn official_example_get_hd_voice_query() {
+    crate::generated_interface::examples::query::<
+        GetHdVoiceQuery,
+    >("media.get_hd_voice", "media_id=MEDIA_ID", &[]);
+}
+#[cfg(test)]
+#[test]
+fn official_example_upload_img_response() {
+    crate::generated_interface::examples::response::<
+        UploadImgResponse,
+    >(
+        "media.upload_img",
+        "{\n\"url\": \"http://mmbiz.qpic.cn/XXXXX\",\n\"errcode\": 0,\n\"errmsg\": \"ok\"\n}\n",
+        &[],
+    );
 }

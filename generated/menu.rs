@@ -526,6 +526,7 @@ pub const CREATE: crate::generated_interface::Endpoint = crate::generated_interf
     doc_url: "https://developers.weixin.qq.com/doc/service/api/custommenu/api_createcustommenu.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct CreateBody {
     button: Vec<MenuButton>,
 }
@@ -675,6 +676,7 @@ pub const ADD_CONDITIONAL: crate::generated_interface::Endpoint = crate::generat
     doc_url: "https://developers.weixin.qq.com/doc/service/api/custommenu/api_addconditionalmenu.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct AddConditionalBody {
     button: Vec<MenuButton>,
     matchrule: MenuMatchRule,
@@ -718,6 +720,7 @@ pub const DELETE_CONDITIONAL: crate::generated_interface::Endpoint = crate::gene
     doc_url: "https://developers.weixin.qq.com/doc/service/api/custommenu/api_deleteconditionalmenu.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct DeleteConditionalBody {
     menuid: String,
 }
@@ -754,6 +757,7 @@ pub const TRY_MATCH: crate::generated_interface::Endpoint = crate::generated_int
     doc_url: "https://developers.weixin.qq.com/doc/service/api/custommenu/api_trymatchmenu.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct TryMatchBody {
     user_id: String,
 }
@@ -782,4 +786,29 @@ impl<'a> TryMatchRequest<'a> {
             )
             .await
     }
+}
+#[cfg(test)]
+#[test]
+fn official_example_delete_response() {
+    crate::generated_interface::examples::response_without_fields(
+        "menu.delete",
+        "{\n\"errcode\": 0,\n\"errmsg\": \"ok\"\n}\n",
+        &[],
+    );
+}
+#[cfg(test)]
+#[test]
+fn official_example_delete_conditional_body() {
+    crate::generated_interface::examples::body::<
+        DeleteConditionalBody,
+    >("menu.delete_conditional", "{\n\"menuid\":\"208379533\"\n}\n", &[]);
+}
+#[cfg(test)]
+#[test]
+fn official_example_delete_conditional_response() {
+    crate::generated_interface::examples::response_without_fields(
+        "menu.delete_conditional",
+        "{\n\"errcode\": 0,\n\"errmsg\": \"ok\"\n}\n",
+        &[],
+    );
 }

@@ -172,9 +172,11 @@ pub const AUTHORIZE_URL: crate::generated_interface::Endpoint = crate::generated
     doc_url: "https://developers.weixin.qq.com/doc/service/guide/h5/auth.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct AuthorizeUrlQuery {
     appid: String,
     redirect_uri: String,
+    #[cfg_attr(test, serde(skip_deserializing))]
     response_type: &'static str,
     scope: OAuthScope,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -225,10 +227,12 @@ pub const ACCESS_TOKEN: crate::generated_interface::Endpoint = crate::generated_
     doc_url: "https://developers.weixin.qq.com/doc/service/api/webdev/access/api_snsaccesstoken.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct AccessTokenQuery {
     appid: String,
     secret: String,
     code: String,
+    #[cfg_attr(test, serde(skip_deserializing))]
     grant_type: &'static str,
 }
 /// Response of [`OauthApi::access_token`].
@@ -301,8 +305,10 @@ pub const REFRESH_TOKEN: crate::generated_interface::Endpoint = crate::generated
     doc_url: "https://developers.weixin.qq.com/doc/service/api/webdev/access/api_snsrefreshtoken.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct RefreshTokenQuery {
     appid: String,
+    #[cfg_attr(test, serde(skip_deserializing))]
     grant_type: &'static str,
     refresh_token: String,
 }
@@ -376,6 +382,7 @@ pub const USERINFO: crate::generated_interface::Endpoint = crate::generated_inte
     doc_url: "https://developers.weixin.qq.com/doc/service/api/webdev/access/api_snsuserinfo.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct UserinfoQuery {
     access_token: String,
     openid: String,
@@ -452,6 +459,7 @@ pub const CHECK_TOKEN: crate::generated_interface::Endpoint = crate::generated_i
     doc_url: "https://developers.weixin.qq.com/doc/service/api/webdev/access/api_snsauth.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct CheckTokenQuery {
     access_token: String,
     openid: String,
@@ -474,4 +482,60 @@ impl<'a> CheckTokenRequest<'a> {
             .await
             .map(|_: serde::de::IgnoredAny| ())
     }
+}
+#[cfg(test)]
+#[test]
+fn official_example_access_token_query() {
+    crate::generated_interface::examples::query::<
+        AccessTokenQuery,
+    >(
+        "oauth.access_token",
+        "appid=wx520c15f417810387&secret=SECRET&code=CODE&grant_type=authorization_code",
+        &[("grant_type", "\"authorization_code\"")],
+    );
+}
+#[cfg(test)]
+#[test]
+fn official_example_refresh_token_query() {
+    crate::generated_interface::examples::query::<
+        RefreshTokenQuery,
+    >(
+        "oauth.refresh_token",
+        "appid=APPID&grant_type=refresh_token&refresh_token=REFRESH_TOKEN",
+        &[("grant_type", "\"refresh_token\"")],
+    );
+}
+#[cfg(test)]
+#[test]
+fn official_example_refresh_token_response() {
+    crate::generated_interface::examples::response::<
+        RefreshTokenResponse,
+    >(
+        "oauth.refresh_token",
+        "{\n\"access_token\":\"ACCESS_TOKEN\",\n\"expires_in\":7200,\n\"refresh_token\":\"REFRESH_TOKEN\",\n\"openid\":\"OPENID\",\n\"scope\":\"SCOPE\"\n}\n",
+        &[],
+    );
+}
+#[cfg(test)]
+#[test]
+fn official_example_userinfo_query() {
+    crate::generated_interface::examples::query::<
+        UserinfoQuery,
+    >("oauth.userinfo", "access_token=ACCESS_TOKEN&openid=OPENID&lang=zh_CN", &[]);
+}
+#[cfg(test)]
+#[test]
+fn official_example_check_token_query() {
+    crate::generated_interface::examples::query::<
+        CheckTokenQuery,
+    >("oauth.check_token", "access_token=ACCESS_TOKEN&openid=OPENID", &[]);
+}
+#[cfg(test)]
+#[test]
+fn official_example_check_token_response() {
+    crate::generated_interface::examples::response_without_fields(
+        "oauth.check_token",
+        "{\n\"errcode\":0,\n\"errmsg\":\"ok\"\n}\n",
+        &[],
+    );
 }

@@ -181,6 +181,7 @@ pub const SUBMIT: crate::generated_interface::Endpoint = crate::generated_interf
     doc_url: "https://developers.weixin.qq.com/doc/service/api/public/api_freepublish_submit.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct SubmitBody {
     media_id: String,
 }
@@ -231,6 +232,7 @@ pub const GET: crate::generated_interface::Endpoint = crate::generated_interface
     doc_url: "https://developers.weixin.qq.com/doc/service/api/public/api_freepublish_get.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct GetBody {
     #[serde(deserialize_with = "crate::generated_interface::deserialize_id")]
     publish_id: String,
@@ -291,6 +293,7 @@ pub const DELETE: crate::generated_interface::Endpoint = crate::generated_interf
     doc_url: "https://developers.weixin.qq.com/doc/service/api/public/api_freepublishdelete.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct DeleteBody {
     article_id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -334,6 +337,7 @@ pub const GET_ARTICLE: crate::generated_interface::Endpoint = crate::generated_i
     doc_url: "https://developers.weixin.qq.com/doc/service/api/public/api_freepublishgetarticle.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct GetArticleBody {
     article_id: String,
 }
@@ -377,6 +381,7 @@ pub const BATCH_GET: crate::generated_interface::Endpoint = crate::generated_int
     doc_url: "https://developers.weixin.qq.com/doc/service/api/public/api_freepublish_batchget.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct BatchGetBody {
     offset: i64,
     count: i64,
@@ -419,4 +424,27 @@ impl<'a> BatchGetRequest<'a> {
             )
             .await
     }
+}
+#[cfg(test)]
+#[test]
+fn official_example_get_body() {
+    crate::generated_interface::examples::body::<
+        GetBody,
+    >("publish.get", "{\n\"publish_id\": \"100000001\"\n}\n", &[]);
+}
+#[cfg(test)]
+#[test]
+fn official_example_delete_body() {
+    crate::generated_interface::examples::body::<
+        DeleteBody,
+    >("publish.delete", "{\n\"article_id\": \"ARTICLE_ID\",\n\"index\": 1\n}\n", &[]);
+}
+#[cfg(test)]
+#[test]
+fn official_example_delete_response() {
+    crate::generated_interface::examples::response_without_fields(
+        "publish.delete",
+        "{\n\"errcode\": 0,\n\"errmsg\": \"ok\"\n}\n",
+        &[],
+    );
 }

@@ -191,9 +191,11 @@ pub const CREATE_TEMPORARY: crate::generated_interface::Endpoint = crate::genera
     doc_url: "https://developers.weixin.qq.com/doc/service/api/qrcode/qrcodes/api_createqrcode.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct CreateTemporaryBody {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     expire_seconds: Option<i64>,
+    #[cfg_attr(test, serde(skip_deserializing))]
     action_name: &'static str,
     action_info: QrActionInfoId,
 }
@@ -249,9 +251,11 @@ pub const CREATE_TEMPORARY_STR: crate::generated_interface::Endpoint = crate::ge
     doc_url: "https://developers.weixin.qq.com/doc/service/api/qrcode/qrcodes/api_createqrcode.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct CreateTemporaryStrBody {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     expire_seconds: Option<i64>,
+    #[cfg_attr(test, serde(skip_deserializing))]
     action_name: &'static str,
     action_info: QrActionInfoStr,
 }
@@ -307,7 +311,9 @@ pub const CREATE_PERMANENT: crate::generated_interface::Endpoint = crate::genera
     doc_url: "https://developers.weixin.qq.com/doc/service/api/qrcode/qrcodes/api_createqrcode.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct CreatePermanentBody {
+    #[cfg_attr(test, serde(skip_deserializing))]
     action_name: &'static str,
     action_info: QrActionInfoId,
 }
@@ -356,7 +362,9 @@ pub const CREATE_PERMANENT_STR: crate::generated_interface::Endpoint = crate::ge
     doc_url: "https://developers.weixin.qq.com/doc/service/api/qrcode/qrcodes/api_createqrcode.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct CreatePermanentStrBody {
+    #[cfg_attr(test, serde(skip_deserializing))]
     action_name: &'static str,
     action_info: QrActionInfoStr,
 }
@@ -405,6 +413,7 @@ pub const SHOW_QRCODE: crate::generated_interface::Endpoint = crate::generated_i
     doc_url: "https://developers.weixin.qq.com/doc/service/api/qrcode/qrcodes/api_createqrcode.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct ShowQrcodeQuery {
     ticket: String,
 }
@@ -440,6 +449,7 @@ pub const GEN_SHORT_KEY: crate::generated_interface::Endpoint = crate::generated
     doc_url: "https://developers.weixin.qq.com/doc/service/api/qrcode/shorten/api_genshortkey.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct GenShortKeyBody {
     long_data: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -491,6 +501,7 @@ pub const FETCH_SHORT_KEY: crate::generated_interface::Endpoint = crate::generat
     doc_url: "https://developers.weixin.qq.com/doc/service/api/qrcode/shorten/api_fetchshorten.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct FetchShortKeyBody {
     short_key: String,
 }
@@ -525,4 +536,95 @@ impl<'a> FetchShortKeyRequest<'a> {
             )
             .await
     }
+}
+#[cfg(test)]
+#[test]
+fn official_example_create_temporary_body() {
+    crate::generated_interface::examples::body::<
+        CreateTemporaryBody,
+    >(
+        "qrcode.create_temporary",
+        "{\"expire_seconds\": 604800, \"action_name\": \"QR_SCENE\", \"action_info\": {\"scene\": {\"scene_id\": 123}}}\n",
+        &[("action_name", "\"QR_SCENE\"")],
+    );
+}
+#[cfg(test)]
+#[test]
+fn official_example_create_temporary_str_body() {
+    crate::generated_interface::examples::body::<
+        CreateTemporaryStrBody,
+    >(
+        "qrcode.create_temporary_str",
+        "{\"expire_seconds\": 604800, \"action_name\": \"QR_STR_SCENE\", \"action_info\": {\"scene\": {\"scene_str\": \"test\"}}}\n",
+        &[("action_name", "\"QR_STR_SCENE\"")],
+    );
+}
+#[cfg(test)]
+#[test]
+fn official_example_create_permanent_body() {
+    crate::generated_interface::examples::body::<
+        CreatePermanentBody,
+    >(
+        "qrcode.create_permanent",
+        "{\"action_name\": \"QR_LIMIT_SCENE\", \"action_info\": {\"scene\": {\"scene_id\": 123}}}\n",
+        &[("action_name", "\"QR_LIMIT_SCENE\"")],
+    );
+}
+#[cfg(test)]
+#[test]
+fn official_example_create_permanent_str_body() {
+    crate::generated_interface::examples::body::<
+        CreatePermanentStrBody,
+    >(
+        "qrcode.create_permanent_str",
+        "{\"action_name\": \"QR_LIMIT_STR_SCENE\", \"action_info\": {\"scene\": {\"scene_str\": \"test\"}}}\n",
+        &[("action_name", "\"QR_LIMIT_STR_SCENE\"")],
+    );
+}
+#[cfg(test)]
+#[test]
+fn official_example_show_qrcode_query() {
+    crate::generated_interface::examples::query::<
+        ShowQrcodeQuery,
+    >("qrcode.show_qrcode", "ticket=TICKET", &[]);
+}
+#[cfg(test)]
+#[test]
+fn official_example_gen_short_key_body() {
+    crate::generated_interface::examples::body::<
+        GenShortKeyBody,
+    >(
+        "qrcode.gen_short_key",
+        "{\n\"long_data\": \"loooooong data\",\n\"expire_seconds\": 86400\n}\n",
+        &[],
+    );
+}
+#[cfg(test)]
+#[test]
+fn official_example_gen_short_key_response() {
+    crate::generated_interface::examples::response::<
+        GenShortKeyResponse,
+    >(
+        "qrcode.gen_short_key",
+        "{\n\"errcode\": 0,\n\"errmsg\": \"ok\",\n\"short_key\": \"iTqRJFSEqk9RvPk\"\n}\n",
+        &[],
+    );
+}
+#[cfg(test)]
+#[test]
+fn official_example_fetch_short_key_body() {
+    crate::generated_interface::examples::body::<
+        FetchShortKeyBody,
+    >("qrcode.fetch_short_key", "{\n\"short_key\": \"iTqRJFSEqk9RvPk\"\n}\n", &[]);
+}
+#[cfg(test)]
+#[test]
+fn official_example_fetch_short_key_response() {
+    crate::generated_interface::examples::response::<
+        FetchShortKeyResponse,
+    >(
+        "qrcode.fetch_short_key",
+        "{\n\"errcode\": 0,\n\"errmsg\": \"ok\",\n\"long_data\": \"loooooong data\",\n\"create_time\": 1611047541,\n\"expire_seconds\": 86300\n}\n",
+        &[],
+    );
 }

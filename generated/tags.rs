@@ -181,6 +181,7 @@ pub const CREATE: crate::generated_interface::Endpoint = crate::generated_interf
     doc_url: "https://developers.weixin.qq.com/doc/service/api/usermanage/tag/api_createtag.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct CreateBody {
     tag: TagName,
 }
@@ -261,6 +262,7 @@ pub const UPDATE: crate::generated_interface::Endpoint = crate::generated_interf
     doc_url: "https://developers.weixin.qq.com/doc/service/api/usermanage/tag/api_updatetag.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct UpdateBody {
     tag: TagUpdate,
 }
@@ -297,6 +299,7 @@ pub const DELETE: crate::generated_interface::Endpoint = crate::generated_interf
     doc_url: "https://developers.weixin.qq.com/doc/service/api/usermanage/tag/api_deletetag.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct DeleteBody {
     tag: TagRef,
 }
@@ -333,6 +336,7 @@ pub const BATCH_TAGGING: crate::generated_interface::Endpoint = crate::generated
     doc_url: "https://developers.weixin.qq.com/doc/service/api/usermanage/tag/api_batchtagging.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct BatchTaggingBody {
     openid_list: Vec<String>,
     tagid: i64,
@@ -370,6 +374,7 @@ pub const BATCH_UNTAGGING: crate::generated_interface::Endpoint = crate::generat
     doc_url: "https://developers.weixin.qq.com/doc/service/api/usermanage/tag/api_batchuntagging.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct BatchUntaggingBody {
     openid_list: Vec<String>,
     tagid: i64,
@@ -407,6 +412,7 @@ pub const USER_TAGS: crate::generated_interface::Endpoint = crate::generated_int
     doc_url: "https://developers.weixin.qq.com/doc/service/api/usermanage/tag/api_gettagidlist.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct UserTagsBody {
     openid: String,
 }
@@ -450,6 +456,7 @@ pub const TAG_USERS: crate::generated_interface::Endpoint = crate::generated_int
     doc_url: "https://developers.weixin.qq.com/doc/service/api/usermanage/tag/api_gettagfans.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct TagUsersBody {
     tagid: i64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -491,4 +498,126 @@ impl<'a> TagUsersRequest<'a> {
             )
             .await
     }
+}
+#[cfg(test)]
+#[test]
+fn official_example_create_body() {
+    crate::generated_interface::examples::body::<
+        CreateBody,
+    >("tags.create", "{\n\"tag\": {\n\"name\": \"广东\"\n}\n}\n", &[]);
+}
+#[cfg(test)]
+#[test]
+fn official_example_create_response() {
+    crate::generated_interface::examples::response::<
+        CreateResponse,
+    >("tags.create", "{\n\"tag\": {\n\"id\": 134,\n\"name\": \"广东\"\n}\n}\n", &[]);
+}
+#[cfg(test)]
+#[test]
+fn official_example_list_response() {
+    crate::generated_interface::examples::response::<
+        ListResponse,
+    >(
+        "tags.list",
+        "{\n\"tags\": [\n{\n\"id\": 1,\n\"name\": \"每天一罐可乐星人\",\n\"count\": 0\n},\n{\n\"id\": 2,\n\"name\": \"星标组\",\n\"count\": 0\n}\n]\n}\n",
+        &[],
+    );
+}
+#[cfg(test)]
+#[test]
+fn official_example_update_response() {
+    crate::generated_interface::examples::response_without_fields(
+        "tags.update",
+        "{\n\"errcode\":0,\n\"errmsg\":\"ok\"\n}\n",
+        &[],
+    );
+}
+#[cfg(test)]
+#[test]
+fn official_example_delete_body() {
+    crate::generated_interface::examples::body::<
+        DeleteBody,
+    >("tags.delete", "{\n\"tag\":{\n\"id\" : 134\n}\n}\n", &[]);
+}
+#[cfg(test)]
+#[test]
+fn official_example_delete_response() {
+    crate::generated_interface::examples::response_without_fields(
+        "tags.delete",
+        "{\n\"errcode\":0,\n\"errmsg\":\"ok\"\n}\n",
+        &[],
+    );
+}
+#[cfg(test)]
+#[test]
+fn official_example_batch_tagging_body() {
+    crate::generated_interface::examples::body::<
+        BatchTaggingBody,
+    >(
+        "tags.batch_tagging",
+        "{\n\"openid_list\" : [\n\"ocYxcuAEy30bX0NXmGn4ypqx3tI0\",\n\"ocYxcuBt0mRugKZ7tGAHPnUaOW7Y\"\n],\n\"tagid\" : 134\n}\n",
+        &[],
+    );
+}
+#[cfg(test)]
+#[test]
+fn official_example_batch_tagging_response() {
+    crate::generated_interface::examples::response_without_fields(
+        "tags.batch_tagging",
+        "{\n\"errcode\":0,\n\"errmsg\":\"ok\"\n}\n",
+        &[],
+    );
+}
+#[cfg(test)]
+#[test]
+fn official_example_batch_untagging_body() {
+    crate::generated_interface::examples::body::<
+        BatchUntaggingBody,
+    >(
+        "tags.batch_untagging",
+        "{\n\"openid_list\" : [\n\"ocYxcuAEy30bX0NXmGn4ypqx3tI0\",\n\"ocYxcuBt0mRugKZ7tGAHPnUaOW7Y\"\n],\n\"tagid\" : 134\n}\n",
+        &[],
+    );
+}
+#[cfg(test)]
+#[test]
+fn official_example_batch_untagging_response() {
+    crate::generated_interface::examples::response_without_fields(
+        "tags.batch_untagging",
+        "{\n\"errcode\":0,\n\"errmsg\":\"ok\"\n}\n",
+        &[],
+    );
+}
+#[cfg(test)]
+#[test]
+fn official_example_user_tags_body() {
+    crate::generated_interface::examples::body::<
+        UserTagsBody,
+    >("tags.user_tags", "{\n\"openid\" : \"ocYxcuBt0mRugKZ7tGAHPnUaOW7Y\"\n}\n", &[]);
+}
+#[cfg(test)]
+#[test]
+fn official_example_user_tags_response() {
+    crate::generated_interface::examples::response::<
+        UserTagsResponse,
+    >("tags.user_tags", "{\n\"tagid_list\":[134, 2]\n}\n", &[]);
+}
+#[cfg(test)]
+#[test]
+fn official_example_tag_users_body() {
+    crate::generated_interface::examples::body::<
+        TagUsersBody,
+    >("tags.tag_users", "{\n\"tagid\" : 134,\n\"next_openid\":\"\"\n}\n", &[]);
+}
+#[cfg(test)]
+#[test]
+fn official_example_tag_users_response() {
+    crate::generated_interface::examples::response::<
+        TagUsersResponse,
+    >(
+        "tags.tag_users",
+        "{\n\"count\":2,\n\"data\":{\n\"openid\":[\n\"ocYxcuAEy30bX0NXmGn4ypqx3tI0\",\n\"ocYxcuBt0mRugKZ7tGAHPnUaOW7Y\"\n]\n},\n\"next_openid\":\"ocYxcuBt0mRugKZ7tGAHPnUaOW7Y\"\n}\n",
+        &[],
+    );
 }

@@ -188,6 +188,7 @@ pub const SEND: crate::generated_interface::Endpoint = crate::generated_interfac
     doc_url: "https://developers.weixin.qq.com/doc/service/api/notify/template/api_sendtemplatemessage.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct SendBody {
     touser: String,
     template_id: String,
@@ -256,6 +257,7 @@ pub const SET_INDUSTRY: crate::generated_interface::Endpoint = crate::generated_
     doc_url: "https://developers.weixin.qq.com/doc/service/api/notify/template/api_setindustry.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct SetIndustryBody {
     industry_id1: String,
     industry_id2: String,
@@ -334,6 +336,7 @@ pub const ADD: crate::generated_interface::Endpoint = crate::generated_interface
     doc_url: "https://developers.weixin.qq.com/doc/service/api/notify/template/api_addtemplate.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct AddBody {
     template_id_short: String,
     keyword_name_list: Vec<String>,
@@ -415,6 +418,7 @@ pub const DELETE: crate::generated_interface::Endpoint = crate::generated_interf
     doc_url: "https://developers.weixin.qq.com/doc/service/api/notify/template/api_deletetemplate.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct DeleteBody {
     template_id: String,
 }
@@ -436,4 +440,68 @@ impl<'a> DeleteRequest<'a> {
             .await
             .map(|_: serde::de::IgnoredAny| ())
     }
+}
+#[cfg(test)]
+#[test]
+fn official_example_get_industry_response() {
+    crate::generated_interface::examples::response::<
+        GetIndustryResponse,
+    >(
+        "template.get_industry",
+        "{\n\"primary_industry\": {\n\"first_class\": \"运输与仓储\",\n\"second_class\": \"快递\"\n},\n\"secondary_industry\": {\n\"first_class\": \"IT科技\",\n\"second_class\": \"互联网|电子商务\"\n}\n}\n",
+        &[],
+    );
+}
+#[cfg(test)]
+#[test]
+fn official_example_add_body() {
+    crate::generated_interface::examples::body::<
+        AddBody,
+    >(
+        "template.add",
+        "{\n\"template_id_short\":\"47123\",\n\"keyword_name_list\":[\"时间\",\"地点\",\"金额\"]\n}\n",
+        &[],
+    );
+}
+#[cfg(test)]
+#[test]
+fn official_example_add_response() {
+    crate::generated_interface::examples::response::<
+        AddResponse,
+    >(
+        "template.add",
+        "{\n\"errcode\":0,\n\"errmsg\":\"ok\",\n\"template_id\":\"Doclyl5uP7Aciu-qZ7mJNPtWkbkYnWBWVja26EGbNyk\"\n}\n",
+        &[],
+    );
+}
+#[cfg(test)]
+#[test]
+fn official_example_list_response() {
+    crate::generated_interface::examples::response::<
+        ListResponse,
+    >(
+        "template.list",
+        "{\n\"template_list\": [{\n\"template_id\": \"iPk5sOIt5X_flOVKn5GrTFpncEYTojx6ddbt8WYoV5s\",\n\"title\": \"领取奖金提醒\",\n\"primary_industry\": \"IT科技\",\n\"deputy_industry\": \"互联网|电子商务\",\n\"content\": \"{ {result.DATA} }\\n\\n领奖金额:{ {withdrawMoney.DATA} }\\n领奖 时间: { {withdrawTime.DATA} }\\n银行信息:{ {cardInfo.DATA} }\\n到账时间: { {arrivedTime.DATA} }}\",\n\"example\": \"您已提交领奖申请\\n\\n领奖金额:xxxx元\\n领奖时间:2013-10-10 12:22:22\\n银行信息:xx银行(尾号xxxx)\\n到账时间:预计xxxxxxx\\n\\n预计将于xxxx到达您的银行卡\"\n}]\n}\n",
+        &[],
+    );
+}
+#[cfg(test)]
+#[test]
+fn official_example_delete_body() {
+    crate::generated_interface::examples::body::<
+        DeleteBody,
+    >(
+        "template.delete",
+        "{\n\"template_id\" : \"Dyvp3-Ff0cnail_CDSzk1fIc6-9lOkxsQE7exTJbwUE\"\n}\n",
+        &[],
+    );
+}
+#[cfg(test)]
+#[test]
+fn official_example_delete_response() {
+    crate::generated_interface::examples::response_without_fields(
+        "template.delete",
+        "{\n\"errcode\": 0,\n\"errmsg\": \"ok\"\n}\n",
+        &[],
+    );
 }

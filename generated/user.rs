@@ -284,6 +284,7 @@ pub const INFO: crate::generated_interface::Endpoint = crate::generated_interfac
     doc_url: "https://developers.weixin.qq.com/doc/service/api/usermanage/userinfo/api_userinfo.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct InfoQuery {
     openid: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -365,6 +366,7 @@ pub const LIST: crate::generated_interface::Endpoint = crate::generated_interfac
     doc_url: "https://developers.weixin.qq.com/doc/service/api/usermanage/userinfo/api_getfans.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct ListQuery {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     next_openid: Option<String>,
@@ -423,6 +425,7 @@ pub const BATCH_INFO: crate::generated_interface::Endpoint = crate::generated_in
     doc_url: "https://developers.weixin.qq.com/doc/service/api/usermanage/userinfo/api_batchuserinfo.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct BatchInfoBody {
     user_list: Vec<BatchUserQuery>,
 }
@@ -466,6 +469,7 @@ pub const UPDATE_REMARK: crate::generated_interface::Endpoint = crate::generated
     doc_url: "https://developers.weixin.qq.com/doc/service/api/usermanage/userinfo/api_updateremark.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct UpdateRemarkBody {
     openid: String,
     remark: String,
@@ -503,6 +507,7 @@ pub const BLACKLIST: crate::generated_interface::Endpoint = crate::generated_int
     doc_url: "https://developers.weixin.qq.com/doc/service/api/usermanage/userinfo/api_getblacklist.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct BlacklistBody {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     begin_openid: Option<String>,
@@ -561,6 +566,7 @@ pub const BATCH_BLACKLIST: crate::generated_interface::Endpoint = crate::generat
     doc_url: "https://developers.weixin.qq.com/doc/service/api/usermanage/userinfo/api_batchblacklist.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct BatchBlacklistBody {
     openid_list: Vec<String>,
 }
@@ -597,6 +603,7 @@ pub const BATCH_UNBLACKLIST: crate::generated_interface::Endpoint = crate::gener
     doc_url: "https://developers.weixin.qq.com/doc/service/api/usermanage/userinfo/api_batchunblacklist.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct BatchUnblacklistBody {
     openid_list: Vec<String>,
 }
@@ -633,6 +640,7 @@ pub const CHANGE_OPENID: crate::generated_interface::Endpoint = crate::generated
     doc_url: "https://developers.weixin.qq.com/doc/service/api/usermanage/changeopenid/api_changeopenid.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct ChangeOpenidBody {
     from_appid: String,
     openid_list: Vec<String>,
@@ -662,4 +670,49 @@ impl<'a> ChangeOpenidRequest<'a> {
             )
             .await
     }
+}
+#[cfg(test)]
+#[test]
+fn official_example_info_query() {
+    crate::generated_interface::examples::query::<
+        InfoQuery,
+    >("user.info", "openid=o6_bmjrPTlm6_2sgVt7hMZOPfL2M&lang=zh_CN", &[]);
+}
+#[cfg(test)]
+#[test]
+fn official_example_update_remark_body() {
+    crate::generated_interface::examples::body::<
+        UpdateRemarkBody,
+    >(
+        "user.update_remark",
+        "{\n\"openid\": \"oDF3iY9ffA-hqb2vVvbr7qxf6A0Q\",\n\"remark\": \"pangzi\"\n}\n",
+        &[],
+    );
+}
+#[cfg(test)]
+#[test]
+fn official_example_update_remark_response() {
+    crate::generated_interface::examples::response_without_fields(
+        "user.update_remark",
+        "{\n\"errcode\": 0,\n\"errmsg\": \"ok\"\n}\n",
+        &[],
+    );
+}
+#[cfg(test)]
+#[test]
+fn official_example_blacklist_body() {
+    crate::generated_interface::examples::body::<
+        BlacklistBody,
+    >("user.blacklist", "{\n\"begin_openid\": \"OPENID1\"\n}\n", &[]);
+}
+#[cfg(test)]
+#[test]
+fn official_example_blacklist_response() {
+    crate::generated_interface::examples::response::<
+        BlacklistResponse,
+    >(
+        "user.blacklist",
+        "{\n\"total\": 23000,\n\"count\": 1000,\n\"data\": {\n\"openid\": [\n\"OPENID1\",\n\"OPENID2\"\n]\n},\n\"next_openid\": \"OPENID1000\"\n}\n",
+        &[],
+    );
 }

@@ -178,3 +178,145 @@ where
             .map_err(|_| serde::de::Error::custom(format!("expected an integer, got {s:?}"))),
     }
 }
+
+/// The checks behind the generated `official_example_*` tests (one per published example in
+/// `spec/examples/`): the typed request built from the page's request must serialize back to
+/// it, and the page's answer must decode into the typed response without losing a field.
+#[cfg(test)]
+pub(crate) mod examples {
+    use serde::de::DeserializeOwned;
+    use serde::Serialize;
+    use serde_json::Value;
+
+    fn parse(endpoint: &str, what: &str, text: &str) -> Value {
+        serde_json::from_str(text).unwrap_or_else(|e| panic!("{endpoint}: the example {what} is not JSON: {e}"))
+    }
+
+    /// `published` is the page's JSON body; `constants` are the wire values the spec fixes
+    /// (`msgtype` …), which the typed request always sends.
+    pub(crate) fn body<B: Serialize + DeserializeOwned>(endpoint: &str, published: &str, constants: &[(&str, &str)]) {
+        let published = parse(endpoint, "request", published);
+        let typed: B = serde_json::from_value(published.clone())
+            .unwrap_or_else(|e| panic!("{endpoint}: the official example request does not fit the typed request: {e}"));
+        let mut sent = serde_json::to_value(&typed).unwrap_or_else(|e| panic!("{endpoint}: serializing: {e}"));
+        if let Value::Object(m) = &mut sent {
+            for (k, v) in constants {
+                m.insert(k.to_string(), parse(endpoint, "constant", v));
+            }
+        }
+        let mut diff = Vec::new();
+        differences("", &published, &sent, &[], true, &mut diff);
+        assert!(
+            diff.is_empty(),
+            "{endpoint}: the typed request differs from the official example:\n  {}",
+            diff.join("\n  ")
+        );
+    }
+
+    /// `published` is the example URL's query string (without `access_token`).
+    pub(crate) fn query<Q: Serialize + DeserializeOwned>(endpoint: &str, published: &str, constants: &[(&str, &str)]) {
+        let pairs = |text: &str| -> Vec<(String, String)> {
+            serde_urlencoded::from_str(text).unwrap_or_else(|e| panic!("{endpoint}: query {text:?}: {e}"))
+        };
+        let typed: Q = serde_urlencoded::from_str(published)
+            .unwrap_or_else(|e| panic!("{endpoint}: the official example query does not fit the typed query: {e}"));
+        let encoded = serde_urlencoded::to_string(&typed).unwrap_or_else(|e| panic!("{endpoint}: encoding: {e}"));
+        let mut sent = pairs(&encoded);
+        for (k, v) in constants {
+            let text = match parse(endpoint, "constant", v) {
+                Value::String(s) => s,
+                other => other.to_string(),
+            };
+            sent.retain(|(key, _)| key != k);
+            sent.push((k.to_string(), text));
+        }
+        let mut want = pairs(published);
+        want.sort();
+        sent.sort();
+        assert_eq!(sent, want, "{endpoint}: the typed query differs from the official example");
+    }
+
+    /// `published` is the page's answer; `unmodelled` are dotted paths the spec leaves out on
+    /// purpose. `errcode`/`errmsg` are the runtime's, not the response type's.
+    pub(crate) fn response<R: Serialize + DeserializeOwned>(endpoint: &str, published: &str, unmodelled: &[&str]) {
+        let published = without_envelope(parse(endpoint, "response", published));
+        let typed: R = serde_json::from_value(published.clone()).unwrap_or_else(|e| {
+            panic!("{endpoint}: the official example response does not decode into the typed response: {e}")
+        });
+        let back = serde_json::to_value(&typed).unwrap_or_else(|e| panic!("{endpoint}: serializing: {e}"));
+        let mut diff = Vec::new();
+        differences("", &published, &back, unmodelled, false, &mut diff);
+        assert!(
+            diff.is_empty(),
+            "{endpoint}: the typed response loses what the official example carries:\n  {}",
+            diff.join("\n  ")
+        );
+    }
+
+    /// For endpoints whose spec response has no fields: the example carries none either.
+    pub(crate) fn response_without_fields(endpoint: &str, published: &str, unmodelled: &[&str]) {
+        let published = without_envelope(parse(endpoint, "response", published));
+        let mut diff = Vec::new();
+        differences("", &published, &Value::Object(Default::default()), unmodelled, false, &mut diff);
+        assert!(
+            diff.is_empty(),
+            "{endpoint}: the official example has fields the spec lacks:\n  {}",
+            diff.join("\n  ")
+        );
+    }
+
+    fn without_envelope(mut v: Value) -> Value {
+        if let Value::Object(m) = &mut v {
+            m.remove("errcode");
+            m.remove("errmsg");
+        }
+        v
+    }
+
+    fn blank(v: &Value) -> bool {
+        match v {
+            Value::Null => true,
+            Value::Array(a) => a.is_empty(),
+            Value::Object(o) => o.is_empty(),
+            _ => false,
+        }
+    }
+
+    /// Where `got` differs from `want` (`both_ways`: also what `got` has and `want` lacks).
+    /// Absent, `null` and empty collections are the same; a number and its decimal text are
+    /// the same (identifiers arrive as either).
+    fn differences(path: &str, want: &Value, got: &Value, unmodelled: &[&str], both_ways: bool, out: &mut Vec<String>) {
+        let at = |k: &str| if path.is_empty() { k.to_string() } else { format!("{path}.{k}") };
+        match (want, got) {
+            (Value::Object(w), Value::Object(g)) => {
+                for (k, wv) in w {
+                    let p = at(k);
+                    if unmodelled.contains(&p.as_str()) {
+                        continue;
+                    }
+                    match g.get(k) {
+                        Some(gv) => differences(&p, wv, gv, unmodelled, both_ways, out),
+                        None if blank(wv) => {}
+                        None => out.push(format!("{p}: in the example, not in the typed value")),
+                    }
+                }
+                if both_ways {
+                    for (k, gv) in g {
+                        if !w.contains_key(k) && !blank(gv) {
+                            out.push(format!("{}: sent, but not in the example", at(k)));
+                        }
+                    }
+                }
+            }
+            (Value::Array(w), Value::Array(g)) if w.len() == g.len() => {
+                for (wv, gv) in w.iter().zip(g) {
+                    differences(path, wv, gv, unmodelled, both_ways, out);
+                }
+            }
+            (Value::Number(n), Value::String(s)) | (Value::String(s), Value::Number(n)) if n.to_string() == *s => {}
+            (Value::Number(a), Value::Number(b)) if a.as_f64() == b.as_f64() => {}
+            (w, g) if w == g || (blank(w) && blank(g)) => {}
+            (w, g) => out.push(format!("{path}: the example has {w}, the typed value {g}")),
+        }
+    }
+}

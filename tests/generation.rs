@@ -25,7 +25,7 @@ fn git(args: &[&str]) -> Option<String> {
 
 /// The files under `dir` as committed at HEAD: name inside `dir` -> text.
 fn committed(dir: &str) -> std::collections::BTreeMap<String, String> {
-    let names = git(&["ls-tree", "--name-only", "HEAD", &format!("{dir}/")]).expect("git ls-tree");
+    let names = git(&["ls-tree", "-r", "--name-only", "HEAD", &format!("{dir}/")]).expect("git ls-tree");
     names
         .lines()
         .filter_map(|path| {
@@ -76,11 +76,18 @@ fn committed_schema_json_is_what_the_model_produces() {
     if !in_a_git_checkout() {
         return;
     }
-    let schema = committed("spec").remove("schema.json").expect("spec/schema.json is committed");
+    let mut spec = committed("spec");
+    let schema = spec.remove("schema.json").expect("spec/schema.json is committed");
     assert_eq!(
         schema,
         wechat_oa_codegen::schema::area_schema(),
         "the committed spec/schema.json is stale: run `cargo build` and commit it"
+    );
+    let examples = spec.remove("examples/schema.json").expect("spec/examples/schema.json is committed");
+    assert_eq!(
+        examples,
+        wechat_oa_codegen::schema::examples_schema(),
+        "the committed spec/examples/schema.json is stale: run `cargo build` and commit it"
     );
 }
 
@@ -185,6 +192,11 @@ fn a_spec_edit_and_cargo_build_is_all_a_maintainer_does() {
     let mut text = std::fs::read_to_string(&tags_yaml).expect("read tags.yaml");
     text.push_str(new_endpoint);
     std::fs::write(&tags_yaml, text).expect("write tags.yaml");
+    // Every endpoint carries its official example, or says why it has none.
+    let examples = spec.join("examples/tags.yaml");
+    let mut text = std::fs::read_to_string(&examples).expect("read examples/tags.yaml");
+    text.push_str("workflow_probe:\n  example_missing: \"a made-up endpoint of the workflow test\"\n");
+    std::fs::write(&examples, text).expect("write examples/tags.yaml");
     std::fs::create_dir_all(scratch.join("examples")).expect("mkdir examples");
     std::fs::write(
         scratch.join("examples/probe.rs"),

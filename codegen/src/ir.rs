@@ -278,6 +278,21 @@ pub struct EndpointIr {
     pub body: BodyIr,
     /// Response.
     pub response: ResponseIr,
+    /// The official example, as tests (`spec/examples/<area>.yaml`).
+    pub example: Option<ExampleIr>,
+}
+
+/// The testable parts of an endpoint's official example (verbatim text from the page).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExampleIr {
+    /// The example URL's query string.
+    pub query: Option<String>,
+    /// The example JSON body.
+    pub body: Option<String>,
+    /// The example JSON answer.
+    pub response: Option<String>,
+    /// Dotted paths of answer fields the spec does not model on purpose.
+    pub unmodelled: Vec<String>,
 }
 
 /// One area module.

@@ -11,13 +11,16 @@ use serde::de::DeserializeOwned;
 use serde_yaml::Value;
 
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::model::{AreaFile, CallbacksFile, Endpoint, ErrorsFile, Field, TypeDef};
+use crate::model::{AreaFile, CallbacksFile, Endpoint, ErrorsFile, ExamplesFile, Field, TypeDef};
 
 /// Name of the error-code file.
 pub const ERRORS_FILE: &str = "errors.yaml";
 
 /// Name of the inbound-callback file.
 pub const CALLBACKS_FILE: &str = "callbacks.yaml";
+
+/// The folder (inside the spec folder) of the official examples, one file per area.
+pub const EXAMPLES_DIR: &str = "examples";
 
 /// One area file as read.
 #[derive(Debug, Clone)]
@@ -39,6 +42,8 @@ pub struct Spec {
     pub errors: Option<(String, ErrorsFile)>,
     /// `callbacks.yaml`, if present.
     pub callbacks: Option<(String, CallbacksFile)>,
+    /// `examples/<area>.yaml` by area stem: (display path, content).
+    pub examples: std::collections::BTreeMap<String, (String, ExamplesFile)>,
 }
 
 /// A spec source: file name and text. Keeping I/O out lets tests feed fixtures from memory.
@@ -62,6 +67,15 @@ pub fn read_dir(dir: &Path) -> Result<Vec<Source>, Diagnostics> {
         let name = entry.file_name().to_string_lossy().into_owned();
         if name.ends_with(".yaml") {
             names.push(name);
+        }
+    }
+    // `examples/<area>.yaml`, named with their folder.
+    if let Ok(entries) = std::fs::read_dir(dir.join(EXAMPLES_DIR)) {
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.ends_with(".yaml") {
+                names.push(format!("{EXAMPLES_DIR}/{name}"));
+            }
         }
     }
     names.sort();
@@ -97,6 +111,20 @@ pub fn load_spec(folder: &str, sources: &[Source]) -> Result<Spec, Diagnostics> 
         if source.name == ERRORS_FILE {
             match serde_yaml::from_value::<ErrorsFile>(value) {
                 Ok(m) => spec.errors = Some((file, m)),
+                Err(e) => diags.push(Diagnostic::new(&file, "", e.to_string())),
+            }
+            continue;
+        }
+        if let Some(stem) = source
+            .name
+            .strip_prefix(EXAMPLES_DIR)
+            .and_then(|r| r.strip_prefix('/'))
+            .and_then(|r| r.strip_suffix(".yaml"))
+        {
+            match serde_yaml::from_value::<ExamplesFile>(value) {
+                Ok(m) => {
+                    spec.examples.insert(stem.to_string(), (file, m));
+                }
                 Err(e) => diags.push(Diagnostic::new(&file, "", e.to_string())),
             }
             continue;

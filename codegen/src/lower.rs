@@ -21,7 +21,8 @@ pub fn lower(ck: &Checked<'_>) -> Result<Ir, Diagnostics> {
     let mut d = Diagnostics::default();
     let mut areas = Vec::new();
     for area in &ck.spec.areas {
-        areas.push(lower_area(area, &ck.types, &mut d));
+        let examples = ck.spec.examples.get(&area.stem).map(|(_, m)| m);
+        areas.push(lower_area(area, &ck.types, examples, &mut d));
     }
     let errors = match &ck.spec.errors {
         Some((file, e)) => lower_errors(file, e),
@@ -199,12 +200,25 @@ fn lower_fields(
         .collect()
 }
 
-fn lower_area(area: &LoadedArea, types: &BTreeMap<String, TypeInfo<'_>>, d: &mut Diagnostics) -> AreaIr {
+fn lower_area(
+    area: &LoadedArea,
+    types: &BTreeMap<String, TypeInfo<'_>>,
+    examples: Option<&crate::model::ExamplesFile>,
+    d: &mut Diagnostics,
+) -> AreaIr {
     let m = &area.model;
     let file = area.file.as_str();
     let handle = format!("{}Api", m.area.to_upper_camel_case());
     let named = m.types.iter().filter_map(|t| lower_named(file, t, &m.area, types, d)).collect();
-    let endpoints = m.endpoints.iter().map(|ep| lower_endpoint(file, ep, &m.area, &handle, types, d)).collect();
+    let endpoints = m
+        .endpoints
+        .iter()
+        .map(|ep| {
+            let mut ir = lower_endpoint(file, ep, &m.area, &handle, types, d);
+            ir.example = examples.and_then(|x| x.get(&ep.name)).and_then(|x| lower_example(ep, x));
+            ir
+        })
+        .collect();
     AreaIr {
         source: area.file.clone(),
         module: m.area.clone(),
@@ -343,6 +357,7 @@ fn lower_endpoint(
         query,
         body,
         response: response_ir,
+        example: None,
     }
 }
 
@@ -519,4 +534,20 @@ fn lower_callbacks(file: &str, cb: &CallbacksFile, d: &mut Diagnostics) -> Callb
         events,
         replies,
     }
+}
+
+/// The parts of an official example that become tests: only JSON the page printed validly, and
+/// only halves the endpoint has (validation already refused the rest).
+fn lower_example(ep: &crate::model::Endpoint, ex: &crate::model::Example) -> Option<ExampleIr> {
+    if ex.example_missing.is_some() || !crate::examples::parses(ex) {
+        return None;
+    }
+    let needs = crate::examples::needs(ep);
+    let ir = ExampleIr {
+        query: ex.query.clone().filter(|_| needs.query && ex.request_untested.is_none()),
+        body: ex.body.clone().filter(|_| needs.json_body && ex.request_untested.is_none()),
+        response: ex.response.clone().filter(|_| needs.json_response && ex.response_untested.is_none()),
+        unmodelled: ex.unmodelled.clone(),
+    };
+    (ir.query.is_some() || ir.body.is_some() || ir.response.is_some()).then_some(ir)
 }

@@ -346,3 +346,51 @@ pub struct CallbackDef {
     #[serde(default)]
     pub fields: Vec<Field>,
 }
+
+/// One endpoint's example from its official page (`spec/examples/<area>.yaml`, keyed by the
+/// endpoint's `name`). Text is kept as the page prints it.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Example {
+    /// The page the example was read from.
+    #[serde(default)]
+    pub source: Option<String>,
+    /// The example URL's query string, without `access_token`.
+    #[serde(default)]
+    pub query: Option<String>,
+    /// The example request body (JSON text).
+    #[serde(default)]
+    pub body: Option<String>,
+    /// The example answer (JSON text).
+    #[serde(default)]
+    pub response: Option<String>,
+    /// Why the page gives no example at all.
+    #[serde(default)]
+    pub example_missing: Option<String>,
+    /// Why there is no request example.
+    #[serde(default)]
+    pub request_missing: Option<String>,
+    /// Why there is no response example.
+    #[serde(default)]
+    pub response_missing: Option<String>,
+    /// Why the published JSON does not parse (it is kept verbatim, and not tested).
+    #[serde(default)]
+    pub not_json: Option<String>,
+    /// Why the published request is kept but not tested: it contradicts the page's own table
+    /// (e.g. an example pasted from a neighbouring endpoint).
+    #[serde(default)]
+    pub request_untested: Option<String>,
+    /// The same for the published response.
+    #[serde(default)]
+    pub response_untested: Option<String>,
+    /// Dotted paths (`data.openid`, `list.nickname`) of fields the example carries that the spec
+    /// does not model on purpose; say why in `notes`.
+    #[serde(default)]
+    pub unmodelled: Vec<String>,
+    /// Contradictions on the page, limits it states, anything a maintainer should know.
+    #[serde(default)]
+    pub notes: Option<String>,
+}
+
+/// `spec/examples/<area>.yaml`: endpoint name -> its example.
+pub type ExamplesFile = std::collections::BTreeMap<String, Example>;

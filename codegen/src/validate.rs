@@ -135,6 +135,7 @@ pub fn validate(spec: &Spec) -> Result<Checked<'_>, Diagnostics> {
     if let Some((file, cb)) = &spec.callbacks {
         check_callbacks(file, cb, &mut d);
     }
+    crate::examples::check(spec, &mut d);
     if !d.is_empty() {
         return Err(d);
     }

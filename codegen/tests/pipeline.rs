@@ -22,6 +22,7 @@ fn sources(doc: &str) -> Vec<Source> {
         Source { name: "callbacks.yaml".into(), text: CALLBACKS.into() },
         Source { name: "media.yaml".into(), text: MEDIA.into() },
         Source { name: "user.yaml".into(), text: user(doc) },
+        Source { name: "examples/user.yaml".into(), text: "info:\n  example_missing: a fixture\n".into() },
     ]
 }
 

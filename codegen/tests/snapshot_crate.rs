@@ -82,18 +82,22 @@ fn check_fixture(fixture: &str) {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let out = Command::new(cargo)
         .current_dir(&krate)
-        .args(["check", "--offline", "--all-features", "--message-format", "short", "--target-dir"])
+        // `test --lib`: compiles the snapshots as the library and as its unit tests, and runs the
+        // fixture's official-example tests (generated from its `examples/`).
+        .args(["test", "--lib", "--offline", "--all-features", "--message-format", "short", "--target-dir"])
         .arg(krate.join("target"))
+        .args(["--", "official_example"])
         .env_remove("CARGO_TARGET_DIR")
         .env_remove("RUSTFLAGS")
         .env_remove("CARGO_ENCODED_RUSTFLAGS")
         .output()
-        .expect("run cargo check");
+        .expect("run cargo test");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         out.status.success(),
-        "the snapshots of fixture {fixture} do not compile against the runtime (scratch crate {}):\n{stderr}",
-        krate.display()
+        "the snapshots of fixture {fixture} do not compile against the runtime, or their example tests fail (scratch crate {}):\n{stderr}\n{}",
+        krate.display(),
+        String::from_utf8_lossy(&out.stdout)
     );
     let in_generated: Vec<&str> =
         stderr.lines().filter(|l| l.trim_start_matches("src/../").starts_with("generated/")).collect();
@@ -105,6 +109,6 @@ fn check_fixture(fixture: &str) {
 }
 
 #[test]
-fn mini_snapshots_compile_against_the_runtime() {
+fn mini_snapshots_compile_against_the_runtime_and_pass_their_example_tests() {
     check_fixture("mini");
 }

@@ -38,7 +38,8 @@ fn assert_has(all: &str, expected: &str) {
 #[test]
 fn a_valid_spec_generates() {
     let text = area(&format!("endpoints:{GOOD_ENDPOINT}"));
-    let files = generate("spec", &[Source { name: "user.yaml".into(), text }]).expect("valid");
+    let examples = Source { name: "examples/user.yaml".into(), text: "info:\n  example_missing: a fixture\n".into() };
+    let files = generate("spec", &[Source { name: "user.yaml".into(), text }, examples]).expect("valid");
     assert!(files.contains_key("user.rs") && files.contains_key("mod.rs") && files.contains_key("errors.rs"));
 }
 

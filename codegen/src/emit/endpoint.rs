@@ -304,10 +304,17 @@ fn wire_struct(s: &WireStructIr) -> TokenStream {
         let ident = format_ident!("{}", f.ident);
         let ty = rust_type(&f.stored);
         let serde = serde_attrs(&f.serde);
-        quote!(#serde #ident: #ty,)
+        // The official-example tests build this struct from the published request; a constant
+        // is not read from it (the test compares the spec's constant with the page instead).
+        let constant = match f.input {
+            Input::Const(_) => quote!(#[cfg_attr(test, serde(skip_deserializing))]),
+            _ => quote!(),
+        };
+        quote!(#serde #constant #ident: #ty,)
     });
     quote! {
         #[derive(serde::Serialize)]
+        #[cfg_attr(test, derive(serde::Deserialize))]
         struct #name { #(#members)* }
     }
 }

@@ -8,6 +8,7 @@
 pub mod callbacks;
 pub mod docs;
 pub mod endpoint;
+pub mod examples;
 pub mod types;
 
 use std::collections::BTreeMap;
@@ -90,6 +91,7 @@ pub fn emit_area(area: &AreaIr) -> TokenStream {
     let emitted: Vec<_> = area.endpoints.iter().map(endpoint::emit_endpoint).collect();
     let items = emitted.iter().map(|e| &e.items);
     let methods = emitted.iter().map(|e| &e.method);
+    let example_tests = examples::emit_example_tests(area);
     quote! {
         #module_doc
 
@@ -104,6 +106,7 @@ pub fn emit_area(area: &AreaIr) -> TokenStream {
 
         #(#named)*
         #(#items)*
+        #example_tests
     }
 }
 

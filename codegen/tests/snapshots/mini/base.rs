@@ -37,7 +37,9 @@ pub const TOKEN: crate::generated_interface::Endpoint = crate::generated_interfa
     doc_url: "https://developers.weixin.qq.com/doc/service/api/base/api_getaccesstoken.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct TokenQuery {
+    #[cfg_attr(test, serde(skip_deserializing))]
     grant_type: &'static str,
     appid: String,
     secret: String,
@@ -76,4 +78,22 @@ impl<'a> TokenRequest<'a> {
             )
             .await
     }
+}
+#[cfg(test)]
+#[test]
+fn official_example_token_query() {
+    crate::generated_interface::examples::query::<
+        TokenQuery,
+    >(
+        "base.token",
+        "grant_type=client_credential&appid=APPID&secret=APPSECRET",
+        &[("grant_type", "\"client_credential\"")],
+    );
+}
+#[cfg(test)]
+#[test]
+fn official_example_token_response() {
+    crate::generated_interface::examples::response::<
+        TokenResponse,
+    >("base.token", "{\"access_token\":\"ACCESS_TOKEN\",\"expires_in\":7200}\n", &[]);
 }

@@ -123,6 +123,7 @@ pub const UPLOAD: crate::generated_interface::Endpoint = crate::generated_interf
     doc_url: "https://developers.weixin.qq.com/doc/service/api/material/temporary/api_uploadtempmedia.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct UploadQuery {
     #[serde(rename = "type")]
     media_type: MediaType,
@@ -184,6 +185,7 @@ pub const GET: crate::generated_interface::Endpoint = crate::generated_interface
     doc_url: "https://developers.weixin.qq.com/doc/service/api/material/temporary/api_getmedia.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct GetQuery {
     media_id: String,
 }
@@ -226,6 +228,7 @@ pub const SHOW_QRCODE: crate::generated_interface::Endpoint = crate::generated_i
     doc_url: "https://developers.weixin.qq.com/doc/service/api/qrcode/qrcodes/api_createqrcode.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct ShowQrcodeQuery {
     ticket: String,
 }
@@ -261,9 +264,11 @@ pub const AUTHORIZE_URL: crate::generated_interface::Endpoint = crate::generated
     doc_url: "https://developers.weixin.qq.com/doc/service/guide/h5/auth.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct AuthorizeUrlQuery {
     appid: String,
     redirect_uri: String,
+    #[cfg_attr(test, serde(skip_deserializing))]
     response_type: &'static str,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     state: Option<String>,
@@ -288,4 +293,43 @@ impl<'a> AuthorizeUrlRequest<'a> {
             Some("wechat_redirect"),
         )
     }
+}
+#[cfg(test)]
+#[test]
+fn official_example_upload_query() {
+    crate::generated_interface::examples::query::<
+        UploadQuery,
+    >("media.upload", "type=image", &[]);
+}
+#[cfg(test)]
+#[test]
+fn official_example_upload_response() {
+    crate::generated_interface::examples::response::<
+        UploadResponse,
+    >(
+        "media.upload",
+        "{\"type\":\"image\",\"media_id\":\"MEDIA_ID\",\"created_at\":1700000000}\n",
+        &["type", "created_at"],
+    );
+}
+#[cfg(test)]
+#[test]
+fn official_example_get_query() {
+    crate::generated_interface::examples::query::<
+        GetQuery,
+    >("media.get", "media_id=MEDIA_ID", &[]);
+}
+#[cfg(test)]
+#[test]
+fn official_example_get_response() {
+    crate::generated_interface::examples::response::<
+        GetResponse,
+    >("media.get", "{\"video_url\":\"DOWN_URL\"}\n", &[]);
+}
+#[cfg(test)]
+#[test]
+fn official_example_show_qrcode_query() {
+    crate::generated_interface::examples::query::<
+        ShowQrcodeQuery,
+    >("media.show_qrcode", "ticket=TICKET", &[]);
 }

@@ -171,6 +171,7 @@ pub const INFO: crate::generated_interface::Endpoint = crate::generated_interfac
     doc_url: "https://developers.weixin.qq.com/doc/service/api/usermanage/userinfo/api_userinfo.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct InfoQuery {
     openid: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -237,6 +238,7 @@ pub const BATCH_INFO: crate::generated_interface::Endpoint = crate::generated_in
     doc_url: "https://developers.weixin.qq.com/doc/service/api/usermanage/userinfo/api_batchuserinfo.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct BatchInfoBody {
     user_list: Vec<UserListItem>,
 }
@@ -279,6 +281,7 @@ pub const UPDATE_REMARK: crate::generated_interface::Endpoint = crate::generated
     doc_url: "https://developers.weixin.qq.com/doc/service/api/usermanage/userinfo/api_updateremark.html",
 };
 #[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
 struct UpdateRemarkBody {
     openid: String,
     remark: String,
@@ -301,4 +304,60 @@ impl<'a> UpdateRemarkRequest<'a> {
             .await
             .map(|_: serde::de::IgnoredAny| ())
     }
+}
+#[cfg(test)]
+#[test]
+fn official_example_info_query() {
+    crate::generated_interface::examples::query::<
+        InfoQuery,
+    >("user.info", "openid=OPENID&lang=zh_CN", &[]);
+}
+#[cfg(test)]
+#[test]
+fn official_example_info_response() {
+    crate::generated_interface::examples::response::<
+        InfoResponse,
+    >(
+        "user.info",
+        "{\"subscribe\":1,\"openid\":\"OPENID\",\"tagid_list\":[128,2],\"subscribe_scene\":1,\"unionid\":1234567890}\n",
+        &[],
+    );
+}
+#[cfg(test)]
+#[test]
+fn official_example_batch_info_body() {
+    crate::generated_interface::examples::body::<
+        BatchInfoBody,
+    >(
+        "user.batch_info",
+        "{\"user_list\":[{\"openid\":\"OPENID1\",\"lang\":\"zh_CN\"},{\"openid\":\"OPENID2\"}]}\n",
+        &[],
+    );
+}
+#[cfg(test)]
+#[test]
+fn official_example_batch_info_response() {
+    crate::generated_interface::examples::response::<
+        BatchInfoResponse,
+    >(
+        "user.batch_info",
+        "{\"user_info_list\":[{\"subscribe\":1,\"openid\":\"OPENID1\"}]}\n",
+        &[],
+    );
+}
+#[cfg(test)]
+#[test]
+fn official_example_update_remark_body() {
+    crate::generated_interface::examples::body::<
+        UpdateRemarkBody,
+    >("user.update_remark", "{\"openid\":\"OPENID\",\"remark\":\"pangzi\"}\n", &[]);
+}
+#[cfg(test)]
+#[test]
+fn official_example_update_remark_response() {
+    crate::generated_interface::examples::response_without_fields(
+        "user.update_remark",
+        "{\"errcode\":0,\"errmsg\":\"ok\"}\n",
+        &[],
+    );
 }
