@@ -400,6 +400,8 @@ pub struct TokenRequest<'a> {
 }
 impl<'a> TokenRequest<'a> {
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<TokenResponse, crate::Error> {
         crate::generated_interface::call_json(
                 self.client,
@@ -465,6 +467,8 @@ impl<'a> StableTokenRequest<'a> {
         self
     }
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<StableTokenResponse, crate::Error> {
         crate::generated_interface::call_json(
                 self.client,
@@ -503,6 +507,8 @@ pub struct CallbackIpRequest<'a> {
 }
 impl<'a> CallbackIpRequest<'a> {
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<CallbackIpResponse, crate::Error> {
         crate::generated_interface::call_json(
                 self.client,
@@ -541,6 +547,8 @@ pub struct ApiDomainIpRequest<'a> {
 }
 impl<'a> ApiDomainIpRequest<'a> {
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<ApiDomainIpResponse, crate::Error> {
         crate::generated_interface::call_json(
                 self.client,
@@ -589,6 +597,8 @@ pub struct CallbackCheckRequest<'a> {
 }
 impl<'a> CallbackCheckRequest<'a> {
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<CallbackCheckResponse, crate::Error> {
         crate::generated_interface::call_json(
                 self.client,
@@ -625,6 +635,8 @@ pub struct ClearQuotaRequest<'a> {
 }
 impl<'a> ClearQuotaRequest<'a> {
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<(), crate::Error> {
         crate::generated_interface::call_json(
                 self.client,
@@ -663,6 +675,8 @@ pub struct ClearQuotaBySecretRequest<'a> {
 }
 impl<'a> ClearQuotaBySecretRequest<'a> {
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<(), crate::Error> {
         crate::generated_interface::call_json(
                 self.client,
@@ -714,6 +728,8 @@ pub struct ApiQuotaRequest<'a> {
 }
 impl<'a> ApiQuotaRequest<'a> {
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<ApiQuotaResponse, crate::Error> {
         crate::generated_interface::call_json(
                 self.client,
@@ -750,6 +766,8 @@ pub struct ClearApiQuotaRequest<'a> {
 }
 impl<'a> ClearApiQuotaRequest<'a> {
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<(), crate::Error> {
         crate::generated_interface::call_json(
                 self.client,
@@ -795,6 +813,8 @@ pub struct RidInfoRequest<'a> {
 }
 impl<'a> RidInfoRequest<'a> {
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<RidInfoResponse, crate::Error> {
         crate::generated_interface::call_json(
                 self.client,

@@ -350,7 +350,7 @@ impl<'a> DatacubeApi<'a> {
     }
     /// 获取消息发送分布周数据 (weekly distribution)
     ///
-    /// Maximum span 30 day(s) between begin_date and end_date.
+    /// Maximum span 15 day(s) (the page says 15; older lists said 30) between begin_date and end_date.
     ///
     /// Official documentation: <https://developers.weixin.qq.com/doc/service/api/wedata/mess/api_getupstreammsgdistweek.html>
     pub fn get_upstream_msg_dist_week(
@@ -368,7 +368,7 @@ impl<'a> DatacubeApi<'a> {
     }
     /// 获取消息发送分布月数据 (monthly distribution)
     ///
-    /// Maximum span 30 day(s) between begin_date and end_date.
+    /// Maximum span 15 day(s) (the page says 15; older lists said 30) between begin_date and end_date.
     ///
     /// Official documentation: <https://developers.weixin.qq.com/doc/service/api/wedata/mess/api_getupstreammsgdistmonth.html>
     pub fn get_upstream_msg_dist_month(
@@ -788,6 +788,20 @@ struct GetUserSummaryBody {
     begin_date: String,
     end_date: String,
 }
+impl GetUserSummaryBody {
+    /// Checks the limits WeChat documents for these fields.
+    fn check_limits(&self) -> Result<(), String> {
+        crate::generated_interface::limits::date_span(
+            "begin_date",
+            &self.begin_date,
+            "end_date",
+            &self.end_date,
+            7,
+            Some(61501),
+        )?;
+        Ok(())
+    }
+}
 /// Response of [`DatacubeApi::get_user_summary`].
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[non_exhaustive]
@@ -804,7 +818,15 @@ pub struct GetUserSummaryRequest<'a> {
 }
 impl<'a> GetUserSummaryRequest<'a> {
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<GetUserSummaryResponse, crate::Error> {
+        self.body
+            .check_limits()
+            .map_err(|m| crate::generated_interface::limits::refuse(
+                &GET_USER_SUMMARY,
+                m,
+            ))?;
         crate::generated_interface::call_json(
                 self.client,
                 &GET_USER_SUMMARY,
@@ -833,6 +855,20 @@ struct GetUserCumulateBody {
     begin_date: String,
     end_date: String,
 }
+impl GetUserCumulateBody {
+    /// Checks the limits WeChat documents for these fields.
+    fn check_limits(&self) -> Result<(), String> {
+        crate::generated_interface::limits::date_span(
+            "begin_date",
+            &self.begin_date,
+            "end_date",
+            &self.end_date,
+            7,
+            Some(61501),
+        )?;
+        Ok(())
+    }
+}
 /// Response of [`DatacubeApi::get_user_cumulate`].
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[non_exhaustive]
@@ -849,7 +885,15 @@ pub struct GetUserCumulateRequest<'a> {
 }
 impl<'a> GetUserCumulateRequest<'a> {
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<GetUserCumulateResponse, crate::Error> {
+        self.body
+            .check_limits()
+            .map_err(|m| crate::generated_interface::limits::refuse(
+                &GET_USER_CUMULATE,
+                m,
+            ))?;
         crate::generated_interface::call_json(
                 self.client,
                 &GET_USER_CUMULATE,
@@ -878,6 +922,20 @@ struct GetArticleSummaryBody {
     begin_date: String,
     end_date: String,
 }
+impl GetArticleSummaryBody {
+    /// Checks the limits WeChat documents for these fields.
+    fn check_limits(&self) -> Result<(), String> {
+        crate::generated_interface::limits::date_span(
+            "begin_date",
+            &self.begin_date,
+            "end_date",
+            &self.end_date,
+            1,
+            Some(61501),
+        )?;
+        Ok(())
+    }
+}
 /// Response of [`DatacubeApi::get_article_summary`].
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[non_exhaustive]
@@ -894,7 +952,15 @@ pub struct GetArticleSummaryRequest<'a> {
 }
 impl<'a> GetArticleSummaryRequest<'a> {
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<GetArticleSummaryResponse, crate::Error> {
+        self.body
+            .check_limits()
+            .map_err(|m| crate::generated_interface::limits::refuse(
+                &GET_ARTICLE_SUMMARY,
+                m,
+            ))?;
         crate::generated_interface::call_json(
                 self.client,
                 &GET_ARTICLE_SUMMARY,
@@ -923,6 +989,20 @@ struct GetArticleTotalBody {
     begin_date: String,
     end_date: String,
 }
+impl GetArticleTotalBody {
+    /// Checks the limits WeChat documents for these fields.
+    fn check_limits(&self) -> Result<(), String> {
+        crate::generated_interface::limits::date_span(
+            "begin_date",
+            &self.begin_date,
+            "end_date",
+            &self.end_date,
+            1,
+            Some(61501),
+        )?;
+        Ok(())
+    }
+}
 /// Response of [`DatacubeApi::get_article_total`].
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[non_exhaustive]
@@ -939,7 +1019,15 @@ pub struct GetArticleTotalRequest<'a> {
 }
 impl<'a> GetArticleTotalRequest<'a> {
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<GetArticleTotalResponse, crate::Error> {
+        self.body
+            .check_limits()
+            .map_err(|m| crate::generated_interface::limits::refuse(
+                &GET_ARTICLE_TOTAL,
+                m,
+            ))?;
         crate::generated_interface::call_json(
                 self.client,
                 &GET_ARTICLE_TOTAL,
@@ -968,6 +1056,20 @@ struct GetUserReadBody {
     begin_date: String,
     end_date: String,
 }
+impl GetUserReadBody {
+    /// Checks the limits WeChat documents for these fields.
+    fn check_limits(&self) -> Result<(), String> {
+        crate::generated_interface::limits::date_span(
+            "begin_date",
+            &self.begin_date,
+            "end_date",
+            &self.end_date,
+            3,
+            Some(61501),
+        )?;
+        Ok(())
+    }
+}
 /// Response of [`DatacubeApi::get_user_read`].
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[non_exhaustive]
@@ -984,7 +1086,12 @@ pub struct GetUserReadRequest<'a> {
 }
 impl<'a> GetUserReadRequest<'a> {
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<GetUserReadResponse, crate::Error> {
+        self.body
+            .check_limits()
+            .map_err(|m| crate::generated_interface::limits::refuse(&GET_USER_READ, m))?;
         crate::generated_interface::call_json(
                 self.client,
                 &GET_USER_READ,
@@ -1013,6 +1120,20 @@ struct GetUserReadHourBody {
     begin_date: String,
     end_date: String,
 }
+impl GetUserReadHourBody {
+    /// Checks the limits WeChat documents for these fields.
+    fn check_limits(&self) -> Result<(), String> {
+        crate::generated_interface::limits::date_span(
+            "begin_date",
+            &self.begin_date,
+            "end_date",
+            &self.end_date,
+            1,
+            Some(61501),
+        )?;
+        Ok(())
+    }
+}
 /// Response of [`DatacubeApi::get_user_read_hour`].
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[non_exhaustive]
@@ -1029,7 +1150,15 @@ pub struct GetUserReadHourRequest<'a> {
 }
 impl<'a> GetUserReadHourRequest<'a> {
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<GetUserReadHourResponse, crate::Error> {
+        self.body
+            .check_limits()
+            .map_err(|m| crate::generated_interface::limits::refuse(
+                &GET_USER_READ_HOUR,
+                m,
+            ))?;
         crate::generated_interface::call_json(
                 self.client,
                 &GET_USER_READ_HOUR,
@@ -1058,6 +1187,20 @@ struct GetUserShareBody {
     begin_date: String,
     end_date: String,
 }
+impl GetUserShareBody {
+    /// Checks the limits WeChat documents for these fields.
+    fn check_limits(&self) -> Result<(), String> {
+        crate::generated_interface::limits::date_span(
+            "begin_date",
+            &self.begin_date,
+            "end_date",
+            &self.end_date,
+            7,
+            Some(61501),
+        )?;
+        Ok(())
+    }
+}
 /// Response of [`DatacubeApi::get_user_share`].
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[non_exhaustive]
@@ -1074,7 +1217,15 @@ pub struct GetUserShareRequest<'a> {
 }
 impl<'a> GetUserShareRequest<'a> {
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<GetUserShareResponse, crate::Error> {
+        self.body
+            .check_limits()
+            .map_err(|m| crate::generated_interface::limits::refuse(
+                &GET_USER_SHARE,
+                m,
+            ))?;
         crate::generated_interface::call_json(
                 self.client,
                 &GET_USER_SHARE,
@@ -1103,6 +1254,20 @@ struct GetUserShareHourBody {
     begin_date: String,
     end_date: String,
 }
+impl GetUserShareHourBody {
+    /// Checks the limits WeChat documents for these fields.
+    fn check_limits(&self) -> Result<(), String> {
+        crate::generated_interface::limits::date_span(
+            "begin_date",
+            &self.begin_date,
+            "end_date",
+            &self.end_date,
+            1,
+            Some(61501),
+        )?;
+        Ok(())
+    }
+}
 /// Response of [`DatacubeApi::get_user_share_hour`].
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[non_exhaustive]
@@ -1119,7 +1284,15 @@ pub struct GetUserShareHourRequest<'a> {
 }
 impl<'a> GetUserShareHourRequest<'a> {
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<GetUserShareHourResponse, crate::Error> {
+        self.body
+            .check_limits()
+            .map_err(|m| crate::generated_interface::limits::refuse(
+                &GET_USER_SHARE_HOUR,
+                m,
+            ))?;
         crate::generated_interface::call_json(
                 self.client,
                 &GET_USER_SHARE_HOUR,
@@ -1148,6 +1321,20 @@ struct GetArticleReadBody {
     begin_date: String,
     end_date: String,
 }
+impl GetArticleReadBody {
+    /// Checks the limits WeChat documents for these fields.
+    fn check_limits(&self) -> Result<(), String> {
+        crate::generated_interface::limits::date_span(
+            "begin_date",
+            &self.begin_date,
+            "end_date",
+            &self.end_date,
+            1,
+            Some(61501),
+        )?;
+        Ok(())
+    }
+}
 /// Response of [`DatacubeApi::get_article_read`].
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[non_exhaustive]
@@ -1167,7 +1354,15 @@ pub struct GetArticleReadRequest<'a> {
 }
 impl<'a> GetArticleReadRequest<'a> {
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<GetArticleReadResponse, crate::Error> {
+        self.body
+            .check_limits()
+            .map_err(|m| crate::generated_interface::limits::refuse(
+                &GET_ARTICLE_READ,
+                m,
+            ))?;
         crate::generated_interface::call_json(
                 self.client,
                 &GET_ARTICLE_READ,
@@ -1196,6 +1391,20 @@ struct GetArticleShareBody {
     begin_date: String,
     end_date: String,
 }
+impl GetArticleShareBody {
+    /// Checks the limits WeChat documents for these fields.
+    fn check_limits(&self) -> Result<(), String> {
+        crate::generated_interface::limits::date_span(
+            "begin_date",
+            &self.begin_date,
+            "end_date",
+            &self.end_date,
+            1,
+            Some(61501),
+        )?;
+        Ok(())
+    }
+}
 /// Response of [`DatacubeApi::get_article_share`].
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[non_exhaustive]
@@ -1215,7 +1424,15 @@ pub struct GetArticleShareRequest<'a> {
 }
 impl<'a> GetArticleShareRequest<'a> {
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<GetArticleShareResponse, crate::Error> {
+        self.body
+            .check_limits()
+            .map_err(|m| crate::generated_interface::limits::refuse(
+                &GET_ARTICLE_SHARE,
+                m,
+            ))?;
         crate::generated_interface::call_json(
                 self.client,
                 &GET_ARTICLE_SHARE,
@@ -1244,6 +1461,20 @@ struct GetBizSummaryBody {
     begin_date: String,
     end_date: String,
 }
+impl GetBizSummaryBody {
+    /// Checks the limits WeChat documents for these fields.
+    fn check_limits(&self) -> Result<(), String> {
+        crate::generated_interface::limits::date_span(
+            "begin_date",
+            &self.begin_date,
+            "end_date",
+            &self.end_date,
+            30,
+            Some(61501),
+        )?;
+        Ok(())
+    }
+}
 /// Response of [`DatacubeApi::get_biz_summary`].
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[non_exhaustive]
@@ -1263,7 +1494,15 @@ pub struct GetBizSummaryRequest<'a> {
 }
 impl<'a> GetBizSummaryRequest<'a> {
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<GetBizSummaryResponse, crate::Error> {
+        self.body
+            .check_limits()
+            .map_err(|m| crate::generated_interface::limits::refuse(
+                &GET_BIZ_SUMMARY,
+                m,
+            ))?;
         crate::generated_interface::call_json(
                 self.client,
                 &GET_BIZ_SUMMARY,
@@ -1292,6 +1531,20 @@ struct GetArticleTotalDetailBody {
     begin_date: String,
     end_date: String,
 }
+impl GetArticleTotalDetailBody {
+    /// Checks the limits WeChat documents for these fields.
+    fn check_limits(&self) -> Result<(), String> {
+        crate::generated_interface::limits::date_span(
+            "begin_date",
+            &self.begin_date,
+            "end_date",
+            &self.end_date,
+            1,
+            Some(61501),
+        )?;
+        Ok(())
+    }
+}
 /// Response of [`DatacubeApi::get_article_total_detail`].
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[non_exhaustive]
@@ -1311,7 +1564,15 @@ pub struct GetArticleTotalDetailRequest<'a> {
 }
 impl<'a> GetArticleTotalDetailRequest<'a> {
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<GetArticleTotalDetailResponse, crate::Error> {
+        self.body
+            .check_limits()
+            .map_err(|m| crate::generated_interface::limits::refuse(
+                &GET_ARTICLE_TOTAL_DETAIL,
+                m,
+            ))?;
         crate::generated_interface::call_json(
                 self.client,
                 &GET_ARTICLE_TOTAL_DETAIL,
@@ -1340,6 +1601,20 @@ struct GetUpstreamMsgBody {
     begin_date: String,
     end_date: String,
 }
+impl GetUpstreamMsgBody {
+    /// Checks the limits WeChat documents for these fields.
+    fn check_limits(&self) -> Result<(), String> {
+        crate::generated_interface::limits::date_span(
+            "begin_date",
+            &self.begin_date,
+            "end_date",
+            &self.end_date,
+            7,
+            Some(61501),
+        )?;
+        Ok(())
+    }
+}
 /// Response of [`DatacubeApi::get_upstream_msg`].
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[non_exhaustive]
@@ -1356,7 +1631,15 @@ pub struct GetUpstreamMsgRequest<'a> {
 }
 impl<'a> GetUpstreamMsgRequest<'a> {
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<GetUpstreamMsgResponse, crate::Error> {
+        self.body
+            .check_limits()
+            .map_err(|m| crate::generated_interface::limits::refuse(
+                &GET_UPSTREAM_MSG,
+                m,
+            ))?;
         crate::generated_interface::call_json(
                 self.client,
                 &GET_UPSTREAM_MSG,
@@ -1385,6 +1668,20 @@ struct GetUpstreamMsgHourBody {
     begin_date: String,
     end_date: String,
 }
+impl GetUpstreamMsgHourBody {
+    /// Checks the limits WeChat documents for these fields.
+    fn check_limits(&self) -> Result<(), String> {
+        crate::generated_interface::limits::date_span(
+            "begin_date",
+            &self.begin_date,
+            "end_date",
+            &self.end_date,
+            1,
+            Some(61501),
+        )?;
+        Ok(())
+    }
+}
 /// Response of [`DatacubeApi::get_upstream_msg_hour`].
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[non_exhaustive]
@@ -1401,7 +1698,15 @@ pub struct GetUpstreamMsgHourRequest<'a> {
 }
 impl<'a> GetUpstreamMsgHourRequest<'a> {
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<GetUpstreamMsgHourResponse, crate::Error> {
+        self.body
+            .check_limits()
+            .map_err(|m| crate::generated_interface::limits::refuse(
+                &GET_UPSTREAM_MSG_HOUR,
+                m,
+            ))?;
         crate::generated_interface::call_json(
                 self.client,
                 &GET_UPSTREAM_MSG_HOUR,
@@ -1430,6 +1735,20 @@ struct GetUpstreamMsgWeekBody {
     begin_date: String,
     end_date: String,
 }
+impl GetUpstreamMsgWeekBody {
+    /// Checks the limits WeChat documents for these fields.
+    fn check_limits(&self) -> Result<(), String> {
+        crate::generated_interface::limits::date_span(
+            "begin_date",
+            &self.begin_date,
+            "end_date",
+            &self.end_date,
+            30,
+            Some(61501),
+        )?;
+        Ok(())
+    }
+}
 /// Response of [`DatacubeApi::get_upstream_msg_week`].
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[non_exhaustive]
@@ -1446,7 +1765,15 @@ pub struct GetUpstreamMsgWeekRequest<'a> {
 }
 impl<'a> GetUpstreamMsgWeekRequest<'a> {
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<GetUpstreamMsgWeekResponse, crate::Error> {
+        self.body
+            .check_limits()
+            .map_err(|m| crate::generated_interface::limits::refuse(
+                &GET_UPSTREAM_MSG_WEEK,
+                m,
+            ))?;
         crate::generated_interface::call_json(
                 self.client,
                 &GET_UPSTREAM_MSG_WEEK,
@@ -1475,6 +1802,20 @@ struct GetUpstreamMsgMonthBody {
     begin_date: String,
     end_date: String,
 }
+impl GetUpstreamMsgMonthBody {
+    /// Checks the limits WeChat documents for these fields.
+    fn check_limits(&self) -> Result<(), String> {
+        crate::generated_interface::limits::date_span(
+            "begin_date",
+            &self.begin_date,
+            "end_date",
+            &self.end_date,
+            30,
+            Some(61501),
+        )?;
+        Ok(())
+    }
+}
 /// Response of [`DatacubeApi::get_upstream_msg_month`].
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[non_exhaustive]
@@ -1491,7 +1832,15 @@ pub struct GetUpstreamMsgMonthRequest<'a> {
 }
 impl<'a> GetUpstreamMsgMonthRequest<'a> {
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<GetUpstreamMsgMonthResponse, crate::Error> {
+        self.body
+            .check_limits()
+            .map_err(|m| crate::generated_interface::limits::refuse(
+                &GET_UPSTREAM_MSG_MONTH,
+                m,
+            ))?;
         crate::generated_interface::call_json(
                 self.client,
                 &GET_UPSTREAM_MSG_MONTH,
@@ -1520,6 +1869,20 @@ struct GetUpstreamMsgDistBody {
     begin_date: String,
     end_date: String,
 }
+impl GetUpstreamMsgDistBody {
+    /// Checks the limits WeChat documents for these fields.
+    fn check_limits(&self) -> Result<(), String> {
+        crate::generated_interface::limits::date_span(
+            "begin_date",
+            &self.begin_date,
+            "end_date",
+            &self.end_date,
+            15,
+            Some(61501),
+        )?;
+        Ok(())
+    }
+}
 /// Response of [`DatacubeApi::get_upstream_msg_dist`].
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[non_exhaustive]
@@ -1536,7 +1899,15 @@ pub struct GetUpstreamMsgDistRequest<'a> {
 }
 impl<'a> GetUpstreamMsgDistRequest<'a> {
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<GetUpstreamMsgDistResponse, crate::Error> {
+        self.body
+            .check_limits()
+            .map_err(|m| crate::generated_interface::limits::refuse(
+                &GET_UPSTREAM_MSG_DIST,
+                m,
+            ))?;
         crate::generated_interface::call_json(
                 self.client,
                 &GET_UPSTREAM_MSG_DIST,
@@ -1565,6 +1936,20 @@ struct GetUpstreamMsgDistWeekBody {
     begin_date: String,
     end_date: String,
 }
+impl GetUpstreamMsgDistWeekBody {
+    /// Checks the limits WeChat documents for these fields.
+    fn check_limits(&self) -> Result<(), String> {
+        crate::generated_interface::limits::date_span(
+            "begin_date",
+            &self.begin_date,
+            "end_date",
+            &self.end_date,
+            15,
+            Some(61501),
+        )?;
+        Ok(())
+    }
+}
 /// Response of [`DatacubeApi::get_upstream_msg_dist_week`].
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[non_exhaustive]
@@ -1581,7 +1966,15 @@ pub struct GetUpstreamMsgDistWeekRequest<'a> {
 }
 impl<'a> GetUpstreamMsgDistWeekRequest<'a> {
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<GetUpstreamMsgDistWeekResponse, crate::Error> {
+        self.body
+            .check_limits()
+            .map_err(|m| crate::generated_interface::limits::refuse(
+                &GET_UPSTREAM_MSG_DIST_WEEK,
+                m,
+            ))?;
         crate::generated_interface::call_json(
                 self.client,
                 &GET_UPSTREAM_MSG_DIST_WEEK,
@@ -1610,6 +2003,20 @@ struct GetUpstreamMsgDistMonthBody {
     begin_date: String,
     end_date: String,
 }
+impl GetUpstreamMsgDistMonthBody {
+    /// Checks the limits WeChat documents for these fields.
+    fn check_limits(&self) -> Result<(), String> {
+        crate::generated_interface::limits::date_span(
+            "begin_date",
+            &self.begin_date,
+            "end_date",
+            &self.end_date,
+            15,
+            Some(61501),
+        )?;
+        Ok(())
+    }
+}
 /// Response of [`DatacubeApi::get_upstream_msg_dist_month`].
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[non_exhaustive]
@@ -1626,7 +2033,15 @@ pub struct GetUpstreamMsgDistMonthRequest<'a> {
 }
 impl<'a> GetUpstreamMsgDistMonthRequest<'a> {
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<GetUpstreamMsgDistMonthResponse, crate::Error> {
+        self.body
+            .check_limits()
+            .map_err(|m| crate::generated_interface::limits::refuse(
+                &GET_UPSTREAM_MSG_DIST_MONTH,
+                m,
+            ))?;
         crate::generated_interface::call_json(
                 self.client,
                 &GET_UPSTREAM_MSG_DIST_MONTH,
@@ -1655,6 +2070,20 @@ struct GetInterfaceSummaryBody {
     begin_date: String,
     end_date: String,
 }
+impl GetInterfaceSummaryBody {
+    /// Checks the limits WeChat documents for these fields.
+    fn check_limits(&self) -> Result<(), String> {
+        crate::generated_interface::limits::date_span(
+            "begin_date",
+            &self.begin_date,
+            "end_date",
+            &self.end_date,
+            30,
+            Some(61501),
+        )?;
+        Ok(())
+    }
+}
 /// Response of [`DatacubeApi::get_interface_summary`].
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[non_exhaustive]
@@ -1671,7 +2100,15 @@ pub struct GetInterfaceSummaryRequest<'a> {
 }
 impl<'a> GetInterfaceSummaryRequest<'a> {
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<GetInterfaceSummaryResponse, crate::Error> {
+        self.body
+            .check_limits()
+            .map_err(|m| crate::generated_interface::limits::refuse(
+                &GET_INTERFACE_SUMMARY,
+                m,
+            ))?;
         crate::generated_interface::call_json(
                 self.client,
                 &GET_INTERFACE_SUMMARY,
@@ -1700,6 +2137,20 @@ struct GetInterfaceSummaryHourBody {
     begin_date: String,
     end_date: String,
 }
+impl GetInterfaceSummaryHourBody {
+    /// Checks the limits WeChat documents for these fields.
+    fn check_limits(&self) -> Result<(), String> {
+        crate::generated_interface::limits::date_span(
+            "begin_date",
+            &self.begin_date,
+            "end_date",
+            &self.end_date,
+            1,
+            Some(61501),
+        )?;
+        Ok(())
+    }
+}
 /// Response of [`DatacubeApi::get_interface_summary_hour`].
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[non_exhaustive]
@@ -1716,7 +2167,15 @@ pub struct GetInterfaceSummaryHourRequest<'a> {
 }
 impl<'a> GetInterfaceSummaryHourRequest<'a> {
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<GetInterfaceSummaryHourResponse, crate::Error> {
+        self.body
+            .check_limits()
+            .map_err(|m| crate::generated_interface::limits::refuse(
+                &GET_INTERFACE_SUMMARY_HOUR,
+                m,
+            ))?;
         crate::generated_interface::call_json(
                 self.client,
                 &GET_INTERFACE_SUMMARY_HOUR,

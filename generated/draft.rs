@@ -403,6 +403,25 @@ impl DraftArticle {
         self
     }
 }
+impl DraftArticle {
+    /// Checks the limits WeChat documents for these fields; `at` is this value's path.
+    pub(crate) fn check_limits(&self, at: &str) -> Result<(), String> {
+        {
+            let v = &self.title;
+            let path = crate::generated_interface::limits::join(at, "title");
+            crate::generated_interface::limits::chars(&path, v, 32, Some(45003))?;
+        }
+        if let Some(v) = &self.author {
+            let path = crate::generated_interface::limits::join(at, "author");
+            crate::generated_interface::limits::chars(&path, v, 16, Some(45110))?;
+        }
+        if let Some(v) = &self.digest {
+            let path = crate::generated_interface::limits::join(at, "digest");
+            crate::generated_interface::limits::chars(&path, v, 128, Some(45004))?;
+        }
+        Ok(())
+    }
+}
 /// 草稿中的一篇文章 (an article as returned)
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[non_exhaustive]
@@ -486,6 +505,19 @@ pub const ADD: crate::generated_interface::Endpoint = crate::generated_interface
 struct AddBody {
     articles: Vec<DraftArticle>,
 }
+impl AddBody {
+    /// Checks the limits WeChat documents for these fields.
+    fn check_limits(&self) -> Result<(), String> {
+        {
+            let v = &self.articles;
+            let path = crate::generated_interface::limits::join("", "articles");
+            for (i, item) in v.iter().enumerate() {
+                item.check_limits(&format!("{path}[{i}]"))?;
+            }
+        }
+        Ok(())
+    }
+}
 /// Response of [`DraftApi::add`].
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -501,7 +533,12 @@ pub struct AddRequest<'a> {
 }
 impl<'a> AddRequest<'a> {
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<AddResponse, crate::Error> {
+        self.body
+            .check_limits()
+            .map_err(|m| crate::generated_interface::limits::refuse(&ADD, m))?;
         crate::generated_interface::call_json(
                 self.client,
                 &ADD,
@@ -545,6 +582,8 @@ pub struct GetRequest<'a> {
 }
 impl<'a> GetRequest<'a> {
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<GetResponse, crate::Error> {
         crate::generated_interface::call_json(
                 self.client,
@@ -581,6 +620,8 @@ pub struct DeleteRequest<'a> {
 }
 impl<'a> DeleteRequest<'a> {
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<(), crate::Error> {
         crate::generated_interface::call_json(
                 self.client,
@@ -612,6 +653,17 @@ struct UpdateBody {
     index: i64,
     articles: DraftArticle,
 }
+impl UpdateBody {
+    /// Checks the limits WeChat documents for these fields.
+    fn check_limits(&self) -> Result<(), String> {
+        {
+            let v = &self.articles;
+            let path = crate::generated_interface::limits::join("", "articles");
+            v.check_limits(&path)?;
+        }
+        Ok(())
+    }
+}
 /// Request builder for [`DraftApi::update`]: set optional parameters, then call `send()`.
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UpdateRequest<'a> {
@@ -620,7 +672,12 @@ pub struct UpdateRequest<'a> {
 }
 impl<'a> UpdateRequest<'a> {
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<(), crate::Error> {
+        self.body
+            .check_limits()
+            .map_err(|m| crate::generated_interface::limits::refuse(&UPDATE, m))?;
         crate::generated_interface::call_json(
                 self.client,
                 &UPDATE,
@@ -658,6 +715,8 @@ pub struct CountRequest<'a> {
 }
 impl<'a> CountRequest<'a> {
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<CountResponse, crate::Error> {
         crate::generated_interface::call_json(
                 self.client,
@@ -689,6 +748,23 @@ struct BatchGetBody {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     no_content: Option<i32>,
 }
+impl BatchGetBody {
+    /// Checks the limits WeChat documents for these fields.
+    fn check_limits(&self) -> Result<(), String> {
+        {
+            let v = &self.count;
+            let path = crate::generated_interface::limits::join("", "count");
+            crate::generated_interface::limits::range(
+                &path,
+                i128::from(*v),
+                Some(1),
+                Some(20),
+                Some(40035),
+            )?;
+        }
+        Ok(())
+    }
+}
 /// Response of [`DraftApi::batch_get`].
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[non_exhaustive]
@@ -716,7 +792,12 @@ impl<'a> BatchGetRequest<'a> {
         self
     }
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<BatchGetResponse, crate::Error> {
+        self.body
+            .check_limits()
+            .map_err(|m| crate::generated_interface::limits::refuse(&BATCH_GET, m))?;
         crate::generated_interface::call_json(
                 self.client,
                 &BATCH_GET,
@@ -766,6 +847,8 @@ impl<'a> SwitchRequest<'a> {
         self
     }
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<SwitchResponse, crate::Error> {
         crate::generated_interface::call_json(
                 self.client,

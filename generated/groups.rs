@@ -137,6 +137,17 @@ impl GroupName {
         GroupName { name: name.into() }
     }
 }
+impl GroupName {
+    /// Checks the limits WeChat documents for these fields; `at` is this value's path.
+    pub(crate) fn check_limits(&self, at: &str) -> Result<(), String> {
+        {
+            let v = &self.name;
+            let path = crate::generated_interface::limits::join(at, "name");
+            crate::generated_interface::limits::chars(&path, v, 30, None)?;
+        }
+        Ok(())
+    }
+}
 /// 要改名的分组 (a group to rename)
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct GroupUpdate {
@@ -196,6 +207,17 @@ pub const CREATE: crate::generated_interface::Endpoint = crate::generated_interf
 struct CreateBody {
     group: GroupName,
 }
+impl CreateBody {
+    /// Checks the limits WeChat documents for these fields.
+    fn check_limits(&self) -> Result<(), String> {
+        {
+            let v = &self.group;
+            let path = crate::generated_interface::limits::join("", "group");
+            v.check_limits(&path)?;
+        }
+        Ok(())
+    }
+}
 /// Response of [`GroupsApi::create`].
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -211,7 +233,12 @@ pub struct CreateRequest<'a> {
 }
 impl<'a> CreateRequest<'a> {
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<CreateResponse, crate::Error> {
+        self.body
+            .check_limits()
+            .map_err(|m| crate::generated_interface::limits::refuse(&CREATE, m))?;
         crate::generated_interface::call_json(
                 self.client,
                 &CREATE,
@@ -249,6 +276,8 @@ pub struct ListRequest<'a> {
 }
 impl<'a> ListRequest<'a> {
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<ListResponse, crate::Error> {
         crate::generated_interface::call_json(
                 self.client,
@@ -292,6 +321,8 @@ pub struct UserGroupRequest<'a> {
 }
 impl<'a> UserGroupRequest<'a> {
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<UserGroupResponse, crate::Error> {
         crate::generated_interface::call_json(
                 self.client,
@@ -328,6 +359,8 @@ pub struct UpdateRequest<'a> {
 }
 impl<'a> UpdateRequest<'a> {
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<(), crate::Error> {
         crate::generated_interface::call_json(
                 self.client,
@@ -366,6 +399,8 @@ pub struct MoveMemberRequest<'a> {
 }
 impl<'a> MoveMemberRequest<'a> {
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<(), crate::Error> {
         crate::generated_interface::call_json(
                 self.client,
@@ -396,6 +431,23 @@ struct BatchMoveMembersBody {
     openid_list: Vec<String>,
     to_groupid: i64,
 }
+impl BatchMoveMembersBody {
+    /// Checks the limits WeChat documents for these fields.
+    fn check_limits(&self) -> Result<(), String> {
+        {
+            let v = &self.openid_list;
+            let path = crate::generated_interface::limits::join("", "openid_list");
+            crate::generated_interface::limits::items(
+                &path,
+                v.len(),
+                Some(1),
+                Some(50),
+                Some(40032),
+            )?;
+        }
+        Ok(())
+    }
+}
 /// Request builder for [`GroupsApi::batch_move_members`]: set optional parameters, then call `send()`.
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct BatchMoveMembersRequest<'a> {
@@ -404,7 +456,15 @@ pub struct BatchMoveMembersRequest<'a> {
 }
 impl<'a> BatchMoveMembersRequest<'a> {
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<(), crate::Error> {
+        self.body
+            .check_limits()
+            .map_err(|m| crate::generated_interface::limits::refuse(
+                &BATCH_MOVE_MEMBERS,
+                m,
+            ))?;
         crate::generated_interface::call_json(
                 self.client,
                 &BATCH_MOVE_MEMBERS,
@@ -441,6 +501,8 @@ pub struct DeleteRequest<'a> {
 }
 impl<'a> DeleteRequest<'a> {
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<(), crate::Error> {
         crate::generated_interface::call_json(
                 self.client,

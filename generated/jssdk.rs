@@ -113,6 +113,8 @@ pub struct GetTicketRequest<'a> {
 }
 impl<'a> GetTicketRequest<'a> {
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<GetTicketResponse, crate::Error> {
         crate::generated_interface::call_json(
                 self.client,

@@ -567,6 +567,16 @@ struct SendallMpnewsBody {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     clientmsgid: Option<String>,
 }
+impl SendallMpnewsBody {
+    /// Checks the limits WeChat documents for these fields.
+    fn check_limits(&self) -> Result<(), String> {
+        if let Some(v) = &self.clientmsgid {
+            let path = crate::generated_interface::limits::join("", "clientmsgid");
+            crate::generated_interface::limits::bytes(&path, v, 64, Some(45067))?;
+        }
+        Ok(())
+    }
+}
 /// Response of [`MassApi::sendall_mpnews`].
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -597,7 +607,15 @@ impl<'a> SendallMpnewsRequest<'a> {
         self
     }
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<SendallMpnewsResponse, crate::Error> {
+        self.body
+            .check_limits()
+            .map_err(|m| crate::generated_interface::limits::refuse(
+                &SENDALL_MPNEWS,
+                m,
+            ))?;
         crate::generated_interface::call_json(
                 self.client,
                 &SENDALL_MPNEWS,
@@ -632,6 +650,16 @@ struct SendallTextBody {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     clientmsgid: Option<String>,
 }
+impl SendallTextBody {
+    /// Checks the limits WeChat documents for these fields.
+    fn check_limits(&self) -> Result<(), String> {
+        if let Some(v) = &self.clientmsgid {
+            let path = crate::generated_interface::limits::join("", "clientmsgid");
+            crate::generated_interface::limits::bytes(&path, v, 64, Some(45067))?;
+        }
+        Ok(())
+    }
+}
 /// Response of [`MassApi::sendall_text`].
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -662,7 +690,12 @@ impl<'a> SendallTextRequest<'a> {
         self
     }
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<SendallTextResponse, crate::Error> {
+        self.body
+            .check_limits()
+            .map_err(|m| crate::generated_interface::limits::refuse(&SENDALL_TEXT, m))?;
         crate::generated_interface::call_json(
                 self.client,
                 &SENDALL_TEXT,
@@ -697,6 +730,16 @@ struct SendallVoiceBody {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     clientmsgid: Option<String>,
 }
+impl SendallVoiceBody {
+    /// Checks the limits WeChat documents for these fields.
+    fn check_limits(&self) -> Result<(), String> {
+        if let Some(v) = &self.clientmsgid {
+            let path = crate::generated_interface::limits::join("", "clientmsgid");
+            crate::generated_interface::limits::bytes(&path, v, 64, Some(45067))?;
+        }
+        Ok(())
+    }
+}
 /// Response of [`MassApi::sendall_voice`].
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -727,7 +770,12 @@ impl<'a> SendallVoiceRequest<'a> {
         self
     }
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<SendallVoiceResponse, crate::Error> {
+        self.body
+            .check_limits()
+            .map_err(|m| crate::generated_interface::limits::refuse(&SENDALL_VOICE, m))?;
         crate::generated_interface::call_json(
                 self.client,
                 &SENDALL_VOICE,
@@ -762,6 +810,16 @@ struct SendallImagesBody {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     clientmsgid: Option<String>,
 }
+impl SendallImagesBody {
+    /// Checks the limits WeChat documents for these fields.
+    fn check_limits(&self) -> Result<(), String> {
+        if let Some(v) = &self.clientmsgid {
+            let path = crate::generated_interface::limits::join("", "clientmsgid");
+            crate::generated_interface::limits::bytes(&path, v, 64, Some(45067))?;
+        }
+        Ok(())
+    }
+}
 /// Response of [`MassApi::sendall_images`].
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -792,7 +850,15 @@ impl<'a> SendallImagesRequest<'a> {
         self
     }
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<SendallImagesResponse, crate::Error> {
+        self.body
+            .check_limits()
+            .map_err(|m| crate::generated_interface::limits::refuse(
+                &SENDALL_IMAGES,
+                m,
+            ))?;
         crate::generated_interface::call_json(
                 self.client,
                 &SENDALL_IMAGES,
@@ -827,6 +893,16 @@ struct SendallMpvideoBody {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     clientmsgid: Option<String>,
 }
+impl SendallMpvideoBody {
+    /// Checks the limits WeChat documents for these fields.
+    fn check_limits(&self) -> Result<(), String> {
+        if let Some(v) = &self.clientmsgid {
+            let path = crate::generated_interface::limits::join("", "clientmsgid");
+            crate::generated_interface::limits::bytes(&path, v, 64, Some(45067))?;
+        }
+        Ok(())
+    }
+}
 /// Response of [`MassApi::sendall_mpvideo`].
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -857,7 +933,15 @@ impl<'a> SendallMpvideoRequest<'a> {
         self
     }
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<SendallMpvideoResponse, crate::Error> {
+        self.body
+            .check_limits()
+            .map_err(|m| crate::generated_interface::limits::refuse(
+                &SENDALL_MPVIDEO,
+                m,
+            ))?;
         crate::generated_interface::call_json(
                 self.client,
                 &SENDALL_MPVIDEO,
@@ -892,6 +976,16 @@ struct SendallWxcardBody {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     clientmsgid: Option<String>,
 }
+impl SendallWxcardBody {
+    /// Checks the limits WeChat documents for these fields.
+    fn check_limits(&self) -> Result<(), String> {
+        if let Some(v) = &self.clientmsgid {
+            let path = crate::generated_interface::limits::join("", "clientmsgid");
+            crate::generated_interface::limits::bytes(&path, v, 64, Some(45067))?;
+        }
+        Ok(())
+    }
+}
 /// Response of [`MassApi::sendall_wxcard`].
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -922,7 +1016,15 @@ impl<'a> SendallWxcardRequest<'a> {
         self
     }
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<SendallWxcardResponse, crate::Error> {
+        self.body
+            .check_limits()
+            .map_err(|m| crate::generated_interface::limits::refuse(
+                &SENDALL_WXCARD,
+                m,
+            ))?;
         crate::generated_interface::call_json(
                 self.client,
                 &SENDALL_WXCARD,
@@ -957,6 +1059,27 @@ struct SendMpnewsBody {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     clientmsgid: Option<String>,
 }
+impl SendMpnewsBody {
+    /// Checks the limits WeChat documents for these fields.
+    fn check_limits(&self) -> Result<(), String> {
+        {
+            let v = &self.touser;
+            let path = crate::generated_interface::limits::join("", "touser");
+            crate::generated_interface::limits::items(
+                &path,
+                v.len(),
+                Some(2),
+                Some(10000),
+                Some(40130),
+            )?;
+        }
+        if let Some(v) = &self.clientmsgid {
+            let path = crate::generated_interface::limits::join("", "clientmsgid");
+            crate::generated_interface::limits::bytes(&path, v, 64, Some(45067))?;
+        }
+        Ok(())
+    }
+}
 /// Response of [`MassApi::send_mpnews`].
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -987,7 +1110,12 @@ impl<'a> SendMpnewsRequest<'a> {
         self
     }
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<SendMpnewsResponse, crate::Error> {
+        self.body
+            .check_limits()
+            .map_err(|m| crate::generated_interface::limits::refuse(&SEND_MPNEWS, m))?;
         crate::generated_interface::call_json(
                 self.client,
                 &SEND_MPNEWS,
@@ -1022,6 +1150,27 @@ struct SendTextBody {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     clientmsgid: Option<String>,
 }
+impl SendTextBody {
+    /// Checks the limits WeChat documents for these fields.
+    fn check_limits(&self) -> Result<(), String> {
+        {
+            let v = &self.touser;
+            let path = crate::generated_interface::limits::join("", "touser");
+            crate::generated_interface::limits::items(
+                &path,
+                v.len(),
+                Some(2),
+                Some(10000),
+                Some(40130),
+            )?;
+        }
+        if let Some(v) = &self.clientmsgid {
+            let path = crate::generated_interface::limits::join("", "clientmsgid");
+            crate::generated_interface::limits::bytes(&path, v, 64, Some(45067))?;
+        }
+        Ok(())
+    }
+}
 /// Response of [`MassApi::send_text`].
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1052,7 +1201,12 @@ impl<'a> SendTextRequest<'a> {
         self
     }
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<SendTextResponse, crate::Error> {
+        self.body
+            .check_limits()
+            .map_err(|m| crate::generated_interface::limits::refuse(&SEND_TEXT, m))?;
         crate::generated_interface::call_json(
                 self.client,
                 &SEND_TEXT,
@@ -1087,6 +1241,27 @@ struct SendVoiceBody {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     clientmsgid: Option<String>,
 }
+impl SendVoiceBody {
+    /// Checks the limits WeChat documents for these fields.
+    fn check_limits(&self) -> Result<(), String> {
+        {
+            let v = &self.touser;
+            let path = crate::generated_interface::limits::join("", "touser");
+            crate::generated_interface::limits::items(
+                &path,
+                v.len(),
+                Some(2),
+                Some(10000),
+                Some(40130),
+            )?;
+        }
+        if let Some(v) = &self.clientmsgid {
+            let path = crate::generated_interface::limits::join("", "clientmsgid");
+            crate::generated_interface::limits::bytes(&path, v, 64, Some(45067))?;
+        }
+        Ok(())
+    }
+}
 /// Response of [`MassApi::send_voice`].
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1117,7 +1292,12 @@ impl<'a> SendVoiceRequest<'a> {
         self
     }
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<SendVoiceResponse, crate::Error> {
+        self.body
+            .check_limits()
+            .map_err(|m| crate::generated_interface::limits::refuse(&SEND_VOICE, m))?;
         crate::generated_interface::call_json(
                 self.client,
                 &SEND_VOICE,
@@ -1152,6 +1332,27 @@ struct SendImagesBody {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     clientmsgid: Option<String>,
 }
+impl SendImagesBody {
+    /// Checks the limits WeChat documents for these fields.
+    fn check_limits(&self) -> Result<(), String> {
+        {
+            let v = &self.touser;
+            let path = crate::generated_interface::limits::join("", "touser");
+            crate::generated_interface::limits::items(
+                &path,
+                v.len(),
+                Some(2),
+                Some(10000),
+                Some(40130),
+            )?;
+        }
+        if let Some(v) = &self.clientmsgid {
+            let path = crate::generated_interface::limits::join("", "clientmsgid");
+            crate::generated_interface::limits::bytes(&path, v, 64, Some(45067))?;
+        }
+        Ok(())
+    }
+}
 /// Response of [`MassApi::send_images`].
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1182,7 +1383,12 @@ impl<'a> SendImagesRequest<'a> {
         self
     }
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<SendImagesResponse, crate::Error> {
+        self.body
+            .check_limits()
+            .map_err(|m| crate::generated_interface::limits::refuse(&SEND_IMAGES, m))?;
         crate::generated_interface::call_json(
                 self.client,
                 &SEND_IMAGES,
@@ -1217,6 +1423,27 @@ struct SendMpvideoBody {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     clientmsgid: Option<String>,
 }
+impl SendMpvideoBody {
+    /// Checks the limits WeChat documents for these fields.
+    fn check_limits(&self) -> Result<(), String> {
+        {
+            let v = &self.touser;
+            let path = crate::generated_interface::limits::join("", "touser");
+            crate::generated_interface::limits::items(
+                &path,
+                v.len(),
+                Some(2),
+                Some(10000),
+                Some(40130),
+            )?;
+        }
+        if let Some(v) = &self.clientmsgid {
+            let path = crate::generated_interface::limits::join("", "clientmsgid");
+            crate::generated_interface::limits::bytes(&path, v, 64, Some(45067))?;
+        }
+        Ok(())
+    }
+}
 /// Response of [`MassApi::send_mpvideo`].
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1247,7 +1474,12 @@ impl<'a> SendMpvideoRequest<'a> {
         self
     }
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<SendMpvideoResponse, crate::Error> {
+        self.body
+            .check_limits()
+            .map_err(|m| crate::generated_interface::limits::refuse(&SEND_MPVIDEO, m))?;
         crate::generated_interface::call_json(
                 self.client,
                 &SEND_MPVIDEO,
@@ -1282,6 +1514,27 @@ struct SendWxcardBody {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     clientmsgid: Option<String>,
 }
+impl SendWxcardBody {
+    /// Checks the limits WeChat documents for these fields.
+    fn check_limits(&self) -> Result<(), String> {
+        {
+            let v = &self.touser;
+            let path = crate::generated_interface::limits::join("", "touser");
+            crate::generated_interface::limits::items(
+                &path,
+                v.len(),
+                Some(2),
+                Some(10000),
+                Some(40130),
+            )?;
+        }
+        if let Some(v) = &self.clientmsgid {
+            let path = crate::generated_interface::limits::join("", "clientmsgid");
+            crate::generated_interface::limits::bytes(&path, v, 64, Some(45067))?;
+        }
+        Ok(())
+    }
+}
 /// Response of [`MassApi::send_wxcard`].
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1312,7 +1565,12 @@ impl<'a> SendWxcardRequest<'a> {
         self
     }
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<SendWxcardResponse, crate::Error> {
+        self.body
+            .check_limits()
+            .map_err(|m| crate::generated_interface::limits::refuse(&SEND_WXCARD, m))?;
         crate::generated_interface::call_json(
                 self.client,
                 &SEND_WXCARD,
@@ -1372,6 +1630,8 @@ impl<'a> PreviewMpnewsRequest<'a> {
         self
     }
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<PreviewMpnewsResponse, crate::Error> {
         crate::generated_interface::call_json(
                 self.client,
@@ -1432,6 +1692,8 @@ impl<'a> PreviewTextRequest<'a> {
         self
     }
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<PreviewTextResponse, crate::Error> {
         crate::generated_interface::call_json(
                 self.client,
@@ -1492,6 +1754,8 @@ impl<'a> PreviewVoiceRequest<'a> {
         self
     }
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<PreviewVoiceResponse, crate::Error> {
         crate::generated_interface::call_json(
                 self.client,
@@ -1552,6 +1816,8 @@ impl<'a> PreviewImageRequest<'a> {
         self
     }
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<PreviewImageResponse, crate::Error> {
         crate::generated_interface::call_json(
                 self.client,
@@ -1612,6 +1878,8 @@ impl<'a> PreviewMpvideoRequest<'a> {
         self
     }
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<PreviewMpvideoResponse, crate::Error> {
         crate::generated_interface::call_json(
                 self.client,
@@ -1672,6 +1940,8 @@ impl<'a> PreviewWxcardRequest<'a> {
         self
     }
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<PreviewWxcardResponse, crate::Error> {
         crate::generated_interface::call_json(
                 self.client,
@@ -1730,6 +2000,8 @@ impl<'a> DeleteRequest<'a> {
         self
     }
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<(), crate::Error> {
         crate::generated_interface::call_json(
                 self.client,
@@ -1783,6 +2055,8 @@ pub struct StatusRequest<'a> {
 }
 impl<'a> StatusRequest<'a> {
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<StatusResponse, crate::Error> {
         crate::generated_interface::call_json(
                 self.client,
@@ -1823,6 +2097,8 @@ pub struct GetSpeedRequest<'a> {
 }
 impl<'a> GetSpeedRequest<'a> {
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<GetSpeedResponse, crate::Error> {
         crate::generated_interface::call_json(
                 self.client,
@@ -1851,6 +2127,23 @@ pub const SET_SPEED: crate::generated_interface::Endpoint = crate::generated_int
 struct SetSpeedBody {
     speed: i32,
 }
+impl SetSpeedBody {
+    /// Checks the limits WeChat documents for these fields.
+    fn check_limits(&self) -> Result<(), String> {
+        {
+            let v = &self.speed;
+            let path = crate::generated_interface::limits::join("", "speed");
+            crate::generated_interface::limits::range(
+                &path,
+                i128::from(*v),
+                Some(0),
+                Some(4),
+                Some(45083),
+            )?;
+        }
+        Ok(())
+    }
+}
 /// Request builder for [`MassApi::set_speed`]: set optional parameters, then call `send()`.
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct SetSpeedRequest<'a> {
@@ -1859,7 +2152,12 @@ pub struct SetSpeedRequest<'a> {
 }
 impl<'a> SetSpeedRequest<'a> {
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<(), crate::Error> {
+        self.body
+            .check_limits()
+            .map_err(|m| crate::generated_interface::limits::refuse(&SET_SPEED, m))?;
         crate::generated_interface::call_json(
                 self.client,
                 &SET_SPEED,

@@ -288,6 +288,8 @@ impl<'a> AddRequest<'a> {
         self
     }
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<AddResponse, crate::Error> {
         let body = self.body;
         let parts = vec![
@@ -345,6 +347,8 @@ pub struct GetRequest<'a> {
 }
 impl<'a> GetRequest<'a> {
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<crate::JsonOrBinary<GetResponse>, crate::Error> {
         crate::generated_interface::call_json_or_binary(
                 self.client,
@@ -381,6 +385,8 @@ pub struct DeleteRequest<'a> {
 }
 impl<'a> DeleteRequest<'a> {
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<(), crate::Error> {
         crate::generated_interface::call_json(
                 self.client,
@@ -429,6 +435,8 @@ pub struct CountRequest<'a> {
 }
 impl<'a> CountRequest<'a> {
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<CountResponse, crate::Error> {
         crate::generated_interface::call_json(
                 self.client,
@@ -460,6 +468,23 @@ struct BatchGetBody {
     offset: i64,
     count: i64,
 }
+impl BatchGetBody {
+    /// Checks the limits WeChat documents for these fields.
+    fn check_limits(&self) -> Result<(), String> {
+        {
+            let v = &self.count;
+            let path = crate::generated_interface::limits::join("", "count");
+            crate::generated_interface::limits::range(
+                &path,
+                i128::from(*v),
+                Some(1),
+                Some(20),
+                Some(40035),
+            )?;
+        }
+        Ok(())
+    }
+}
 /// Response of [`MaterialApi::batch_get`].
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[non_exhaustive]
@@ -482,7 +507,12 @@ pub struct BatchGetRequest<'a> {
 }
 impl<'a> BatchGetRequest<'a> {
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<BatchGetResponse, crate::Error> {
+        self.body
+            .check_limits()
+            .map_err(|m| crate::generated_interface::limits::refuse(&BATCH_GET, m))?;
         crate::generated_interface::call_json(
                 self.client,
                 &BATCH_GET,

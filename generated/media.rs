@@ -284,6 +284,8 @@ pub struct UploadRequest<'a> {
 }
 impl<'a> UploadRequest<'a> {
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<UploadResponse, crate::Error> {
         let body = self.body;
         let parts = vec![
@@ -335,6 +337,8 @@ pub struct GetRequest<'a> {
 }
 impl<'a> GetRequest<'a> {
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<crate::JsonOrBinary<GetResponse>, crate::Error> {
         crate::generated_interface::call_json_or_binary(
                 self.client,
@@ -371,6 +375,8 @@ pub struct GetHdVoiceRequest<'a> {
 }
 impl<'a> GetHdVoiceRequest<'a> {
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<crate::Download, crate::Error> {
         crate::generated_interface::call_binary(
                 self.client,
@@ -399,6 +405,23 @@ pub const UPLOAD_NEWS: crate::generated_interface::Endpoint = crate::generated_i
 struct UploadNewsBody {
     articles: Vec<MassNewsArticle>,
 }
+impl UploadNewsBody {
+    /// Checks the limits WeChat documents for these fields.
+    fn check_limits(&self) -> Result<(), String> {
+        {
+            let v = &self.articles;
+            let path = crate::generated_interface::limits::join("", "articles");
+            crate::generated_interface::limits::items(
+                &path,
+                v.len(),
+                Some(1),
+                Some(8),
+                None,
+            )?;
+        }
+        Ok(())
+    }
+}
 /// Response of [`MediaApi::upload_news`].
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -422,7 +445,12 @@ pub struct UploadNewsRequest<'a> {
 }
 impl<'a> UploadNewsRequest<'a> {
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<UploadNewsResponse, crate::Error> {
+        self.body
+            .check_limits()
+            .map_err(|m| crate::generated_interface::limits::refuse(&UPLOAD_NEWS, m))?;
         crate::generated_interface::call_json(
                 self.client,
                 &UPLOAD_NEWS,
@@ -463,6 +491,8 @@ pub struct UploadImgRequest<'a> {
 }
 impl<'a> UploadImgRequest<'a> {
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<UploadImgResponse, crate::Error> {
         let body = self.body;
         let parts = vec![

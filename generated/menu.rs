@@ -316,6 +316,26 @@ impl MenuButton {
         self
     }
 }
+impl MenuButton {
+    /// Checks the limits WeChat documents for these fields; `at` is this value's path.
+    pub(crate) fn check_limits(&self, at: &str) -> Result<(), String> {
+        {
+            let v = &self.sub_button;
+            let path = crate::generated_interface::limits::join(at, "sub_button");
+            crate::generated_interface::limits::items(
+                &path,
+                v.len(),
+                None,
+                Some(5),
+                None,
+            )?;
+            for (i, item) in v.iter().enumerate() {
+                item.check_limits(&format!("{path}[{i}]"))?;
+            }
+        }
+        Ok(())
+    }
+}
 /// 个性化菜单匹配规则, 至少一项非空 (who sees a conditional menu; at least one field)
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 pub struct MenuMatchRule {
@@ -530,6 +550,26 @@ pub const CREATE: crate::generated_interface::Endpoint = crate::generated_interf
 struct CreateBody {
     button: Vec<MenuButton>,
 }
+impl CreateBody {
+    /// Checks the limits WeChat documents for these fields.
+    fn check_limits(&self) -> Result<(), String> {
+        {
+            let v = &self.button;
+            let path = crate::generated_interface::limits::join("", "button");
+            crate::generated_interface::limits::items(
+                &path,
+                v.len(),
+                Some(1),
+                Some(3),
+                Some(40016),
+            )?;
+            for (i, item) in v.iter().enumerate() {
+                item.check_limits(&format!("{path}[{i}]"))?;
+            }
+        }
+        Ok(())
+    }
+}
 /// Request builder for [`MenuApi::create`]: set optional parameters, then call `send()`.
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct CreateRequest<'a> {
@@ -538,7 +578,12 @@ pub struct CreateRequest<'a> {
 }
 impl<'a> CreateRequest<'a> {
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<(), crate::Error> {
+        self.body
+            .check_limits()
+            .map_err(|m| crate::generated_interface::limits::refuse(&CREATE, m))?;
         crate::generated_interface::call_json(
                 self.client,
                 &CREATE,
@@ -580,6 +625,8 @@ pub struct CurrentSelfmenuInfoRequest<'a> {
 }
 impl<'a> CurrentSelfmenuInfoRequest<'a> {
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<CurrentSelfmenuInfoResponse, crate::Error> {
         crate::generated_interface::call_json(
                 self.client,
@@ -621,6 +668,8 @@ pub struct GetRequest<'a> {
 }
 impl<'a> GetRequest<'a> {
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<GetResponse, crate::Error> {
         crate::generated_interface::call_json(
                 self.client,
@@ -651,6 +700,8 @@ pub struct DeleteRequest<'a> {
 }
 impl<'a> DeleteRequest<'a> {
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<(), crate::Error> {
         crate::generated_interface::call_json(
                 self.client,
@@ -681,6 +732,26 @@ struct AddConditionalBody {
     button: Vec<MenuButton>,
     matchrule: MenuMatchRule,
 }
+impl AddConditionalBody {
+    /// Checks the limits WeChat documents for these fields.
+    fn check_limits(&self) -> Result<(), String> {
+        {
+            let v = &self.button;
+            let path = crate::generated_interface::limits::join("", "button");
+            crate::generated_interface::limits::items(
+                &path,
+                v.len(),
+                Some(1),
+                Some(3),
+                Some(40016),
+            )?;
+            for (i, item) in v.iter().enumerate() {
+                item.check_limits(&format!("{path}[{i}]"))?;
+            }
+        }
+        Ok(())
+    }
+}
 /// Response of [`MenuApi::add_conditional`].
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -696,7 +767,15 @@ pub struct AddConditionalRequest<'a> {
 }
 impl<'a> AddConditionalRequest<'a> {
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<AddConditionalResponse, crate::Error> {
+        self.body
+            .check_limits()
+            .map_err(|m| crate::generated_interface::limits::refuse(
+                &ADD_CONDITIONAL,
+                m,
+            ))?;
         crate::generated_interface::call_json(
                 self.client,
                 &ADD_CONDITIONAL,
@@ -732,6 +811,8 @@ pub struct DeleteConditionalRequest<'a> {
 }
 impl<'a> DeleteConditionalRequest<'a> {
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<(), crate::Error> {
         crate::generated_interface::call_json(
                 self.client,
@@ -777,6 +858,8 @@ pub struct TryMatchRequest<'a> {
 }
 impl<'a> TryMatchRequest<'a> {
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<TryMatchResponse, crate::Error> {
         crate::generated_interface::call_json(
                 self.client,

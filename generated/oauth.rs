@@ -281,6 +281,8 @@ pub struct AccessTokenRequest<'a> {
 }
 impl<'a> AccessTokenRequest<'a> {
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<AccessTokenResponse, crate::Error> {
         crate::generated_interface::call_json(
                 self.client,
@@ -358,6 +360,8 @@ pub struct RefreshTokenRequest<'a> {
 }
 impl<'a> RefreshTokenRequest<'a> {
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<RefreshTokenResponse, crate::Error> {
         crate::generated_interface::call_json(
                 self.client,
@@ -435,6 +439,8 @@ impl<'a> UserinfoRequest<'a> {
         self
     }
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<UserinfoResponse, crate::Error> {
         crate::generated_interface::call_json(
                 self.client,
@@ -472,6 +478,8 @@ pub struct CheckTokenRequest<'a> {
 }
 impl<'a> CheckTokenRequest<'a> {
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<(), crate::Error> {
         crate::generated_interface::call_json(
                 self.client,

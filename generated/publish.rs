@@ -208,6 +208,8 @@ pub struct SubmitRequest<'a> {
 }
 impl<'a> SubmitRequest<'a> {
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<SubmitResponse, crate::Error> {
         crate::generated_interface::call_json(
                 self.client,
@@ -269,6 +271,8 @@ pub struct GetRequest<'a> {
 }
 impl<'a> GetRequest<'a> {
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<GetResponse, crate::Error> {
         crate::generated_interface::call_json(
                 self.client,
@@ -312,6 +316,8 @@ impl<'a> DeleteRequest<'a> {
         self
     }
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<(), crate::Error> {
         crate::generated_interface::call_json(
                 self.client,
@@ -357,6 +363,8 @@ pub struct GetArticleRequest<'a> {
 }
 impl<'a> GetArticleRequest<'a> {
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<GetArticleResponse, crate::Error> {
         crate::generated_interface::call_json(
                 self.client,
@@ -388,6 +396,23 @@ struct BatchGetBody {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     no_content: Option<i32>,
 }
+impl BatchGetBody {
+    /// Checks the limits WeChat documents for these fields.
+    fn check_limits(&self) -> Result<(), String> {
+        {
+            let v = &self.count;
+            let path = crate::generated_interface::limits::join("", "count");
+            crate::generated_interface::limits::range(
+                &path,
+                i128::from(*v),
+                Some(1),
+                Some(20),
+                Some(40035),
+            )?;
+        }
+        Ok(())
+    }
+}
 /// Response of [`PublishApi::batch_get`].
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[non_exhaustive]
@@ -415,7 +440,12 @@ impl<'a> BatchGetRequest<'a> {
         self
     }
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<BatchGetResponse, crate::Error> {
+        self.body
+            .check_limits()
+            .map_err(|m| crate::generated_interface::limits::refuse(&BATCH_GET, m))?;
         crate::generated_interface::call_json(
                 self.client,
                 &BATCH_GET,

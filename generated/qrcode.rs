@@ -153,6 +153,17 @@ impl QrSceneStr {
         }
     }
 }
+impl QrSceneStr {
+    /// Checks the limits WeChat documents for these fields; `at` is this value's path.
+    pub(crate) fn check_limits(&self, at: &str) -> Result<(), String> {
+        {
+            let v = &self.scene_str;
+            let path = crate::generated_interface::limits::join(at, "scene_str");
+            crate::generated_interface::limits::chars(&path, v, 64, Some(40035))?;
+        }
+        Ok(())
+    }
+}
 /// 二维码详细信息, 整型场景 (action info with an integer scene)
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct QrActionInfoId {
@@ -175,6 +186,17 @@ impl QrActionInfoStr {
     /// Creates a `QrActionInfoStr` from its required fields; set optional ones with `with_*`.
     pub fn new(scene: QrSceneStr) -> Self {
         QrActionInfoStr { scene }
+    }
+}
+impl QrActionInfoStr {
+    /// Checks the limits WeChat documents for these fields; `at` is this value's path.
+    pub(crate) fn check_limits(&self, at: &str) -> Result<(), String> {
+        {
+            let v = &self.scene;
+            let path = crate::generated_interface::limits::join(at, "scene");
+            v.check_limits(&path)?;
+        }
+        Ok(())
     }
 }
 /// Descriptor of [`qrcode::create_temporary`](super::qrcode::QrcodeApi::create_temporary).
@@ -219,14 +241,16 @@ pub struct CreateTemporaryRequest<'a> {
     body: CreateTemporaryBody,
 }
 impl<'a> CreateTemporaryRequest<'a> {
-    /// 有效秒数, 最大2592000 (lifetime in seconds, max 2592000)
+    /// 有效秒数, 最大2592000; 不填则默认60秒 (lifetime in seconds; WeChat caps larger values at 2592000)
     ///
-    /// WeChat's default: `30`.
+    /// WeChat's default: `60`.
     pub fn expire_seconds(mut self, value: i64) -> Self {
         self.body.expire_seconds = Some(value);
         self
     }
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<CreateTemporaryResponse, crate::Error> {
         crate::generated_interface::call_json(
                 self.client,
@@ -259,6 +283,17 @@ struct CreateTemporaryStrBody {
     action_name: &'static str,
     action_info: QrActionInfoStr,
 }
+impl CreateTemporaryStrBody {
+    /// Checks the limits WeChat documents for these fields.
+    fn check_limits(&self) -> Result<(), String> {
+        {
+            let v = &self.action_info;
+            let path = crate::generated_interface::limits::join("", "action_info");
+            v.check_limits(&path)?;
+        }
+        Ok(())
+    }
+}
 /// Response of [`QrcodeApi::create_temporary_str`].
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -279,15 +314,23 @@ pub struct CreateTemporaryStrRequest<'a> {
     body: CreateTemporaryStrBody,
 }
 impl<'a> CreateTemporaryStrRequest<'a> {
-    /// 有效秒数, 最大2592000 (lifetime in seconds, max 2592000)
+    /// 有效秒数, 最大2592000; 不填则默认60秒 (lifetime in seconds; WeChat caps larger values at 2592000)
     ///
-    /// WeChat's default: `30`.
+    /// WeChat's default: `60`.
     pub fn expire_seconds(mut self, value: i64) -> Self {
         self.body.expire_seconds = Some(value);
         self
     }
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<CreateTemporaryStrResponse, crate::Error> {
+        self.body
+            .check_limits()
+            .map_err(|m| crate::generated_interface::limits::refuse(
+                &CREATE_TEMPORARY_STR,
+                m,
+            ))?;
         crate::generated_interface::call_json(
                 self.client,
                 &CREATE_TEMPORARY_STR,
@@ -338,6 +381,8 @@ pub struct CreatePermanentRequest<'a> {
 }
 impl<'a> CreatePermanentRequest<'a> {
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<CreatePermanentResponse, crate::Error> {
         crate::generated_interface::call_json(
                 self.client,
@@ -368,6 +413,17 @@ struct CreatePermanentStrBody {
     action_name: &'static str,
     action_info: QrActionInfoStr,
 }
+impl CreatePermanentStrBody {
+    /// Checks the limits WeChat documents for these fields.
+    fn check_limits(&self) -> Result<(), String> {
+        {
+            let v = &self.action_info;
+            let path = crate::generated_interface::limits::join("", "action_info");
+            v.check_limits(&path)?;
+        }
+        Ok(())
+    }
+}
 /// Response of [`QrcodeApi::create_permanent_str`].
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -389,7 +445,15 @@ pub struct CreatePermanentStrRequest<'a> {
 }
 impl<'a> CreatePermanentStrRequest<'a> {
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<CreatePermanentStrResponse, crate::Error> {
+        self.body
+            .check_limits()
+            .map_err(|m| crate::generated_interface::limits::refuse(
+                &CREATE_PERMANENT_STR,
+                m,
+            ))?;
         crate::generated_interface::call_json(
                 self.client,
                 &CREATE_PERMANENT_STR,
@@ -425,6 +489,8 @@ pub struct ShowQrcodeRequest<'a> {
 }
 impl<'a> ShowQrcodeRequest<'a> {
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<crate::Download, crate::Error> {
         crate::generated_interface::call_binary(
                 self.client,
@@ -477,6 +543,8 @@ impl<'a> GenShortKeyRequest<'a> {
         self
     }
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<GenShortKeyResponse, crate::Error> {
         crate::generated_interface::call_json(
                 self.client,
@@ -527,6 +595,8 @@ pub struct FetchShortKeyRequest<'a> {
 }
 impl<'a> FetchShortKeyRequest<'a> {
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<FetchShortKeyResponse, crate::Error> {
         crate::generated_interface::call_json(
                 self.client,

@@ -129,6 +129,17 @@ impl TagName {
         TagName { name: name.into() }
     }
 }
+impl TagName {
+    /// Checks the limits WeChat documents for these fields; `at` is this value's path.
+    pub(crate) fn check_limits(&self, at: &str) -> Result<(), String> {
+        {
+            let v = &self.name;
+            let path = crate::generated_interface::limits::join(at, "name");
+            crate::generated_interface::limits::chars(&path, v, 30, Some(45158))?;
+        }
+        Ok(())
+    }
+}
 /// 要改名的标签 (a tag to rename)
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TagUpdate {
@@ -141,6 +152,17 @@ impl TagUpdate {
     /// Creates a `TagUpdate` from its required fields; set optional ones with `with_*`.
     pub fn new(id: i64, name: impl Into<String>) -> Self {
         TagUpdate { id, name: name.into() }
+    }
+}
+impl TagUpdate {
+    /// Checks the limits WeChat documents for these fields; `at` is this value's path.
+    pub(crate) fn check_limits(&self, at: &str) -> Result<(), String> {
+        {
+            let v = &self.name;
+            let path = crate::generated_interface::limits::join(at, "name");
+            crate::generated_interface::limits::chars(&path, v, 30, Some(45158))?;
+        }
+        Ok(())
     }
 }
 /// 按 ID 引用的标签 (a tag by id)
@@ -185,6 +207,17 @@ pub const CREATE: crate::generated_interface::Endpoint = crate::generated_interf
 struct CreateBody {
     tag: TagName,
 }
+impl CreateBody {
+    /// Checks the limits WeChat documents for these fields.
+    fn check_limits(&self) -> Result<(), String> {
+        {
+            let v = &self.tag;
+            let path = crate::generated_interface::limits::join("", "tag");
+            v.check_limits(&path)?;
+        }
+        Ok(())
+    }
+}
 /// Response of [`TagsApi::create`].
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -200,7 +233,12 @@ pub struct CreateRequest<'a> {
 }
 impl<'a> CreateRequest<'a> {
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<CreateResponse, crate::Error> {
+        self.body
+            .check_limits()
+            .map_err(|m| crate::generated_interface::limits::refuse(&CREATE, m))?;
         crate::generated_interface::call_json(
                 self.client,
                 &CREATE,
@@ -238,6 +276,8 @@ pub struct ListRequest<'a> {
 }
 impl<'a> ListRequest<'a> {
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<ListResponse, crate::Error> {
         crate::generated_interface::call_json(
                 self.client,
@@ -266,6 +306,17 @@ pub const UPDATE: crate::generated_interface::Endpoint = crate::generated_interf
 struct UpdateBody {
     tag: TagUpdate,
 }
+impl UpdateBody {
+    /// Checks the limits WeChat documents for these fields.
+    fn check_limits(&self) -> Result<(), String> {
+        {
+            let v = &self.tag;
+            let path = crate::generated_interface::limits::join("", "tag");
+            v.check_limits(&path)?;
+        }
+        Ok(())
+    }
+}
 /// Request builder for [`TagsApi::update`]: set optional parameters, then call `send()`.
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UpdateRequest<'a> {
@@ -274,7 +325,12 @@ pub struct UpdateRequest<'a> {
 }
 impl<'a> UpdateRequest<'a> {
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<(), crate::Error> {
+        self.body
+            .check_limits()
+            .map_err(|m| crate::generated_interface::limits::refuse(&UPDATE, m))?;
         crate::generated_interface::call_json(
                 self.client,
                 &UPDATE,
@@ -311,6 +367,8 @@ pub struct DeleteRequest<'a> {
 }
 impl<'a> DeleteRequest<'a> {
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<(), crate::Error> {
         crate::generated_interface::call_json(
                 self.client,
@@ -341,6 +399,23 @@ struct BatchTaggingBody {
     openid_list: Vec<String>,
     tagid: i64,
 }
+impl BatchTaggingBody {
+    /// Checks the limits WeChat documents for these fields.
+    fn check_limits(&self) -> Result<(), String> {
+        {
+            let v = &self.openid_list;
+            let path = crate::generated_interface::limits::join("", "openid_list");
+            crate::generated_interface::limits::items(
+                &path,
+                v.len(),
+                Some(1),
+                Some(50),
+                Some(40032),
+            )?;
+        }
+        Ok(())
+    }
+}
 /// Request builder for [`TagsApi::batch_tagging`]: set optional parameters, then call `send()`.
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct BatchTaggingRequest<'a> {
@@ -349,7 +424,12 @@ pub struct BatchTaggingRequest<'a> {
 }
 impl<'a> BatchTaggingRequest<'a> {
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<(), crate::Error> {
+        self.body
+            .check_limits()
+            .map_err(|m| crate::generated_interface::limits::refuse(&BATCH_TAGGING, m))?;
         crate::generated_interface::call_json(
                 self.client,
                 &BATCH_TAGGING,
@@ -379,6 +459,23 @@ struct BatchUntaggingBody {
     openid_list: Vec<String>,
     tagid: i64,
 }
+impl BatchUntaggingBody {
+    /// Checks the limits WeChat documents for these fields.
+    fn check_limits(&self) -> Result<(), String> {
+        {
+            let v = &self.openid_list;
+            let path = crate::generated_interface::limits::join("", "openid_list");
+            crate::generated_interface::limits::items(
+                &path,
+                v.len(),
+                Some(1),
+                Some(50),
+                Some(40032),
+            )?;
+        }
+        Ok(())
+    }
+}
 /// Request builder for [`TagsApi::batch_untagging`]: set optional parameters, then call `send()`.
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct BatchUntaggingRequest<'a> {
@@ -387,7 +484,15 @@ pub struct BatchUntaggingRequest<'a> {
 }
 impl<'a> BatchUntaggingRequest<'a> {
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<(), crate::Error> {
+        self.body
+            .check_limits()
+            .map_err(|m| crate::generated_interface::limits::refuse(
+                &BATCH_UNTAGGING,
+                m,
+            ))?;
         crate::generated_interface::call_json(
                 self.client,
                 &BATCH_UNTAGGING,
@@ -432,6 +537,8 @@ pub struct UserTagsRequest<'a> {
 }
 impl<'a> UserTagsRequest<'a> {
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<UserTagsResponse, crate::Error> {
         crate::generated_interface::call_json(
                 self.client,
@@ -489,6 +596,8 @@ impl<'a> TagUsersRequest<'a> {
         self
     }
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<TagUsersResponse, crate::Error> {
         crate::generated_interface::call_json(
                 self.client,

@@ -233,6 +233,8 @@ impl<'a> SendRequest<'a> {
         self
     }
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<SendResponse, crate::Error> {
         crate::generated_interface::call_json(
                 self.client,
@@ -270,6 +272,8 @@ pub struct SetIndustryRequest<'a> {
 }
 impl<'a> SetIndustryRequest<'a> {
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<(), crate::Error> {
         crate::generated_interface::call_json(
                 self.client,
@@ -312,6 +316,8 @@ pub struct GetIndustryRequest<'a> {
 }
 impl<'a> GetIndustryRequest<'a> {
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<GetIndustryResponse, crate::Error> {
         crate::generated_interface::call_json(
                 self.client,
@@ -356,6 +362,8 @@ pub struct AddRequest<'a> {
 }
 impl<'a> AddRequest<'a> {
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<AddResponse, crate::Error> {
         crate::generated_interface::call_json(
                 self.client,
@@ -394,6 +402,8 @@ pub struct ListRequest<'a> {
 }
 impl<'a> ListRequest<'a> {
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<ListResponse, crate::Error> {
         crate::generated_interface::call_json(
                 self.client,
@@ -430,6 +440,8 @@ pub struct DeleteRequest<'a> {
 }
 impl<'a> DeleteRequest<'a> {
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<(), crate::Error> {
         crate::generated_interface::call_json(
                 self.client,

@@ -342,6 +342,8 @@ impl<'a> InfoRequest<'a> {
         self
     }
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<InfoResponse, crate::Error> {
         crate::generated_interface::call_json(
                 self.client,
@@ -401,6 +403,8 @@ impl<'a> ListRequest<'a> {
         self
     }
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<ListResponse, crate::Error> {
         crate::generated_interface::call_json(
                 self.client,
@@ -429,6 +433,23 @@ pub const BATCH_INFO: crate::generated_interface::Endpoint = crate::generated_in
 struct BatchInfoBody {
     user_list: Vec<BatchUserQuery>,
 }
+impl BatchInfoBody {
+    /// Checks the limits WeChat documents for these fields.
+    fn check_limits(&self) -> Result<(), String> {
+        {
+            let v = &self.user_list;
+            let path = crate::generated_interface::limits::join("", "user_list");
+            crate::generated_interface::limits::items(
+                &path,
+                v.len(),
+                Some(1),
+                Some(100),
+                None,
+            )?;
+        }
+        Ok(())
+    }
+}
 /// Response of [`UserApi::batch_info`].
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[non_exhaustive]
@@ -445,7 +466,12 @@ pub struct BatchInfoRequest<'a> {
 }
 impl<'a> BatchInfoRequest<'a> {
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<BatchInfoResponse, crate::Error> {
+        self.body
+            .check_limits()
+            .map_err(|m| crate::generated_interface::limits::refuse(&BATCH_INFO, m))?;
         crate::generated_interface::call_json(
                 self.client,
                 &BATCH_INFO,
@@ -474,6 +500,17 @@ struct UpdateRemarkBody {
     openid: String,
     remark: String,
 }
+impl UpdateRemarkBody {
+    /// Checks the limits WeChat documents for these fields.
+    fn check_limits(&self) -> Result<(), String> {
+        {
+            let v = &self.remark;
+            let path = crate::generated_interface::limits::join("", "remark");
+            crate::generated_interface::limits::bytes(&path, v, 29, None)?;
+        }
+        Ok(())
+    }
+}
 /// Request builder for [`UserApi::update_remark`]: set optional parameters, then call `send()`.
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UpdateRemarkRequest<'a> {
@@ -482,7 +519,12 @@ pub struct UpdateRemarkRequest<'a> {
 }
 impl<'a> UpdateRemarkRequest<'a> {
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<(), crate::Error> {
+        self.body
+            .check_limits()
+            .map_err(|m| crate::generated_interface::limits::refuse(&UPDATE_REMARK, m))?;
         crate::generated_interface::call_json(
                 self.client,
                 &UPDATE_REMARK,
@@ -542,6 +584,8 @@ impl<'a> BlacklistRequest<'a> {
         self
     }
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<BlacklistResponse, crate::Error> {
         crate::generated_interface::call_json(
                 self.client,
@@ -570,6 +614,23 @@ pub const BATCH_BLACKLIST: crate::generated_interface::Endpoint = crate::generat
 struct BatchBlacklistBody {
     openid_list: Vec<String>,
 }
+impl BatchBlacklistBody {
+    /// Checks the limits WeChat documents for these fields.
+    fn check_limits(&self) -> Result<(), String> {
+        {
+            let v = &self.openid_list;
+            let path = crate::generated_interface::limits::join("", "openid_list");
+            crate::generated_interface::limits::items(
+                &path,
+                v.len(),
+                Some(1),
+                Some(20),
+                Some(40032),
+            )?;
+        }
+        Ok(())
+    }
+}
 /// Request builder for [`UserApi::batch_blacklist`]: set optional parameters, then call `send()`.
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct BatchBlacklistRequest<'a> {
@@ -578,7 +639,15 @@ pub struct BatchBlacklistRequest<'a> {
 }
 impl<'a> BatchBlacklistRequest<'a> {
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<(), crate::Error> {
+        self.body
+            .check_limits()
+            .map_err(|m| crate::generated_interface::limits::refuse(
+                &BATCH_BLACKLIST,
+                m,
+            ))?;
         crate::generated_interface::call_json(
                 self.client,
                 &BATCH_BLACKLIST,
@@ -607,6 +676,23 @@ pub const BATCH_UNBLACKLIST: crate::generated_interface::Endpoint = crate::gener
 struct BatchUnblacklistBody {
     openid_list: Vec<String>,
 }
+impl BatchUnblacklistBody {
+    /// Checks the limits WeChat documents for these fields.
+    fn check_limits(&self) -> Result<(), String> {
+        {
+            let v = &self.openid_list;
+            let path = crate::generated_interface::limits::join("", "openid_list");
+            crate::generated_interface::limits::items(
+                &path,
+                v.len(),
+                Some(1),
+                Some(20),
+                Some(40032),
+            )?;
+        }
+        Ok(())
+    }
+}
 /// Request builder for [`UserApi::batch_unblacklist`]: set optional parameters, then call `send()`.
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct BatchUnblacklistRequest<'a> {
@@ -615,7 +701,15 @@ pub struct BatchUnblacklistRequest<'a> {
 }
 impl<'a> BatchUnblacklistRequest<'a> {
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<(), crate::Error> {
+        self.body
+            .check_limits()
+            .map_err(|m| crate::generated_interface::limits::refuse(
+                &BATCH_UNBLACKLIST,
+                m,
+            ))?;
         crate::generated_interface::call_json(
                 self.client,
                 &BATCH_UNBLACKLIST,
@@ -645,6 +739,23 @@ struct ChangeOpenidBody {
     from_appid: String,
     openid_list: Vec<String>,
 }
+impl ChangeOpenidBody {
+    /// Checks the limits WeChat documents for these fields.
+    fn check_limits(&self) -> Result<(), String> {
+        {
+            let v = &self.openid_list;
+            let path = crate::generated_interface::limits::join("", "openid_list");
+            crate::generated_interface::limits::items(
+                &path,
+                v.len(),
+                Some(1),
+                Some(100),
+                Some(63182),
+            )?;
+        }
+        Ok(())
+    }
+}
 /// Response of [`UserApi::change_openid`].
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[non_exhaustive]
@@ -661,7 +772,12 @@ pub struct ChangeOpenidRequest<'a> {
 }
 impl<'a> ChangeOpenidRequest<'a> {
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<ChangeOpenidResponse, crate::Error> {
+        self.body
+            .check_limits()
+            .map_err(|m| crate::generated_interface::limits::refuse(&CHANGE_OPENID, m))?;
         crate::generated_interface::call_json(
                 self.client,
                 &CHANGE_OPENID,

@@ -179,6 +179,156 @@ where
     }
 }
 
+/// The documented limits the generated `send()` checks before anything is sent (`limits:` and
+/// `date_span:` in the spec). Each check returns the message of the
+/// [`Error::InvalidRequest`] that [`refuse`](limits::refuse) makes of it: the field's path, the
+/// value's measure, the limit, and what WeChat would have answered.
+pub(crate) mod limits {
+    use super::Endpoint;
+    use crate::Error;
+
+    /// `at.field`, or `field` at the top.
+    pub(crate) fn join(at: &str, field: &str) -> String {
+        if at.is_empty() {
+            field.to_string()
+        } else {
+            format!("{at}.{field}")
+        }
+    }
+
+    fn answer(errcode: Option<i64>) -> String {
+        errcode.map(|c| format!(" (WeChat answers {c})")).unwrap_or_default()
+    }
+
+    /// The error for a request refused before sending.
+    pub(crate) fn refuse(ep: &Endpoint, message: String) -> Error {
+        Error::InvalidRequest { endpoint: ep.name, message }
+    }
+
+    pub(crate) fn items(
+        at: &str,
+        n: usize,
+        min: Option<u64>,
+        max: Option<u64>,
+        errcode: Option<i64>,
+    ) -> Result<(), String> {
+        let n = n as u64;
+        match (min, max) {
+            (Some(lo), _) if n < lo => Err(format!("{at}: {n} items, at least {lo}{}", answer(errcode))),
+            (_, Some(hi)) if n > hi => Err(format!("{at}: {n} items, at most {hi}{}", answer(errcode))),
+            _ => Ok(()),
+        }
+    }
+
+    pub(crate) fn chars(at: &str, v: &str, max: u64, errcode: Option<i64>) -> Result<(), String> {
+        let n = v.chars().count() as u64;
+        if n > max {
+            return Err(format!("{at}: {n} characters, at most {max}{}", answer(errcode)));
+        }
+        Ok(())
+    }
+
+    pub(crate) fn bytes(at: &str, v: &str, max: u64, errcode: Option<i64>) -> Result<(), String> {
+        let n = v.len() as u64;
+        if n > max {
+            return Err(format!("{at}: {n} bytes of UTF-8, at most {max}{}", answer(errcode)));
+        }
+        Ok(())
+    }
+
+    pub(crate) fn range(
+        at: &str,
+        v: i128,
+        min: Option<i64>,
+        max: Option<i64>,
+        errcode: Option<i64>,
+    ) -> Result<(), String> {
+        match (min, max) {
+            (Some(lo), _) if v < i128::from(lo) => Err(format!("{at}: {v}, at least {lo}{}", answer(errcode))),
+            (_, Some(hi)) if v > i128::from(hi) => Err(format!("{at}: {v}, at most {hi}{}", answer(errcode))),
+            _ => Ok(()),
+        }
+    }
+
+    /// Days since 1970-01-01 of a `YYYY-MM-DD` date (proleptic Gregorian).
+    fn day_number(text: &str) -> Option<i64> {
+        let mut parts = text.trim().splitn(3, '-');
+        let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
+        if y.len() != 4 || m.len() != 2 || d.len() != 2 {
+            return None;
+        }
+        let (y, m, d): (i64, i64, i64) = (y.parse().ok()?, m.parse().ok()?, d.parse().ok()?);
+        let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+        let days_in_month = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+        if !(1..=12).contains(&m) || d < 1 || d > days_in_month[(m - 1) as usize] {
+            return None;
+        }
+        // Civil-from-days inverse (era-based), exact for every Gregorian date.
+        let y = if m <= 2 { y - 1 } else { y };
+        let era = y.div_euclid(400);
+        let yoe = y - era * 400;
+        let mp = (m + 9) % 12;
+        let doy = (153 * mp + 2) / 5 + d - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        Some(era * 146_097 + doe - 719_468)
+    }
+
+    pub(crate) fn date_span(
+        begin_at: &str,
+        begin: &str,
+        end_at: &str,
+        end: &str,
+        max_days: u32,
+        errcode: Option<i64>,
+    ) -> Result<(), String> {
+        let day = |at: &str, v: &str| day_number(v).ok_or_else(|| format!("{at}: {v:?} is not a YYYY-MM-DD date"));
+        let (b, e) = (day(begin_at, begin)?, day(end_at, end)?);
+        if e < b {
+            return Err(format!("{end_at} {end} is before {begin_at} {begin}{}", answer(errcode)));
+        }
+        let days = e - b + 1;
+        if days > i64::from(max_days) {
+            return Err(format!(
+                "{begin_at}..{end_at}: {days} days ({begin} to {end}), at most {max_days}{}",
+                answer(errcode)
+            ));
+        }
+        Ok(())
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn day_numbers_are_exact_across_months_leap_years_and_eras() {
+            assert_eq!(day_number("1970-01-01"), Some(0));
+            assert_eq!(day_number("2000-03-01").zip(day_number("2000-02-28")).map(|(a, b)| a - b), Some(2));
+            assert_eq!(day_number("2026-12-02"), Some(20_789));
+            assert_eq!(day_number("2025-02-29"), None);
+            assert_eq!(day_number("2026/03/01"), None);
+        }
+
+        #[test]
+        fn spans_count_both_ends() {
+            assert!(date_span("b", "2026-03-01", "e", "2026-03-07", 7, None).is_ok());
+            let e = date_span("b", "2026-03-01", "e", "2026-03-08", 7, Some(61501)).unwrap_err();
+            assert!(e.contains("8 days") && e.contains("at most 7") && e.contains("61501"), "{e}");
+            assert!(date_span("b", "2026-03-02", "e", "2026-03-01", 7, None).unwrap_err().contains("before"));
+        }
+
+        #[test]
+        fn characters_and_bytes_are_counted_differently() {
+            assert!(chars("name", "广东广东", 4, None).is_ok());
+            assert!(bytes("name", "广东广东", 11, None).unwrap_err().contains("12 bytes"));
+            assert!(items("list", 101, None, Some(100), Some(40032))
+                .unwrap_err()
+                .contains("101 items, at most 100 (WeChat answers 40032)"));
+            assert!(range("speed", 5, Some(0), Some(4), None).unwrap_err().contains("at most 4"));
+        }
+    }
+}
+
 /// The checks behind the generated `official_example_*` tests (one per published example in
 /// `spec/examples/`): the typed request built from the page's request must serialize back to
 /// it, and the page's answer must decode into the typed response without losing a field.

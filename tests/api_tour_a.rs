@@ -30,9 +30,17 @@ use wechat_oa_sandbox::{Sandbox, SentMessage};
 // helpers
 
 /// The WeChat error code of a failed call; panics on success or on a non-WeChat error.
+///
+/// A request over a documented limit never reaches WeChat: the client refuses it with
+/// `Error::InvalidRequest`, naming the code WeChat would answer; that code is returned then.
 fn code<T: Debug>(r: Result<T, Error>) -> i64 {
     match r {
         Err(Error::Api(e)) => e.errcode,
+        Err(Error::InvalidRequest { message, .. }) if message.contains("(WeChat answers ") => message
+            .rsplit("(WeChat answers ")
+            .next()
+            .and_then(|rest| rest.trim_end_matches(')').parse().ok())
+            .unwrap_or_else(|| panic!("no code in {message:?}")),
         other => panic!("expected a WeChat error, got {other:?}"),
     }
 }

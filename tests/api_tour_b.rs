@@ -26,9 +26,17 @@ use wechat_oa_sandbox::Sandbox;
 // helpers
 
 /// The WeChat error code of a failed call; panics on success or on a non-WeChat error.
+///
+/// A request over a documented limit never reaches WeChat: the client refuses it with
+/// `Error::InvalidRequest`, naming the code WeChat would answer; that code is returned then.
 fn code<T: Debug>(r: Result<T, Error>) -> i64 {
     match r {
         Err(Error::Api(e)) => e.errcode,
+        Err(Error::InvalidRequest { message, .. }) if message.contains("(WeChat answers ") => message
+            .rsplit("(WeChat answers ")
+            .next()
+            .and_then(|rest| rest.trim_end_matches(')').parse().ok())
+            .unwrap_or_else(|| panic!("no code in {message:?}")),
         other => panic!("expected a WeChat error, got {other:?}"),
     }
 }
@@ -287,7 +295,7 @@ async fn qrcodes_temporary_and_permanent_then_show_by_ticket() {
     let temp = qr.create_temporary(id(123)).expire_seconds(600).send().await.expect("QR_SCENE");
     assert_eq!(temp.expire_seconds, Some(600));
     let default = qr.create_temporary(id(-5)).send().await.expect("QR_SCENE, default lifetime");
-    assert_eq!(default.expire_seconds, Some(30), "WeChat's default is 30 s");
+    assert_eq!(default.expire_seconds, Some(60), "WeChat's default is 60 s");
     let capped =
         qr.create_temporary_str(s("promo-2024")).expire_seconds(99_999_999).send().await.expect("QR_STR_SCENE");
     assert_eq!(capped.expire_seconds, Some(2_592_000), "at most 30 days");
@@ -654,7 +662,11 @@ async fn datacube_users_articles_and_interface() {
     assert_eq!(code(dc.get_user_cumulate(e, b).send().await), 61501);
     let today = ymd(beijing_today());
     assert_eq!(code(dc.get_user_cumulate(today.clone(), today).send().await), 61501);
-    assert_eq!(code(dc.get_user_summary("2026/03/01", e).send().await), 61500);
+    // A date WeChat would refuse with 61500 is refused before sending.
+    match dc.get_user_summary("2026/03/01", e).send().await {
+        Err(Error::InvalidRequest { message, .. }) => assert!(message.contains("not a YYYY-MM-DD date"), "{message}"),
+        other => panic!("expected a refusal before sending, got {other:?}"),
+    }
     sb.shutdown().await;
 }
 
@@ -683,12 +695,12 @@ async fn datacube_upstream_messages_by_day_hour_week_and_month() {
     let dist = dc.get_upstream_msg_dist("2026-05-01", "2026-05-15").send().await.expect("getupstreammsgdist");
     assert!(dist.list.iter().all(|r| r.count_interval.is_some() && r.msg_user.is_some()));
     assert_eq!(code(dc.get_upstream_msg_dist("2026-05-01", "2026-05-16").send().await), 61501, "at most 15 days");
-    // The weekly and monthly distributions allow 30 days.
-    let dist_week = dc.get_upstream_msg_dist_week("2026-05-01", "2026-05-30").send().await;
-    assert!(!dist_week.expect("getupstreammsgdistweek over 30 days").list.is_empty());
-    let dist_month = dc.get_upstream_msg_dist_month("2026-05-01", "2026-05-30").send().await;
-    assert!(!dist_month.expect("getupstreammsgdistmonth over 30 days").list.is_empty());
-    assert_eq!(code(dc.get_upstream_msg_dist_month("2026-05-01", "2026-05-31").send().await), 61501);
+    // The weekly and monthly distributions allow 15 days too (their pages: 跨度不超过15天).
+    let dist_week = dc.get_upstream_msg_dist_week("2026-05-01", "2026-05-15").send().await;
+    assert!(!dist_week.expect("getupstreammsgdistweek over 15 days").list.is_empty());
+    let dist_month = dc.get_upstream_msg_dist_month("2026-05-01", "2026-05-15").send().await;
+    assert!(!dist_month.expect("getupstreammsgdistmonth over 15 days").list.is_empty());
+    assert_eq!(code(dc.get_upstream_msg_dist_month("2026-05-01", "2026-05-16").send().await), 61501);
     sb.shutdown().await;
 }
 

@@ -153,6 +153,54 @@ pub struct FieldIr {
     pub input: Input,
     /// A multipart file part.
     pub is_file: bool,
+    /// The documented limits the client checks before sending.
+    pub limits: Vec<LimitCheck>,
+    /// What WeChat answers when a limit is broken.
+    pub limit_errcode: Option<i64>,
+    /// The value is (a list, map or option of) a struct with checks of its own.
+    pub nested_check: bool,
+}
+
+/// One documented limit of a request field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LimitCheck {
+    /// Items of a list or map.
+    Items {
+        /// At least.
+        min: Option<u64>,
+        /// At most.
+        max: Option<u64>,
+    },
+    /// Characters of a string.
+    Chars(u64),
+    /// UTF-8 bytes of a string.
+    Bytes(u64),
+    /// An integer's range.
+    Range {
+        /// At least.
+        min: Option<i64>,
+        /// At most.
+        max: Option<i64>,
+    },
+}
+
+/// The longest span between two date fields of a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DateSpanIr {
+    /// Rust ident of the first day's field.
+    pub begin: String,
+    /// Its wire name.
+    pub begin_wire: String,
+    /// Rust ident of the last day's field.
+    pub end: String,
+    /// Its wire name.
+    pub end_wire: String,
+    /// Whether the two fields are query parameters (else body fields).
+    pub in_query: bool,
+    /// At most this many days, both ends counted.
+    pub max_days: u32,
+    /// WeChat's answer when it is longer.
+    pub errcode: Option<i64>,
 }
 
 /// A public struct of JSON fields.
@@ -166,6 +214,8 @@ pub struct StructIr {
     pub fields: Vec<FieldIr>,
     /// Used in a request: users build it (`new`, `with_*`), so not `#[non_exhaustive]`.
     pub for_request: bool,
+    /// Has limits to check before it is sent (its own fields', or a nested struct's).
+    pub checked: bool,
 }
 
 /// One enum variant.
@@ -280,6 +330,10 @@ pub struct EndpointIr {
     pub response: ResponseIr,
     /// The official example, as tests (`spec/examples/<area>.yaml`).
     pub example: Option<ExampleIr>,
+    /// The documented longest date span of the request.
+    pub date_span: Option<DateSpanIr>,
+    /// A named body type (`BodyIr::Named`) that has checks of its own.
+    pub body_checked: bool,
 }
 
 /// The testable parts of an endpoint's official example (verbatim text from the page).

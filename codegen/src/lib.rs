@@ -12,6 +12,7 @@ pub mod diag;
 pub mod emit;
 pub mod examples;
 pub mod ir;
+pub mod limits;
 pub mod load;
 pub mod lower;
 pub mod model;

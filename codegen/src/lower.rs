@@ -28,6 +28,7 @@ pub fn lower(ck: &Checked<'_>) -> Result<Ir, Diagnostics> {
         Some((file, e)) => lower_errors(file, e),
         None => lower_errors("spec/errors.yaml", &ErrorsFile { errors: Vec::new() }),
     };
+    mark_checks(&mut areas);
     let callbacks = ck.spec.callbacks.as_ref().map(|(file, cb)| lower_callbacks(file, cb, &mut d));
     let root = lower_root(ck);
     d.into_result(Ir { areas, errors, callbacks, root })
@@ -173,7 +174,86 @@ fn lower_field(f: &Field, area: &str, usage: Usage, types: &BTreeMap<String, Typ
         secret: f.secret,
         input,
         is_file: t == TypeExpr::Prim(Prim::File),
+        limits: f.limits.as_ref().map(limit_checks).unwrap_or_default(),
+        limit_errcode: f.limits.as_ref().and_then(|l| l.errcode),
+        nested_check: false,
     })
+}
+
+fn limit_checks(l: &crate::model::Limits) -> Vec<LimitCheck> {
+    let mut out = Vec::new();
+    if l.min_items.is_some() || l.max_items.is_some() {
+        out.push(LimitCheck::Items { min: l.min_items, max: l.max_items });
+    }
+    if let Some(n) = l.max_chars {
+        out.push(LimitCheck::Chars(n));
+    }
+    if let Some(n) = l.max_bytes {
+        out.push(LimitCheck::Bytes(n));
+    }
+    if l.min.is_some() || l.max.is_some() {
+        out.push(LimitCheck::Range { min: l.min, max: l.max });
+    }
+    out
+}
+
+/// The struct a field's value is, looking through `Vec`, maps and `Option`.
+fn struct_name(t: &RustType) -> Option<&str> {
+    match t {
+        RustType::Path(segs) => segs.last().map(String::as_str),
+        RustType::Vec(inner) | RustType::Map(inner) | RustType::Option(inner) => struct_name(inner),
+        RustType::StaticStr => None,
+    }
+}
+
+/// Marks which structs have checks (their own limits, or a checked struct inside, to any
+/// depth) and which fields hold such a struct.
+fn mark_checks(areas: &mut [AreaIr]) {
+    let mut checked: BTreeSet<String> = BTreeSet::new();
+    loop {
+        let before = checked.len();
+        for area in areas.iter() {
+            for t in &area.types {
+                if let NamedIr::Struct(s) = t {
+                    let own = s
+                        .fields
+                        .iter()
+                        .any(|f| !f.limits.is_empty() || struct_name(&f.value).is_some_and(|n| checked.contains(n)));
+                    if own {
+                        checked.insert(s.name.clone());
+                    }
+                }
+            }
+        }
+        if checked.len() == before {
+            break;
+        }
+    }
+    let mark = |fields: &mut Vec<FieldIr>| {
+        for f in fields {
+            f.nested_check = struct_name(&f.value).is_some_and(|n| checked.contains(n));
+        }
+    };
+    for area in areas.iter_mut() {
+        for t in &mut area.types {
+            if let NamedIr::Struct(s) = t {
+                // Only structs that are sent are checked (a response type holding one is not).
+                s.checked = s.for_request && checked.contains(&s.name);
+                mark(&mut s.fields);
+            }
+        }
+        for ep in &mut area.endpoints {
+            if let Some(q) = &mut ep.query {
+                mark(&mut q.fields);
+            }
+            if let BodyIr::Json(b) = &mut ep.body {
+                mark(&mut b.fields);
+            }
+            if let BodyIr::Named(t) = &ep.body {
+                ep.body_checked = struct_name(t).is_some_and(|n| checked.contains(n));
+            }
+        }
+    }
 }
 
 /// Lowers `fields`, reporting each unresolvable one at `place: label name`.
@@ -250,6 +330,7 @@ fn lower_named(
             doc,
             fields: lower_fields(file, &place, "field", &t.fields, area, Usage::Public, types, d),
             for_request: types.get(&t.name).is_some_and(|i| i.in_request),
+            checked: false,
         }),
         TypeKind::StringEnum => NamedIr::StringEnum {
             name: t.name.clone(),
@@ -330,6 +411,7 @@ fn lower_endpoint(
             doc: Doc::default().generated(format!("Response of [`{handle}::{}`].", ep.name)),
             fields: lower_fields(file, &place, "response field", &response.fields, area, Usage::Public, types, d),
             for_request: false,
+            checked: false,
         })
     };
     EndpointIr {
@@ -358,6 +440,24 @@ fn lower_endpoint(
         body,
         response: response_ir,
         example: None,
+        date_span: ep.date_span.as_ref().and_then(|span| {
+            let find = |name: &str| {
+                ep.query.iter().find(|f| f.name == name).map(|f| (field_ident(f), true)).or_else(|| {
+                    ep.body.iter().flat_map(|b| &b.fields).find(|f| f.name == name).map(|f| (field_ident(f), false))
+                })
+            };
+            let ((begin, in_query), (end, _)) = (find(&span.begin)?, find(&span.end)?);
+            Some(DateSpanIr {
+                begin,
+                begin_wire: span.begin.clone(),
+                end,
+                end_wire: span.end.clone(),
+                in_query,
+                max_days: span.max_days,
+                errcode: span.errcode,
+            })
+        }),
+        body_checked: false,
     }
 }
 

@@ -127,6 +127,9 @@ pub struct Endpoint {
     /// Response.
     #[serde(default)]
     pub response: Option<Response>,
+    /// The longest documented span between two date fields of the request.
+    #[serde(default)]
+    pub date_span: Option<DateSpan>,
 }
 
 /// HTTP methods.
@@ -268,6 +271,52 @@ pub struct Field {
     /// Without it, the list is this element repeated (`<List>..</List><List>..</List>`).
     #[serde(default)]
     pub item: Option<String>,
+    /// Limits WeChat documents for this request field; the client refuses a request outside
+    /// them before anything is sent.
+    #[serde(default)]
+    pub limits: Option<Limits>,
+}
+
+/// A request field's documented limits (`limits: { max_items: 100, errcode: 40032 }`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Limits {
+    /// A list has at least this many items.
+    #[serde(default)]
+    pub min_items: Option<u64>,
+    /// A list has at most this many items.
+    #[serde(default)]
+    pub max_items: Option<u64>,
+    /// A string is at most this many characters (Unicode scalar values: 一 counts 1).
+    #[serde(default)]
+    pub max_chars: Option<u64>,
+    /// A string is at most this many bytes of UTF-8 (一 counts 3).
+    #[serde(default)]
+    pub max_bytes: Option<u64>,
+    /// A number is at least this.
+    #[serde(default)]
+    pub min: Option<i64>,
+    /// A number is at most this.
+    #[serde(default)]
+    pub max: Option<i64>,
+    /// What WeChat answers when the limit is broken (named in the client's error).
+    #[serde(default)]
+    pub errcode: Option<i64>,
+}
+
+/// A documented maximum span between two `YYYY-MM-DD` request fields (analytics).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DateSpan {
+    /// The first day's field (`begin_date`).
+    pub begin: String,
+    /// The last day's field (`end_date`), not before `begin`.
+    pub end: String,
+    /// At most this many days from first to last, both counted (1 = the same day).
+    pub max_days: u32,
+    /// What WeChat answers when the span is too long.
+    #[serde(default)]
+    pub errcode: Option<i64>,
 }
 
 /// Configuration values a field can be filled from.

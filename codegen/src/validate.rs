@@ -136,6 +136,7 @@ pub fn validate(spec: &Spec) -> Result<Checked<'_>, Diagnostics> {
         check_callbacks(file, cb, &mut d);
     }
     crate::examples::check(spec, &mut d);
+    crate::limits::check(spec, &mut d);
     if !d.is_empty() {
         return Err(d);
     }

@@ -90,12 +90,40 @@ pub fn emit_endpoint(ep: &EndpointIr) -> EmittedEndpoint {
     let fields: Vec<(&FieldIr, Slot)> =
         query_fields.iter().map(|f| (f, Slot::Query)).chain(body_fields.iter().map(|f| (f, Slot::Body))).collect();
 
-    let query_struct = ep.query.as_ref().map(wire_struct);
+    let span = ep.date_span.as_ref();
+    let query_span = span.filter(|d| d.in_query);
+    let body_span = span.filter(|d| !d.in_query);
+    let query_checks = ep.query.as_ref().and_then(|q| wire_checks(q, query_span));
+    let body_checks = match &ep.body {
+        BodyIr::Json(b) => wire_checks(b, body_span),
+        _ => None,
+    };
+    let query_struct = ep.query.as_ref().map(|q| {
+        let s = wire_struct(q);
+        let c = query_checks.clone().unwrap_or_default();
+        quote!(#s #c)
+    });
     let body_struct = match &ep.body {
-        BodyIr::Json(s) => wire_struct(s),
+        BodyIr::Json(s) => {
+            let w = wire_struct(s);
+            let c = body_checks.clone().unwrap_or_default();
+            quote!(#w #c)
+        }
         BodyIr::Multipart(s) => wire_struct_plain(s),
         BodyIr::None | BodyIr::Named(_) => quote!(),
     };
+    // Nothing is sent when a documented limit is broken.
+    let refuse = quote!(.map_err(|m| crate::generated_interface::limits::refuse(&#konst, m))?;);
+    let mut pre_checks = Vec::new();
+    if query_checks.is_some() {
+        pre_checks.push(quote!(self.query.check_limits() #refuse));
+    }
+    if body_checks.is_some() {
+        pre_checks.push(quote!(self.body.check_limits() #refuse));
+    }
+    if ep.body_checked {
+        pre_checks.push(quote!(self.body.check_limits("") #refuse));
+    }
 
     // Builder members.
     let mut members = vec![quote!(client: &'a crate::Client,)];
@@ -254,7 +282,10 @@ pub fn emit_endpoint(ep: &EndpointIr) -> EmittedEndpoint {
             let out = if unit && kind == ResponseKind::Json { quote!(()) } else { out };
             quote! {
                 /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+                /// A value outside a limit WeChat documents is refused first
+                /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
                 pub async fn send(self) -> Result<#out, crate::Error> {
+                    #(#pre_checks)*
                     #call #tail
                 }
             }
@@ -317,6 +348,40 @@ fn wire_struct(s: &WireStructIr) -> TokenStream {
         #[cfg_attr(test, derive(serde::Deserialize))]
         struct #name { #(#members)* }
     }
+}
+
+/// `impl Struct { fn check_limits(&self) }` for a query or body struct whose fields have
+/// documented limits (or hold structs that have), with the date span if it lives here.
+fn wire_checks(s: &WireStructIr, span: Option<&crate::ir::DateSpanIr>) -> Option<TokenStream> {
+    let mut stmts = super::types::limit_checks(&s.fields, quote!(""));
+    if let Some(d) = span {
+        let (b, e) = (format_ident!("{}", d.begin), format_ident!("{}", d.end));
+        let (bw, ew) = (&d.begin_wire, &d.end_wire);
+        let max = proc_macro2::Literal::u32_unsuffixed(d.max_days);
+        let errcode = match d.errcode {
+            Some(c) => {
+                let l = Literal::i64_unsuffixed(c);
+                quote!(Some(#l))
+            }
+            None => quote!(None),
+        };
+        stmts.push(quote! {
+            crate::generated_interface::limits::date_span(#bw, &self.#b, #ew, &self.#e, #max, #errcode)?;
+        });
+    }
+    if stmts.is_empty() {
+        return None;
+    }
+    let name = format_ident!("{}", s.name);
+    Some(quote! {
+        impl #name {
+            /// Checks the limits WeChat documents for these fields.
+            fn check_limits(&self) -> Result<(), String> {
+                #(#stmts)*
+                Ok(())
+            }
+        }
+    })
 }
 
 /// A private struct holding multipart parts until `send()`.

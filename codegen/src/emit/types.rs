@@ -6,7 +6,7 @@ use quote::{format_ident, quote};
 
 use super::docs::doc_attrs;
 use super::{arg_type, rust_type};
-use crate::ir::{FieldIr, NamedIr, Presence, SerdeAttrs, StructIr, VariantIr};
+use crate::ir::{FieldIr, LimitCheck, NamedIr, Presence, RustType, SerdeAttrs, StructIr, VariantIr};
 
 /// `#[serde(...)]` of a stored field, or nothing.
 pub fn serde_attrs(s: &SerdeAttrs) -> TokenStream {
@@ -44,6 +44,20 @@ pub fn emit_struct(s: &StructIr) -> TokenStream {
     let debug_impl = if has_secret { emit_redacted_debug(&name, &s.fields) } else { quote!() };
     let ctor = if s.for_request { emit_constructor(&name, &s.fields) } else { quote!() };
     let docs = doc_attrs(&s.doc);
+    let checks = if s.checked {
+        let stmts = limit_checks(&s.fields, quote!(at));
+        quote! {
+            impl #name {
+                /// Checks the limits WeChat documents for these fields; `at` is this value's path.
+                pub(crate) fn check_limits(&self, at: &str) -> Result<(), String> {
+                    #(#stmts)*
+                    Ok(())
+                }
+            }
+        }
+    } else {
+        quote!()
+    };
     quote! {
         #docs
         #[derive(#(#derives),*)]
@@ -51,6 +65,7 @@ pub fn emit_struct(s: &StructIr) -> TokenStream {
         pub struct #name { #(#members)* }
         #debug_impl
         #ctor
+        #checks
     }
 }
 
@@ -208,4 +223,77 @@ fn emit_int_enum(name: &str, doc: &crate::ir::Doc, values: &[(VariantIr, i64)]) 
             }
         }
     }
+}
+
+/// The statements checking `fields`' documented limits (and nested structs' own), each
+/// returning `Err(message)` with the field's path under `at` (an expression of type `&str`).
+pub fn limit_checks(fields: &[FieldIr], at: TokenStream) -> Vec<TokenStream> {
+    let lim = quote!(crate::generated_interface::limits);
+    fields
+        .iter()
+        .filter(|f| !f.limits.is_empty() || f.nested_check)
+        .map(|f| {
+            let ident = format_ident!("{}", f.ident);
+            let wire = &f.wire;
+            let errcode = match f.limit_errcode {
+                Some(c) => {
+                    let l = Literal::i64_unsuffixed(c);
+                    quote!(Some(#l))
+                }
+                None => quote!(None),
+            };
+            let opt_u = |v: Option<u64>| match v {
+                Some(n) => {
+                    let l = Literal::u64_unsuffixed(n);
+                    quote!(Some(#l))
+                }
+                None => quote!(None),
+            };
+            let opt_i = |v: Option<i64>| match v {
+                Some(n) => {
+                    let l = Literal::i64_unsuffixed(n);
+                    quote!(Some(#l))
+                }
+                None => quote!(None),
+            };
+            let checks = f.limits.iter().map(|c| match c {
+                LimitCheck::Items { min, max } => {
+                    let (min, max) = (opt_u(*min), opt_u(*max));
+                    quote!(#lim::items(&path, v.len(), #min, #max, #errcode)?;)
+                }
+                LimitCheck::Chars(n) => {
+                    let n = Literal::u64_unsuffixed(*n);
+                    quote!(#lim::chars(&path, v, #n, #errcode)?;)
+                }
+                LimitCheck::Bytes(n) => {
+                    let n = Literal::u64_unsuffixed(*n);
+                    quote!(#lim::bytes(&path, v, #n, #errcode)?;)
+                }
+                LimitCheck::Range { min, max } => {
+                    let (min, max) = (opt_i(*min), opt_i(*max));
+                    quote!(#lim::range(&path, i128::from(*v), #min, #max, #errcode)?;)
+                }
+            });
+            let inner = match (&f.value, f.presence) {
+                _ if !f.nested_check => quote!(),
+                (RustType::Vec(_), _) => quote! {
+                    for (i, item) in v.iter().enumerate() { item.check_limits(&format!("{path}[{i}]"))?; }
+                },
+                (RustType::Map(_), _) => quote! {
+                    for (key, item) in v.iter() { item.check_limits(&format!("{path}.{key}"))?; }
+                },
+                _ => quote!(v.check_limits(&path)?;),
+            };
+            let body = quote! {
+                let path = #lim::join(#at, #wire);
+                #(#checks)*
+                #inner
+            };
+            if f.presence == Presence::Optional {
+                quote!(if let Some(v) = &self.#ident { #body })
+            } else {
+                quote!({ let v = &self.#ident; #body })
+            }
+        })
+        .collect()
 }

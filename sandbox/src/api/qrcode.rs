@@ -1,5 +1,5 @@
 //! Parametric QR codes: `/cgi-bin/qrcode/create` (temporary QR_SCENE / QR_STR_SCENE with
-//! `expire_seconds`, default 30, max 2 592 000; permanent QR_LIMIT_SCENE (scene_id
+//! `expire_seconds`, default 60 (the official page: 默认有效期为60秒), max 2 592 000; permanent QR_LIMIT_SCENE (scene_id
 //! 1..=100000) / QR_LIMIT_STR_SCENE) and `/cgi-bin/showqrcode?ticket=` on the mp host (no
 //! token; JPEG bytes; unknown or expired ticket → HTTP 404).
 
@@ -51,7 +51,7 @@ fn create(ctx: &Ctx<'_>) -> Outcome {
         None
     } else {
         let secs = match ctx.body.get("expire_seconds") {
-            None | Some(Value::Null) => 30,
+            None | Some(Value::Null) => 60,
             Some(_) => ctx.i("expire_seconds").ok_or_else(|| super::missing("expire_seconds"))?,
         };
         if secs <= 0 {

@@ -1,7 +1,7 @@
 //! Tags: `/cgi-bin/tags/{create,get,update,delete,getidlist}`,
 //! `/cgi-bin/tags/members/{batchtagging,batchuntagging}` and `/cgi-bin/user/tag/get`.
 //! Ids 0, 1 and 2 are reserved (45058); up to 100 tags (45056); a follower carries up to 20
-//! tags (45059); names are unique (45157) and at most 30 bytes (45158).
+//! tags (45059); names are unique (45157) and at most 30 characters (45158; 一 counts one, as the page says 30个字符以内).
 
 use serde_json::{json, Value};
 
@@ -31,7 +31,7 @@ fn tag_obj<'c>(ctx: &'c Ctx<'_>) -> Result<&'c Value, WxError> {
 }
 
 fn check_name(s: &State, name: &str, except: Option<i64>) -> Result<(), WxError> {
-    if name.len() > 30 {
+    if name.chars().count() > 30 {
         return Err(err(45158, "tag name too long"));
     }
     if s.tags.iter().any(|(id, n)| n == name && Some(*id) != except) {

@@ -92,8 +92,9 @@ fn batchget(ctx: &Ctx<'_>) -> Outcome {
 fn update_remark(ctx: &Ctx<'_>) -> Outcome {
     let openid = ctx.s("openid").ok_or_else(|| err(41009, "missing openid"))?;
     let remark = ctx.body.get("remark").and_then(Value::as_str).ok_or_else(|| super::missing("remark"))?;
-    if remark.chars().count() >= 30 {
-        return Err(err(40035, "invalid args, remark must be shorter than 30 characters"));
+    // The page: 长度必须小于30字节 (bytes, not characters).
+    if remark.len() >= 30 {
+        return Err(err(40035, "invalid args, remark must be shorter than 30 bytes"));
     }
     ctx.with(|s| s.user_mut(openid).map(|u| u.remark = remark.to_string())).ok_or_else(invalid_openid)?;
     ok()

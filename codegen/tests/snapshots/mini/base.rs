@@ -69,6 +69,8 @@ pub struct TokenRequest<'a> {
 }
 impl<'a> TokenRequest<'a> {
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<TokenResponse, crate::Error> {
         crate::generated_interface::call_json(
                 self.client,

@@ -152,6 +152,8 @@ impl<'a> UploadRequest<'a> {
         self
     }
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<UploadResponse, crate::Error> {
         let body = self.body;
         let parts = vec![
@@ -204,6 +206,8 @@ pub struct GetRequest<'a> {
 }
 impl<'a> GetRequest<'a> {
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<crate::JsonOrBinary<GetResponse>, crate::Error> {
         crate::generated_interface::call_json_or_binary(
                 self.client,
@@ -240,6 +244,8 @@ pub struct ShowQrcodeRequest<'a> {
 }
 impl<'a> ShowQrcodeRequest<'a> {
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<crate::Download, crate::Error> {
         crate::generated_interface::call_binary(
                 self.client,

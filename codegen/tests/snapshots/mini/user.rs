@@ -157,6 +157,17 @@ impl UserListItem {
         self
     }
 }
+impl UserListItem {
+    /// Checks the limits WeChat documents for these fields; `at` is this value's path.
+    pub(crate) fn check_limits(&self, at: &str) -> Result<(), String> {
+        {
+            let v = &self.openid;
+            let path = crate::generated_interface::limits::join(at, "openid");
+            crate::generated_interface::limits::chars(&path, v, 64, None)?;
+        }
+        Ok(())
+    }
+}
 /// Descriptor of [`user::info`](super::user::UserApi::info).
 pub const INFO: crate::generated_interface::Endpoint = crate::generated_interface::Endpoint {
     name: "user.info",
@@ -214,6 +225,8 @@ impl<'a> InfoRequest<'a> {
         self
     }
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<InfoResponse, crate::Error> {
         crate::generated_interface::call_json(
                 self.client,
@@ -242,6 +255,26 @@ pub const BATCH_INFO: crate::generated_interface::Endpoint = crate::generated_in
 struct BatchInfoBody {
     user_list: Vec<UserListItem>,
 }
+impl BatchInfoBody {
+    /// Checks the limits WeChat documents for these fields.
+    fn check_limits(&self) -> Result<(), String> {
+        {
+            let v = &self.user_list;
+            let path = crate::generated_interface::limits::join("", "user_list");
+            crate::generated_interface::limits::items(
+                &path,
+                v.len(),
+                Some(1),
+                Some(100),
+                Some(40032),
+            )?;
+            for (i, item) in v.iter().enumerate() {
+                item.check_limits(&format!("{path}[{i}]"))?;
+            }
+        }
+        Ok(())
+    }
+}
 /// Response of [`UserApi::batch_info`].
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[non_exhaustive]
@@ -257,7 +290,12 @@ pub struct BatchInfoRequest<'a> {
 }
 impl<'a> BatchInfoRequest<'a> {
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<BatchInfoResponse, crate::Error> {
+        self.body
+            .check_limits()
+            .map_err(|m| crate::generated_interface::limits::refuse(&BATCH_INFO, m))?;
         crate::generated_interface::call_json(
                 self.client,
                 &BATCH_INFO,
@@ -286,6 +324,17 @@ struct UpdateRemarkBody {
     openid: String,
     remark: String,
 }
+impl UpdateRemarkBody {
+    /// Checks the limits WeChat documents for these fields.
+    fn check_limits(&self) -> Result<(), String> {
+        {
+            let v = &self.remark;
+            let path = crate::generated_interface::limits::join("", "remark");
+            crate::generated_interface::limits::bytes(&path, v, 29, None)?;
+        }
+        Ok(())
+    }
+}
 /// Request builder for [`UserApi::update_remark`]: set optional parameters, then call `send()`.
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UpdateRemarkRequest<'a> {
@@ -294,7 +343,12 @@ pub struct UpdateRemarkRequest<'a> {
 }
 impl<'a> UpdateRemarkRequest<'a> {
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<(), crate::Error> {
+        self.body
+            .check_limits()
+            .map_err(|m| crate::generated_interface::limits::refuse(&UPDATE_REMARK, m))?;
         crate::generated_interface::call_json(
                 self.client,
                 &UPDATE_REMARK,
