@@ -521,6 +521,48 @@ impl<'a> BatchGetRequest<'a> {
             )
             .await
     }
+    /// Every item of every page, in order, as a stream: the next page is asked for only
+    /// when the consumer has taken every item of this one, so memory holds one page
+    /// whatever the total. Each page is sent like `send()` (same checks, token handling
+    /// and retries); an error ends the stream after it is yielded.
+    pub fn items(
+        self,
+    ) -> impl futures_util::Stream<
+        Item = Result<MaterialItem, crate::Error>,
+    > + Send + 'a {
+        let client = self.client;
+        crate::generated_interface::pages(
+            self.body,
+            move |mut body| async move {
+                body.check_limits()
+                    .map_err(|m| crate::generated_interface::limits::refuse(
+                        &BATCH_GET,
+                        m,
+                    ))?;
+                let resp: BatchGetResponse = crate::generated_interface::call_json(
+                        client,
+                        &BATCH_GET,
+                        &crate::generated_interface::NoQuery,
+                        Some(&body),
+                    )
+                    .await?;
+                let total: Option<i128> = resp.total_count.map(i128::from);
+                let items: Vec<MaterialItem> = Some(resp)
+                    .map(|v| v.item)
+                    .unwrap_or_default();
+                let got = i128::try_from(items.len()).unwrap_or(i128::MAX);
+                let offset = i128::from(body.offset).saturating_add(got);
+                body.offset = offset
+                    .try_into()
+                    .map_err(|_| crate::generated_interface::limits::refuse(
+                        &BATCH_GET,
+                        "offset out of range".to_string(),
+                    ))?;
+                let more = got > 0 && total.is_none_or(|t| offset < t);
+                Ok((items, more.then_some(body)))
+            },
+        )
+    }
 }
 #[cfg(test)]
 #[test]

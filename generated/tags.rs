@@ -607,6 +607,37 @@ impl<'a> TagUsersRequest<'a> {
             )
             .await
     }
+    /// Every item of every page, in order, as a stream: the next page is asked for only
+    /// when the consumer has taken every item of this one, so memory holds one page
+    /// whatever the total. Each page is sent like `send()` (same checks, token handling
+    /// and retries); an error ends the stream after it is yielded.
+    pub fn items(
+        self,
+    ) -> impl futures_util::Stream<Item = Result<String, crate::Error>> + Send + 'a {
+        let client = self.client;
+        crate::generated_interface::pages(
+            self.body,
+            move |mut body| async move {
+                let resp: TagUsersResponse = crate::generated_interface::call_json(
+                        client,
+                        &TAG_USERS,
+                        &crate::generated_interface::NoQuery,
+                        Some(&body),
+                    )
+                    .await?;
+                let next: Option<String> = resp.next_openid.clone();
+                let items: Vec<String> = Some(resp)
+                    .and_then(|v| v.data)
+                    .map(|v| v.openid)
+                    .unwrap_or_default();
+                let more = !items.is_empty()
+                    && next.as_deref().is_some_and(|n| !n.is_empty())
+                    && next != body.next_openid.clone();
+                body.next_openid = next;
+                Ok((items, more.then_some(body)))
+            },
+        )
+    }
 }
 #[cfg(test)]
 #[test]

@@ -71,7 +71,7 @@ impl<'a> UserApi<'a> {
     }
     /// 获取公众号的黑名单列表 (list blacklisted users)
     ///
-    /// Up to 10 000 OpenIDs per call; continue with `next_openid` as `begin_openid`.
+    /// Up to 1000 OpenIDs per call (the page; older pages said 10 000); continue with `next_openid` as `begin_openid`, or take `items()`.
     ///
     /// Official documentation: <https://developers.weixin.qq.com/doc/service/api/usermanage/userinfo/api_getblacklist.html>
     pub fn blacklist(&self) -> BlacklistRequest<'a> {
@@ -414,6 +414,37 @@ impl<'a> ListRequest<'a> {
             )
             .await
     }
+    /// Every item of every page, in order, as a stream: the next page is asked for only
+    /// when the consumer has taken every item of this one, so memory holds one page
+    /// whatever the total. Each page is sent like `send()` (same checks, token handling
+    /// and retries); an error ends the stream after it is yielded.
+    pub fn items(
+        self,
+    ) -> impl futures_util::Stream<Item = Result<String, crate::Error>> + Send + 'a {
+        let client = self.client;
+        crate::generated_interface::pages(
+            self.query,
+            move |mut query| async move {
+                let resp: ListResponse = crate::generated_interface::call_json(
+                        client,
+                        &LIST,
+                        &query,
+                        None::<&crate::generated_interface::NoBody>,
+                    )
+                    .await?;
+                let next: Option<String> = resp.next_openid.clone();
+                let items: Vec<String> = Some(resp)
+                    .and_then(|v| v.data)
+                    .map(|v| v.openid)
+                    .unwrap_or_default();
+                let more = !items.is_empty()
+                    && next.as_deref().is_some_and(|n| !n.is_empty())
+                    && next != query.next_openid.clone();
+                query.next_openid = next;
+                Ok((items, more.then_some(query)))
+            },
+        )
+    }
 }
 /// Descriptor of [`user::batch_info`](super::user::UserApi::batch_info).
 pub const BATCH_INFO: crate::generated_interface::Endpoint = crate::generated_interface::Endpoint {
@@ -594,6 +625,37 @@ impl<'a> BlacklistRequest<'a> {
                 Some(&self.body),
             )
             .await
+    }
+    /// Every item of every page, in order, as a stream: the next page is asked for only
+    /// when the consumer has taken every item of this one, so memory holds one page
+    /// whatever the total. Each page is sent like `send()` (same checks, token handling
+    /// and retries); an error ends the stream after it is yielded.
+    pub fn items(
+        self,
+    ) -> impl futures_util::Stream<Item = Result<String, crate::Error>> + Send + 'a {
+        let client = self.client;
+        crate::generated_interface::pages(
+            self.body,
+            move |mut body| async move {
+                let resp: BlacklistResponse = crate::generated_interface::call_json(
+                        client,
+                        &BLACKLIST,
+                        &crate::generated_interface::NoQuery,
+                        Some(&body),
+                    )
+                    .await?;
+                let next: Option<String> = resp.next_openid.clone();
+                let items: Vec<String> = Some(resp)
+                    .and_then(|v| v.data)
+                    .map(|v| v.openid)
+                    .unwrap_or_default();
+                let more = !items.is_empty()
+                    && next.as_deref().is_some_and(|n| !n.is_empty())
+                    && next != body.begin_openid.clone();
+                body.begin_openid = next;
+                Ok((items, more.then_some(body)))
+            },
+        )
     }
 }
 /// Descriptor of [`user::batch_blacklist`](super::user::UserApi::batch_blacklist).

@@ -329,6 +329,35 @@ pub(crate) mod limits {
     }
 }
 
+/// The stream behind a generated `items()`: `fetch` turns the request state into one page's
+/// items and the state for the next page (`None`: this was the last). A page is fetched only
+/// when the consumer has taken every item of the one before; the first error is yielded and
+/// ends the stream.
+pub(crate) fn pages<'a, S, T, F, Fut>(
+    first: S,
+    fetch: F,
+) -> impl futures_util::Stream<Item = Result<T, Error>> + Send + 'a
+where
+    S: Send + 'a,
+    T: Send + 'a,
+    F: FnMut(S) -> Fut + Send + 'a,
+    Fut: std::future::Future<Output = Result<(Vec<T>, Option<S>), Error>> + Send + 'a,
+{
+    use futures_util::{StreamExt, TryStreamExt};
+    futures_util::stream::try_unfold((Some(first), fetch), |(state, mut fetch)| async move {
+        match state {
+            None => Ok::<_, Error>(None),
+            Some(s) => {
+                let (items, next) = fetch(s).await?;
+                Ok(Some((items, (next, fetch))))
+            }
+        }
+    })
+    .map_ok(|items| futures_util::stream::iter(items.into_iter().map(Ok)))
+    .try_flatten()
+    .boxed()
+}
+
 /// The checks behind the generated `official_example_*` tests (one per published example in
 /// `spec/examples/`): the typed request built from the page's request must serialize back to
 /// it, and the page's answer must decode into the typed response without losing a field.

@@ -334,6 +334,46 @@ pub struct EndpointIr {
     pub date_span: Option<DateSpanIr>,
     /// A named body type (`BodyIr::Named`) that has checks of its own.
     pub body_checked: bool,
+    /// How it pages (the builder's `items()` stream).
+    pub pages: Option<PagesIr>,
+}
+
+/// An endpoint's paging, resolved.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PagesIr {
+    /// The path to the items in the answer: (Rust ident, whether that step is an `Option`).
+    pub items: Vec<(String, bool)>,
+    /// The item type.
+    pub item: RustType,
+    /// Cursor or offset.
+    pub mode: PageMode,
+}
+
+/// How the next page is asked for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PageMode {
+    /// The answer's `next` goes into the request's `field`.
+    Cursor {
+        /// The field is a query parameter (else a body field).
+        in_query: bool,
+        /// The request field's ident.
+        field: String,
+        /// It is stored as an `Option`.
+        field_optional: bool,
+        /// The answer field's ident.
+        next: String,
+        /// It is stored as an `Option`.
+        next_optional: bool,
+    },
+    /// The request's `field` grows by the items received.
+    Offset {
+        /// The field is a query parameter (else a body field).
+        in_query: bool,
+        /// The request field's ident.
+        field: String,
+        /// The answer's total: (ident, stored as an `Option`).
+        total: Option<(String, bool)>,
+    },
 }
 
 /// The testable parts of an endpoint's official example (verbatim text from the page).

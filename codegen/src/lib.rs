@@ -16,6 +16,7 @@ pub mod limits;
 pub mod load;
 pub mod lower;
 pub mod model;
+pub mod pages;
 pub mod schema;
 pub mod types;
 pub mod validate;

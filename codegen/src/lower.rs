@@ -53,7 +53,7 @@ enum Usage {
 }
 
 /// Resolves a type expression as seen from module `area`.
-fn resolve(t: &TypeExpr, area: &str, types: &BTreeMap<String, TypeInfo<'_>>) -> Result<RustType, String> {
+pub(crate) fn resolve(t: &TypeExpr, area: &str, types: &BTreeMap<String, TypeInfo<'_>>) -> Result<RustType, String> {
     Ok(match t {
         TypeExpr::Prim(p) => RustType::path(match p {
             Prim::String | Prim::Id => "String",
@@ -458,6 +458,7 @@ fn lower_endpoint(
             })
         }),
         body_checked: false,
+        pages: ep.pages.as_ref().and_then(|p| crate::pages::lower(ep, p, area, types)),
     }
 }
 

@@ -130,6 +130,30 @@ pub struct Endpoint {
     /// The longest documented span between two date fields of the request.
     #[serde(default)]
     pub date_span: Option<DateSpan>,
+    /// How the endpoint pages; the request builder then also has `items()`, a stream.
+    #[serde(default)]
+    pub pages: Option<Pages>,
+}
+
+/// How an endpoint pages: by a cursor the answer hands back (`cursor` + `next`), or by an
+/// offset the caller advances (`offset`, optionally up to `total`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Pages {
+    /// Dotted path of the items' list in the answer (`data.openid`, `item`).
+    pub items: String,
+    /// Cursor paging: the request field that takes the cursor (`next_openid`).
+    #[serde(default)]
+    pub cursor: Option<String>,
+    /// Cursor paging: the top-level answer field with the next cursor; empty = no more.
+    #[serde(default)]
+    pub next: Option<String>,
+    /// Offset paging: the request field counting the items already seen (`offset`).
+    #[serde(default)]
+    pub offset: Option<String>,
+    /// Offset paging: the top-level answer field with the total; the stream stops there.
+    #[serde(default)]
+    pub total: Option<String>,
 }
 
 /// HTTP methods.

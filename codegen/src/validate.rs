@@ -137,6 +137,7 @@ pub fn validate(spec: &Spec) -> Result<Checked<'_>, Diagnostics> {
     }
     crate::examples::check(spec, &mut d);
     crate::limits::check(spec, &mut d);
+    crate::pages::check(spec, &mut d);
     if !d.is_empty() {
         return Err(d);
     }

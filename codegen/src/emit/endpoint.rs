@@ -292,6 +292,7 @@ pub fn emit_endpoint(ep: &EndpointIr) -> EmittedEndpoint {
         }
     };
 
+    let items_method = pages_method(ep, &konst);
     let req_doc = doc_attrs(&ep.request_doc);
     let must_use = if ep.response_kind == ResponseKind::Url {
         "call `.url()` to build the URL"
@@ -309,6 +310,7 @@ pub fn emit_endpoint(ep: &EndpointIr) -> EmittedEndpoint {
         impl<'a> #req_name<'a> {
             #(#setters)*
             #send
+            #items_method
         }
     };
     let name = format_ident!("{}", ep.method_name);
@@ -347,6 +349,105 @@ fn wire_struct(s: &WireStructIr) -> TokenStream {
         #[derive(serde::Serialize)]
         #[cfg_attr(test, derive(serde::Deserialize))]
         struct #name { #(#members)* }
+    }
+}
+
+/// `items()`: every item of every page as a stream, for an endpoint with `pages:`.
+fn pages_method(ep: &EndpointIr, konst: &proc_macro2::Ident) -> TokenStream {
+    let (Some(p), ResponseIr::Fields(resp)) = (&ep.pages, &ep.response) else { return quote!() };
+    let resp_ty = format_ident!("{}", resp.name);
+    let item_ty = rust_type(&p.item);
+    let has_query = ep.query.is_some();
+    let has_body = matches!(ep.body, BodyIr::Json(_));
+    let slot_in_query = match &p.mode {
+        crate::ir::PageMode::Cursor { in_query, .. } | crate::ir::PageMode::Offset { in_query, .. } => *in_query,
+    };
+    let (q, b) = (format_ident!("query"), format_ident!("body"));
+    let mut_of = |is_slot: bool| if is_slot { quote!(mut) } else { quote!() };
+    let (init, pattern, rebuild) = match (has_query, has_body) {
+        (true, true) => {
+            let (mq, mb) = (mut_of(slot_in_query), mut_of(!slot_in_query));
+            (quote!((self.query, self.body)), quote!((#mq #q, #mb #b)), quote!((#q, #b)))
+        }
+        (true, false) => (quote!(self.query), quote!(mut #q), quote!(#q)),
+        (false, true) => (quote!(self.body), quote!(mut #b), quote!(#b)),
+        (false, false) => return quote!(),
+    };
+    let slot = if slot_in_query { q.clone() } else { b.clone() };
+    let query_arg = if has_query { quote!(&#q) } else { quote!(&crate::generated_interface::NoQuery) };
+    let body_arg = if has_body { quote!(Some(&#b)) } else { quote!(None::<&crate::generated_interface::NoBody>) };
+    let refuse = quote!(.map_err(|m| crate::generated_interface::limits::refuse(&#konst, m))?;);
+    let mut checks = Vec::new();
+    if has_query
+        && ep
+            .query
+            .as_ref()
+            .is_some_and(|w| wire_checks(w, None).is_some() || ep.date_span.as_ref().is_some_and(|d| d.in_query))
+    {
+        checks.push(quote!(#q.check_limits() #refuse));
+    }
+    if let BodyIr::Json(w) = &ep.body {
+        if wire_checks(w, None).is_some() || ep.date_span.as_ref().is_some_and(|d| !d.in_query) {
+            checks.push(quote!(#b.check_limits() #refuse));
+        }
+    }
+    let mut items_expr = quote!(Some(resp));
+    for (ident, optional) in &p.items {
+        let i = format_ident!("{}", ident);
+        items_expr = if *optional { quote!(#items_expr.and_then(|v| v.#i)) } else { quote!(#items_expr.map(|v| v.#i)) };
+    }
+    let advance = match &p.mode {
+        crate::ir::PageMode::Cursor { field, field_optional, next, next_optional, .. } => {
+            let (f, n) = (format_ident!("{}", field), format_ident!("{}", next));
+            let next_expr = if *next_optional { quote!(resp.#n.clone()) } else { quote!(Some(resp.#n.clone())) };
+            let seen = if *field_optional { quote!(#slot.#f.clone()) } else { quote!(Some(#slot.#f.clone())) };
+            let store = if *field_optional { quote!(next) } else { quote!(next.unwrap_or_default()) };
+            quote! {
+                let next: Option<String> = #next_expr;
+                let items: Vec<#item_ty> = #items_expr.unwrap_or_default();
+                // An empty page, an empty cursor or the same cursor again: the list is done.
+                let more = !items.is_empty() && next.as_deref().is_some_and(|n| !n.is_empty()) && next != #seen;
+                #slot.#f = #store;
+                Ok((items, more.then_some(#rebuild)))
+            }
+        }
+        crate::ir::PageMode::Offset { field, total, .. } => {
+            let f = format_ident!("{}", field);
+            let total_expr = match total {
+                Some((t, true)) => {
+                    let t = format_ident!("{}", t);
+                    quote!(resp.#t.map(i128::from))
+                }
+                Some((t, false)) => {
+                    let t = format_ident!("{}", t);
+                    quote!(Some(i128::from(resp.#t)))
+                }
+                None => quote!(None::<i128>),
+            };
+            quote! {
+                let total: Option<i128> = #total_expr;
+                let items: Vec<#item_ty> = #items_expr.unwrap_or_default();
+                let got = i128::try_from(items.len()).unwrap_or(i128::MAX);
+                let offset = i128::from(#slot.#f).saturating_add(got);
+                #slot.#f = offset.try_into().map_err(|_| crate::generated_interface::limits::refuse(&#konst, "offset out of range".to_string()))?;
+                let more = got > 0 && total.is_none_or(|t| offset < t);
+                Ok((items, more.then_some(#rebuild)))
+            }
+        }
+    };
+    quote! {
+        /// Every item of every page, in order, as a stream: the next page is asked for only
+        /// when the consumer has taken every item of this one, so memory holds one page
+        /// whatever the total. Each page is sent like `send()` (same checks, token handling
+        /// and retries); an error ends the stream after it is yielded.
+        pub fn items(self) -> impl futures_util::Stream<Item = Result<#item_ty, crate::Error>> + Send + 'a {
+            let client = self.client;
+            crate::generated_interface::pages(#init, move |#pattern| async move {
+                #(#checks)*
+                let resp: #resp_ty = crate::generated_interface::call_json(client, &#konst, #query_arg, #body_arg).await?;
+                #advance
+            })
+        }
     }
 }
 

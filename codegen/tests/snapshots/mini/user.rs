@@ -24,6 +24,15 @@ impl<'a> UserApi<'a> {
             },
         }
     }
+    /// 获取关注用户列表 (list followers)
+    ///
+    /// Official documentation: <https://developers.weixin.qq.com/doc/service/api/usermanage/userinfo/api_getfans.html>
+    pub fn list(&self) -> ListRequest<'a> {
+        ListRequest {
+            client: self.client,
+            query: ListQuery { next_openid: None },
+        }
+    }
     /// 批量获取用户信息 (batch info)
     ///
     /// Official documentation: <https://developers.weixin.qq.com/doc/service/api/usermanage/userinfo/api_batchuserinfo.html>
@@ -137,6 +146,12 @@ impl<'de> serde::Deserialize<'de> for SubscribeScene {
         crate::generated_interface::deserialize_int_enum(d)
     }
 }
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
+#[non_exhaustive]
+pub struct OpenidList {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub openid: Vec<String>,
+}
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct UserListItem {
     pub openid: String,
@@ -235,6 +250,91 @@ impl<'a> InfoRequest<'a> {
                 None::<&crate::generated_interface::NoBody>,
             )
             .await
+    }
+}
+/// Descriptor of [`user::list`](super::user::UserApi::list).
+pub const LIST: crate::generated_interface::Endpoint = crate::generated_interface::Endpoint {
+    name: "user.list",
+    method: crate::generated_interface::Method::Get,
+    host: crate::generated_interface::Host::Api,
+    path: "/cgi-bin/user/get",
+    auth: crate::generated_interface::Auth::AccessToken,
+    body: crate::generated_interface::BodyKind::None,
+    response: crate::generated_interface::ResponseKind::Json,
+    idempotent: true,
+    deprecated: false,
+    doc_url: "https://developers.weixin.qq.com/doc/service/api/usermanage/userinfo/api_getfans.html",
+};
+#[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
+struct ListQuery {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    next_openid: Option<String>,
+}
+/// Response of [`UserApi::list`].
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
+#[non_exhaustive]
+pub struct ListResponse {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<OpenidList>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_openid: Option<String>,
+}
+/// Request builder for [`UserApi::list`]: set optional parameters, then call `send()`.
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct ListRequest<'a> {
+    client: &'a crate::Client,
+    query: ListQuery,
+}
+impl<'a> ListRequest<'a> {
+    pub fn next_openid(mut self, value: impl Into<String>) -> Self {
+        self.query.next_openid = Some(value.into());
+        self
+    }
+    /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
+    pub async fn send(self) -> Result<ListResponse, crate::Error> {
+        crate::generated_interface::call_json(
+                self.client,
+                &LIST,
+                &self.query,
+                None::<&crate::generated_interface::NoBody>,
+            )
+            .await
+    }
+    /// Every item of every page, in order, as a stream: the next page is asked for only
+    /// when the consumer has taken every item of this one, so memory holds one page
+    /// whatever the total. Each page is sent like `send()` (same checks, token handling
+    /// and retries); an error ends the stream after it is yielded.
+    pub fn items(
+        self,
+    ) -> impl futures_util::Stream<Item = Result<String, crate::Error>> + Send + 'a {
+        let client = self.client;
+        crate::generated_interface::pages(
+            self.query,
+            move |mut query| async move {
+                let resp: ListResponse = crate::generated_interface::call_json(
+                        client,
+                        &LIST,
+                        &query,
+                        None::<&crate::generated_interface::NoBody>,
+                    )
+                    .await?;
+                let next: Option<String> = resp.next_openid.clone();
+                let items: Vec<String> = Some(resp)
+                    .and_then(|v| v.data)
+                    .map(|v| v.openid)
+                    .unwrap_or_default();
+                let more = !items.is_empty()
+                    && next.as_deref().is_some_and(|n| !n.is_empty())
+                    && next != query.next_openid.clone();
+                query.next_openid = next;
+                Ok((items, more.then_some(query)))
+            },
+        )
     }
 }
 /// Descriptor of [`user::batch_info`](super::user::UserApi::batch_info).
@@ -375,6 +475,22 @@ fn official_example_info_response() {
         "user.info",
         "{\"subscribe\":1,\"openid\":\"OPENID\",\"tagid_list\":[128,2],\"subscribe_scene\":1,\"unionid\":1234567890}\n",
         &[],
+    );
+}
+#[cfg(test)]
+#[test]
+fn official_example_list_query() {
+    crate::generated_interface::examples::query::<ListQuery>("user.list", "", &[]);
+}
+#[cfg(test)]
+#[test]
+fn official_example_list_response() {
+    crate::generated_interface::examples::response::<
+        ListResponse,
+    >(
+        "user.list",
+        "{\"total\":2,\"count\":2,\"data\":{\"openid\":[\"OPENID1\",\"OPENID2\"]},\"next_openid\":\"OPENID2\"}\n",
+        &["count"],
     );
 }
 #[cfg(test)]
