@@ -192,6 +192,15 @@ fn all_routes() -> Vec<(&'static str, Route)> {
     .collect()
 }
 
+/// Every WeChat route the sandbox answers, as `(METHOD, path)`, sorted (the admin API under
+/// `/__sandbox/` is not WeChat's and is not listed).
+pub fn route_list() -> Vec<(&'static str, &'static str)> {
+    let mut out: Vec<(&'static str, &'static str)> =
+        all_routes().into_iter().map(|(path, r)| (if r.verb == Verb::Get { "GET" } else { "POST" }, path)).collect();
+    out.sort();
+    out
+}
+
 fn routes() -> &'static HashMap<&'static str, Route> {
     static ROUTES: OnceLock<HashMap<&'static str, Route>> = OnceLock::new();
     ROUTES.get_or_init(|| all_routes().into_iter().collect())
