@@ -50,6 +50,12 @@ mod regenerate {
             let mut wrote = false;
             let examples = spec.join(wechat_oa_codegen::load::EXAMPLES_DIR);
             let mut schemas = vec![(spec.join("schema.json"), wechat_oa_codegen::schema::area_schema())];
+            // The sandbox's view of the spec: it checks requests against it (sandbox/src/spec.rs).
+            if let Ok(sources) = wechat_oa_codegen::load::read_dir(&spec) {
+                if let Ok(table) = wechat_oa_codegen::sandbox_table("spec", &sources) {
+                    schemas.push((root.join("sandbox").join("spec-table.json"), table));
+                }
+            }
             if examples.is_dir() {
                 schemas.push((examples.join("schema.json"), wechat_oa_codegen::schema::examples_schema()));
             }
@@ -74,7 +80,7 @@ mod regenerate {
             }
         }
         match write_schema() {
-            Ok(true) => println!("cargo:warning=regenerated spec/schema.json or spec/examples/schema.json"),
+            Ok(true) => println!("cargo:warning=regenerated a schema or sandbox/spec-table.json"),
             Ok(false) => {}
             Err(e) => {
                 eprintln!("error: cannot write spec/schema.json: {e}");

@@ -408,7 +408,7 @@ impl BatchTaggingBody {
             crate::generated_interface::limits::items(
                 &path,
                 v.len(),
-                Some(1),
+                None,
                 Some(50),
                 Some(40032),
             )?;
@@ -468,7 +468,7 @@ impl BatchUntaggingBody {
             crate::generated_interface::limits::items(
                 &path,
                 v.len(),
-                Some(1),
+                None,
                 Some(50),
                 Some(40032),
             )?;

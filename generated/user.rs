@@ -475,7 +475,7 @@ impl BatchInfoBody {
                 v.len(),
                 Some(1),
                 Some(100),
-                None,
+                Some(40032),
             )?;
         }
         Ok(())

@@ -108,3 +108,28 @@ async fn the_mass_speed_level_is_0_to_4() {
     assert!(msg.contains("speed: 5, at most 4 (WeChat answers 45083)"), "{msg}");
     client.mass().set_speed(4).send().await.expect("4 is the slowest level");
 }
+
+/// The sandbox takes the same limits from the spec (sandbox/spec-table.json): a request that
+/// skips the client's check (sent with `Client::raw`) is refused there with the spec's errcode.
+#[tokio::test]
+async fn the_sandbox_enforces_the_spec_limits_on_requests_that_skip_the_client() {
+    let sb = common::sandbox().await;
+    let client = common::client(&sb);
+    let users = sb.users();
+    let raw = |path: &'static str, body: serde_json::Value| {
+        let client = client.clone();
+        async move { client.raw("raw.call", wechat_oa::Method::Post, path).json(&body).send::<serde_json::Value>().await }
+    };
+    let code = |r: Result<serde_json::Value, Error>| r.err().and_then(|e| e.errcode());
+    let blacklist = serde_json::json!({ "openid_list": users[..21] });
+    assert_eq!(code(raw("/cgi-bin/tags/members/batchblacklist", blacklist).await), Some(40032));
+    // A nested limit with no errcode of its own in the spec: WeChat's generic 40035.
+    let six: Vec<_> =
+        (0..6).map(|i| serde_json::json!({"type": "click", "name": format!("b{i}"), "key": format!("k{i}")})).collect();
+    let menu = serde_json::json!({ "button": [{ "name": "more", "sub_button": six }] });
+    assert_eq!(code(raw("/cgi-bin/menu/create", menu).await), Some(40035));
+    let span = serde_json::json!({ "begin_date": "2026-03-01", "end_date": "2026-03-08" });
+    assert_eq!(code(raw("/datacube/getusersummary", span).await), Some(61501));
+    let ok = serde_json::json!({ "begin_date": "2026-03-01", "end_date": "2026-03-07" });
+    assert!(raw("/datacube/getusersummary", ok).await.is_ok());
+}

@@ -17,6 +17,7 @@ pub mod load;
 pub mod lower;
 pub mod model;
 pub mod pages;
+pub mod sandbox_table;
 pub mod schema;
 pub mod types;
 pub mod validate;
@@ -34,6 +35,13 @@ pub fn generate(folder: &str, sources: &[Source]) -> Result<Files, Diagnostics> 
     let checked = validate::validate(&spec)?;
     let ir = lower::lower(&checked)?;
     emit::emit_all(&ir).map_err(|m| Diagnostics::one(Diagnostic::new(folder, "", m)))
+}
+
+/// The sandbox's table of the spec (`sandbox/spec-table.json`) from in-memory sources.
+pub fn sandbox_table(folder: &str, sources: &[Source]) -> Result<String, Diagnostics> {
+    let spec = load::load_spec(folder, sources)?;
+    validate::validate(&spec)?;
+    Ok(sandbox_table::table(&spec))
 }
 
 /// Reads `dir` and generates every file.

@@ -23,6 +23,7 @@ mod api;
 pub mod callback;
 mod faults;
 mod reply;
+mod spec;
 mod state;
 mod tokens;
 

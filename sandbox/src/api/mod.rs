@@ -283,6 +283,10 @@ async fn dispatch(AxState(shared): AxState<Arc<Shared>>, req: Request) -> Respon
         },
     }
 
+    // The documented limits come from the spec (spec-table.json), not from each handler.
+    if let Err(e) = crate::spec::check(&path, &query, &body) {
+        return Reply::Error(e).into_response();
+    }
     let ctx = Ctx { shared: &shared, query, body, parts };
     match (route.handler)(&ctx) {
         Ok(reply) => reply.into_response(),

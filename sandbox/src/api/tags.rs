@@ -31,9 +31,7 @@ fn tag_obj<'c>(ctx: &'c Ctx<'_>) -> Result<&'c Value, WxError> {
 }
 
 fn check_name(s: &State, name: &str, except: Option<i64>) -> Result<(), WxError> {
-    if name.chars().count() > 30 {
-        return Err(err(45158, "tag name too long"));
-    }
+    // The 30-character limit (45158) is the spec's, checked before any handler runs.
     if s.tags.iter().any(|(id, n)| n == name && Some(*id) != except) {
         return Err(err(45157, "invalid tag name"));
     }
@@ -106,9 +104,7 @@ fn members_args(ctx: &Ctx<'_>, s: &State) -> Result<(Vec<String>, i64), WxError>
     if list.is_empty() {
         return Err(err(49003, "not match openid list, openid_list is empty"));
     }
-    if list.len() > 50 {
-        return Err(err(40032, "invalid openid list size, at most 50 openids"));
-    }
+    // At most 50 (40032) is the spec's limit, checked before any handler runs.
     let mut openids = Vec::new();
     for o in list {
         let o = o.as_str().ok_or_else(|| super::missing("openid_list[]"))?;
