@@ -30,6 +30,8 @@ pub mod oauth;
 pub mod publish;
 /// 二维码与短key (parametric QR codes and short keys)
 pub mod qrcode;
+/// 订阅通知 (subscription notices)
+pub mod subscribe;
 /// 用户标签管理 (follower tags)
 pub mod tags;
 /// 模板消息 (template messages)
@@ -88,6 +90,10 @@ impl crate::Client {
     /// 二维码与短key (parametric QR codes and short keys)
     pub fn qrcode(&self) -> qrcode::QrcodeApi<'_> {
         qrcode::QrcodeApi::new(self)
+    }
+    /// 订阅通知 (subscription notices)
+    pub fn subscribe(&self) -> subscribe::SubscribeApi<'_> {
+        subscribe::SubscribeApi::new(self)
     }
     /// 用户标签管理 (follower tags)
     pub fn tags(&self) -> tags::TagsApi<'_> {
