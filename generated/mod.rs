@@ -16,6 +16,8 @@ pub mod draft;
 pub mod groups;
 /// JS-SDK 票据 (JS-SDK tickets)
 pub mod jssdk;
+/// 客服帐号与会话 (customer-service accounts, sessions and chat records)
+pub mod kf;
 /// 群发消息 (mass messaging)
 pub mod mass;
 /// 永久素材 (permanent material)
@@ -62,6 +64,10 @@ impl crate::Client {
     /// JS-SDK 票据 (JS-SDK tickets)
     pub fn jssdk(&self) -> jssdk::JssdkApi<'_> {
         jssdk::JssdkApi::new(self)
+    }
+    /// 客服帐号与会话 (customer-service accounts, sessions and chat records)
+    pub fn kf(&self) -> kf::KfApi<'_> {
+        kf::KfApi::new(self)
     }
     /// 群发消息 (mass messaging)
     pub fn mass(&self) -> mass::MassApi<'_> {
