@@ -16,6 +16,8 @@ pub mod draft;
 pub mod groups;
 /// JS-SDK 票据 (JS-SDK tickets)
 pub mod jssdk;
+/// 客服帐号与会话 (customer-service accounts, sessions and chat records)
+pub mod kf;
 /// 群发消息 (mass messaging)
 pub mod mass;
 /// 永久素材 (permanent material)
@@ -30,6 +32,8 @@ pub mod oauth;
 pub mod publish;
 /// 二维码与短key (parametric QR codes and short keys)
 pub mod qrcode;
+/// 订阅通知 (subscription notices)
+pub mod subscribe;
 /// 用户标签管理 (follower tags)
 pub mod tags;
 /// 模板消息 (template messages)
@@ -61,6 +65,10 @@ impl crate::Client {
     pub fn jssdk(&self) -> jssdk::JssdkApi<'_> {
         jssdk::JssdkApi::new(self)
     }
+    /// 客服帐号与会话 (customer-service accounts, sessions and chat records)
+    pub fn kf(&self) -> kf::KfApi<'_> {
+        kf::KfApi::new(self)
+    }
     /// 群发消息 (mass messaging)
     pub fn mass(&self) -> mass::MassApi<'_> {
         mass::MassApi::new(self)
@@ -88,6 +96,10 @@ impl crate::Client {
     /// 二维码与短key (parametric QR codes and short keys)
     pub fn qrcode(&self) -> qrcode::QrcodeApi<'_> {
         qrcode::QrcodeApi::new(self)
+    }
+    /// 订阅通知 (subscription notices)
+    pub fn subscribe(&self) -> subscribe::SubscribeApi<'_> {
+        subscribe::SubscribeApi::new(self)
     }
     /// 用户标签管理 (follower tags)
     pub fn tags(&self) -> tags::TagsApi<'_> {

@@ -94,10 +94,11 @@ pub struct Stats {
     pub faults_injected: u64,
 }
 
-/// One delivered message (custom-service, typing, mass, preview or template).
+/// One delivered message (custom-service, typing, mass, preview, template or subscription).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SentMessage {
-    /// "custom", "typing", "mass_sendall", "mass_send", "mass_preview" or "template".
+    /// "custom", "typing", "mass_sendall", "mass_send", "mass_preview", "template",
+    /// "subscribe" (a subscription notice) or "subscribe_once" (a one-time subscription message).
     pub kind: String,
     /// The recipient's OpenID when there is a single one.
     pub touser: Option<String>,
@@ -178,6 +179,18 @@ impl Sandbox {
     /// Issues an OAuth code as if `openid` had authorised `scope`; single use, valid 5 minutes.
     pub fn issue_oauth_code(&self, openid: &str, scope: &str) -> String {
         self.shared.with(|s| s.oauth.issue_code(openid, scope))
+    }
+
+    /// The WeChat user invited to the customer-service account `kf_account` accepts: the account
+    /// is bound (and online). `false` when the account has no invitation.
+    pub fn accept_kf_invite(&self, kf_account: &str) -> bool {
+        self.shared.with(|s| s.kf.accept_invite(kf_account))
+    }
+
+    /// The follower `openid` sends `text` that is handed to customer service: recorded in the
+    /// chat records of the agent serving them, or the follower waits for an agent (`getwaitcase`).
+    pub fn kf_customer_message(&self, openid: &str, text: &str) {
+        self.shared.with(|s| s.kf.customer_message(openid, text))
     }
 
     /// The followers' OpenIDs, in follow order.

@@ -8,7 +8,9 @@ use std::time::Instant;
 
 use serde_json::Value;
 
+use crate::api::kf::KfStore;
 use crate::api::oauth::OAuthStore;
+use crate::api::subscribe::SubscribeStore;
 use crate::faults::{FaultState, Faults};
 use crate::tokens::TokenStore;
 use crate::{SandboxConfig, SentMessage, Stats};
@@ -113,14 +115,6 @@ pub(crate) struct Comment {
     pub reply: Option<(String, i64)>,
 }
 
-/// A customer-service account.
-#[derive(Clone, Debug)]
-pub(crate) struct KfAccount {
-    pub account: String,
-    pub nickname: String,
-    pub id: i64,
-}
-
 /// Hosted short-key data.
 #[derive(Clone, Debug)]
 pub(crate) struct Shorten {
@@ -165,7 +159,8 @@ pub(crate) struct State {
     pub tickets: HashMap<String, (String, Instant)>,
     pub mass_speed: i64,
     pub quota_clears: u32,
-    pub kf: Vec<KfAccount>,
+    pub kf: KfStore,
+    pub subscribe: SubscribeStore,
     pub shorten: HashMap<String, Shorten>,
 }
 
@@ -265,7 +260,8 @@ impl Shared {
             tickets: HashMap::new(),
             mass_speed: 0,
             quota_clears: 0,
-            kf: Vec::new(),
+            kf: KfStore::default(),
+            subscribe: SubscribeStore::default(),
             shorten: HashMap::new(),
         };
         Shared { config, state: Mutex::new(state) }

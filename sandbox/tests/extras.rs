@@ -51,13 +51,13 @@ async fn kf_accounts() {
     let t = wx.token().await;
     let add = |acc: &str| json!({"kf_account": acc, "nickname": "客服1"});
     assert_eq!(code(&wx.post_t(&t, "/customservice/kfaccount/add", add("test1@sandbox")).await), 0);
-    assert_err(&wx.post_t(&t, "/customservice/kfaccount/add", add("test1@sandbox")).await, 61453);
-    assert_err(&wx.post_t(&t, "/customservice/kfaccount/add", add("waytoolongprefix@sandbox")).await, 61454);
-    assert_err(&wx.post_t(&t, "/customservice/kfaccount/add", add("bad-char@sandbox")).await, 61455);
+    assert_err(&wx.post_t(&t, "/customservice/kfaccount/add", add("test1@sandbox")).await, 65406);
+    assert_err(&wx.post_t(&t, "/customservice/kfaccount/add", add("waytoolongprefix@sandbox")).await, 65404);
+    assert_err(&wx.post_t(&t, "/customservice/kfaccount/add", add("bad-char@sandbox")).await, 65404);
     let list = wx.get_t(&t, "/cgi-bin/customservice/getkflist").await;
     assert_eq!(list["kf_list"][0]["kf_account"], "test1@sandbox");
     assert_eq!(code(&wx.post_t(&t, "/customservice/kfaccount/del", json!({"kf_account": "test1@sandbox"})).await), 0);
-    assert_err(&wx.post_t(&t, "/customservice/kfaccount/update", add("test1@sandbox")).await, 61452);
+    assert_err(&wx.post_t(&t, "/customservice/kfaccount/update", add("test1@sandbox")).await, 65401);
 }
 
 #[tokio::test]

@@ -99,6 +99,7 @@ fn send(ctx: &Ctx<'_>) -> Outcome {
         }
         super::blacklist::check_not_blacklisted(s, touser)?;
         validate(s, &ctx.body, msgtype)?;
+        super::kf::record_agent_message(s, touser, &ctx.body);
         s.sent.push(SentMessage {
             kind: "custom".into(),
             touser: Some(touser.into()),

@@ -19,6 +19,7 @@ pub(crate) mod menu;
 pub(crate) mod misc;
 pub(crate) mod oauth;
 pub(crate) mod qrcode;
+pub(crate) mod subscribe;
 pub(crate) mod tags;
 pub(crate) mod template;
 pub(crate) mod users;
@@ -179,6 +180,7 @@ fn all_routes() -> Vec<(&'static str, Route)> {
         material::routes(),
         qrcode::routes(),
         template::routes(),
+        subscribe::routes(),
         oauth::routes(),
         jssdk::routes(),
         menu::routes(),

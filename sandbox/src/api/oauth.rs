@@ -106,7 +106,7 @@ fn valid_scope(scope: &str) -> bool {
     scope.split(',').all(|s| s == "snsapi_base" || s == "snsapi_userinfo")
 }
 
-fn percent_encode(s: &str) -> String {
+pub(crate) fn percent_encode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
