@@ -6,6 +6,8 @@ pub mod errors;
 pub(crate) mod callbacks;
 /// 基础接口 (access tokens, IP lists, network check, quota management)
 pub mod base;
+/// 留言管理 (article comments)
+pub mod comment;
 /// 客服消息 (customer-service messages)
 pub mod custom_service;
 /// 数据统计 (analytics)
@@ -40,6 +42,10 @@ impl crate::Client {
     /// 基础接口 (access tokens, IP lists, network check, quota management)
     pub fn base(&self) -> base::BaseApi<'_> {
         base::BaseApi::new(self)
+    }
+    /// 留言管理 (article comments)
+    pub fn comment(&self) -> comment::CommentApi<'_> {
+        comment::CommentApi::new(self)
     }
     /// 客服消息 (customer-service messages)
     pub fn custom_service(&self) -> custom_service::CustomServiceApi<'_> {
