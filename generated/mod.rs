@@ -4,6 +4,8 @@ pub mod errors;
 /// Inbound messages, events and passive replies, from `spec/callbacks.yaml`; public as
 /// `crate::callback`.
 pub(crate) mod callbacks;
+/// 智能接口 (OCR, image recognition, speech-to-text and translation)
+pub mod ai;
 /// 基础接口 (access tokens, IP lists, network check, quota management)
 pub mod base;
 /// 留言管理 (article comments)
@@ -39,6 +41,10 @@ pub mod template;
 /// 用户管理 (followers)
 pub mod user;
 impl crate::Client {
+    /// 智能接口 (OCR, image recognition, speech-to-text and translation)
+    pub fn ai(&self) -> ai::AiApi<'_> {
+        ai::AiApi::new(self)
+    }
     /// 基础接口 (access tokens, IP lists, network check, quota management)
     pub fn base(&self) -> base::BaseApi<'_> {
         base::BaseApi::new(self)

@@ -113,6 +113,16 @@ pub(crate) struct Comment {
     pub reply: Option<(String, i64)>,
 }
 
+/// A QR-jump rule: a prefix of the account's QR-code URLs that opens a mini program page.
+#[derive(Clone, Debug)]
+pub(crate) struct QrJumpRule {
+    pub prefix: String,
+    pub appid: String,
+    pub path: String,
+    /// 1 unpublished, 2 published.
+    pub state: i64,
+}
+
 /// A customer-service account.
 #[derive(Clone, Debug)]
 pub(crate) struct KfAccount {
@@ -167,6 +177,10 @@ pub(crate) struct State {
     pub quota_clears: u32,
     pub kf: Vec<KfAccount>,
     pub shorten: HashMap<String, Shorten>,
+    /// Uploaded voice for speech-to-text: voice_id → recognised text.
+    pub voices: HashMap<String, String>,
+    /// QR-jump rules (扫服务号二维码打开小程序), in the order added.
+    pub qrcode_jump: Vec<QrJumpRule>,
 }
 
 impl State {
@@ -267,6 +281,8 @@ impl Shared {
             quota_clears: 0,
             kf: Vec::new(),
             shorten: HashMap::new(),
+            voices: HashMap::new(),
+            qrcode_jump: Vec::new(),
         };
         Shared { config, state: Mutex::new(state) }
     }
