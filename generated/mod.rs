@@ -34,6 +34,8 @@ pub mod oauth;
 pub mod publish;
 /// 二维码与短key (parametric QR codes and short keys)
 pub mod qrcode;
+/// 扫服务号二维码打开小程序 (QR-jump rules)
+pub mod qrcode_jump;
 /// 用户标签管理 (follower tags)
 pub mod tags;
 /// 模板消息 (template messages)
@@ -100,6 +102,10 @@ impl crate::Client {
     /// 二维码与短key (parametric QR codes and short keys)
     pub fn qrcode(&self) -> qrcode::QrcodeApi<'_> {
         qrcode::QrcodeApi::new(self)
+    }
+    /// 扫服务号二维码打开小程序 (QR-jump rules)
+    pub fn qrcode_jump(&self) -> qrcode_jump::QrcodeJumpApi<'_> {
+        qrcode_jump::QrcodeJumpApi::new(self)
     }
     /// 用户标签管理 (follower tags)
     pub fn tags(&self) -> tags::TagsApi<'_> {

@@ -181,6 +181,8 @@ pub(crate) struct State {
     pub voices: HashMap<String, String>,
     /// QR-jump rules (扫服务号二维码打开小程序), in the order added.
     pub qrcode_jump: Vec<QrJumpRule>,
+    /// QR-jump publishes so far (the sandbox's month never ends).
+    pub qrcode_jump_publishes: i64,
 }
 
 impl State {
@@ -283,6 +285,7 @@ impl Shared {
             shorten: HashMap::new(),
             voices: HashMap::new(),
             qrcode_jump: Vec::new(),
+            qrcode_jump_publishes: 0,
         };
         Shared { config, state: Mutex::new(state) }
     }

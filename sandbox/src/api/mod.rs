@@ -20,6 +20,7 @@ pub(crate) mod menu;
 pub(crate) mod misc;
 pub(crate) mod oauth;
 pub(crate) mod qrcode;
+pub(crate) mod qrcode_jump;
 pub(crate) mod tags;
 pub(crate) mod template;
 pub(crate) mod users;
@@ -188,6 +189,7 @@ fn all_routes() -> Vec<(&'static str, Route)> {
         datacube::routes(),
         misc::routes(),
         ai::routes(),
+        qrcode_jump::routes(),
     ]
     .into_iter()
     .flatten()
