@@ -6,6 +6,8 @@ pub mod errors;
 pub(crate) mod callbacks;
 /// 智能接口 (OCR, image recognition, speech-to-text and translation)
 pub mod ai;
+/// 自动回复 (auto-reply rules set in the console)
+pub mod autoreply;
 /// 基础接口 (access tokens, IP lists, network check, quota management)
 pub mod base;
 /// 留言管理 (article comments)
@@ -46,6 +48,10 @@ impl crate::Client {
     /// 智能接口 (OCR, image recognition, speech-to-text and translation)
     pub fn ai(&self) -> ai::AiApi<'_> {
         ai::AiApi::new(self)
+    }
+    /// 自动回复 (auto-reply rules set in the console)
+    pub fn autoreply(&self) -> autoreply::AutoreplyApi<'_> {
+        autoreply::AutoreplyApi::new(self)
     }
     /// 基础接口 (access tokens, IP lists, network check, quota management)
     pub fn base(&self) -> base::BaseApi<'_> {
