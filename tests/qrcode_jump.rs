@@ -59,7 +59,7 @@ async fn rules_must_use_the_accounts_qr_urls_and_are_unique() {
     assert_eq!(code(jump.add(QR, "not-an-appid", "pages/index/index", 0).send().await), 40097);
     jump.add(QR, APP, "pages/index/index", 0).send().await.unwrap();
     assert_eq!(code(jump.add(QR, APP, "pages/index/index", 0).send().await), 85071);
-    assert_eq!(code(jump.add(&format!("{QR}2"), APP, "p", 1).send().await), 40097, "nothing to edit");
+    assert_eq!(code(jump.add(format!("{QR}2"), APP, "p", 1).send().await), 40097, "nothing to edit");
     assert_eq!(code(jump.publish("http://weixin.qq.com/q/unknown").send().await), 85095);
     sb.shutdown().await;
 }
