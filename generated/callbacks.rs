@@ -3957,6 +3957,255 @@ impl fields::ToXml for ShakearoundUserShakeEvent {
         w.close("AroundBeacons");
     }
 }
+/// 打开商品主页 (user opened a product page)
+///
+/// A user opened one of the brand's product pages, by scanning its code or from a chat,
+/// Favorites or Moments. Deduplicate retries by FromUserName + CreateTime.
+///
+/// Event `user_scan_product`.
+///
+/// Official documentation: <https://developers.weixin.qq.com/doc/service/en/WeChat_Scan/Scan_QR_Code_Events_Push.html>
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct UserScanProductEvent {
+    /// 商品编码标准 (ean13, ean8, qrcode …)
+    ///
+    /// XML element: `KeyStandard`.
+    pub key_standard: String,
+    /// 商品编码内容
+    ///
+    /// XML element: `KeyStr`.
+    pub key_str: String,
+    /// 用户在微信内设置的国家
+    ///
+    /// XML element: `Country`.
+    pub country: Option<String>,
+    /// 用户在微信内设置的省份
+    ///
+    /// XML element: `Province`.
+    pub province: Option<String>,
+    /// 用户在微信内设置的城市
+    ///
+    /// XML element: `City`.
+    pub city: Option<String>,
+    /// 性别: 1 男, 2 女, 0 未知
+    ///
+    /// XML element: `Sex`.
+    pub sex: Option<i32>,
+    /// 打开场景: 1 扫码, 2 其他 (会话、收藏或朋友圈)
+    ///
+    /// XML element: `Scene`.
+    pub scene: Option<i32>,
+    /// 调用“获取商品二维码接口”时传入的 extinfo
+    ///
+    /// XML element: `ExtInfo`.
+    pub ext_info: Option<String>,
+}
+impl fields::FromXml for UserScanProductEvent {
+    fn from_xml(el: &fields::Element) -> Result<Self, fields::Error> {
+        Ok(UserScanProductEvent {
+            key_standard: fields::required_text(
+                el,
+                "KeyStandard",
+                "user_scan_product Event",
+            )?,
+            key_str: fields::required_text(el, "KeyStr", "user_scan_product Event")?,
+            country: fields::text(el, "Country"),
+            province: fields::text(el, "Province"),
+            city: fields::text(el, "City"),
+            sex: fields::number(el, "Sex")?,
+            scene: fields::number(el, "Scene")?,
+            ext_info: fields::text(el, "ExtInfo"),
+        })
+    }
+}
+impl fields::ToXml for UserScanProductEvent {
+    fn write_xml(&self, w: &mut fields::Writer) {
+        w.text("KeyStandard", &self.key_standard);
+        w.text("KeyStr", &self.key_str);
+        if let Some(v) = &self.country {
+            w.text("Country", v);
+        }
+        if let Some(v) = &self.province {
+            w.text("Province", v);
+        }
+        if let Some(v) = &self.city {
+            w.text("City", v);
+        }
+        if let Some(v) = &self.sex {
+            w.number("Sex", v);
+        }
+        if let Some(v) = &self.scene {
+            w.number("Scene", v);
+        }
+        if let Some(v) = &self.ext_info {
+            w.text("ExtInfo", v);
+        }
+    }
+}
+/// 从商品主页进入公众号 (user entered the account from a product page)
+///
+/// A user went from a product page into the account's chat. (Following from a product page is a `subscribe` event whose EventKey carries the code.)
+///
+/// Event `user_scan_product_enter_session`.
+///
+/// Official documentation: <https://developers.weixin.qq.com/doc/service/en/WeChat_Scan/Scan_QR_Code_Events_Push.html>
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct UserScanProductEnterSessionEvent {
+    /// 商品编码标准
+    ///
+    /// XML element: `KeyStandard`.
+    pub key_standard: String,
+    /// 商品编码内容
+    ///
+    /// XML element: `KeyStr`.
+    pub key_str: String,
+    /// 调用“获取商品二维码接口”时传入的 extinfo
+    ///
+    /// XML element: `ExtInfo`.
+    pub ext_info: Option<String>,
+}
+impl fields::FromXml for UserScanProductEnterSessionEvent {
+    fn from_xml(el: &fields::Element) -> Result<Self, fields::Error> {
+        Ok(UserScanProductEnterSessionEvent {
+            key_standard: fields::required_text(
+                el,
+                "KeyStandard",
+                "user_scan_product_enter_session Event",
+            )?,
+            key_str: fields::required_text(
+                el,
+                "KeyStr",
+                "user_scan_product_enter_session Event",
+            )?,
+            ext_info: fields::text(el, "ExtInfo"),
+        })
+    }
+}
+impl fields::ToXml for UserScanProductEnterSessionEvent {
+    fn write_xml(&self, w: &mut fields::Writer) {
+        w.text("KeyStandard", &self.key_standard);
+        w.text("KeyStr", &self.key_str);
+        if let Some(v) = &self.ext_info {
+            w.text("ExtInfo", v);
+        }
+    }
+}
+/// 商品主页地理位置异步推送 (where the user opened a product page, sent later)
+///
+/// The user's region when opening a product page, pushed asynchronously (it may arrive late).
+///
+/// Event `user_scan_product_async`.
+///
+/// Official documentation: <https://developers.weixin.qq.com/doc/service/en/WeChat_Scan/Scan_QR_Code_Events_Push.html>
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct UserScanProductAsyncEvent {
+    /// 商品编码标准
+    ///
+    /// XML element: `KeyStandard`.
+    pub key_standard: String,
+    /// 商品编码内容
+    ///
+    /// XML element: `KeyStr`.
+    pub key_str: String,
+    /// 调用“获取商品二维码接口”时传入的 extinfo
+    ///
+    /// XML element: `ExtInfo`.
+    pub ext_info: Option<String>,
+    /// 用户的实时地理位置信息 (行政区划代码，按文本保存)
+    ///
+    /// XML element: `RegionCode`.
+    pub region_code: Option<String>,
+}
+impl fields::FromXml for UserScanProductAsyncEvent {
+    fn from_xml(el: &fields::Element) -> Result<Self, fields::Error> {
+        Ok(UserScanProductAsyncEvent {
+            key_standard: fields::required_text(
+                el,
+                "KeyStandard",
+                "user_scan_product_async Event",
+            )?,
+            key_str: fields::required_text(
+                el,
+                "KeyStr",
+                "user_scan_product_async Event",
+            )?,
+            ext_info: fields::text(el, "ExtInfo"),
+            region_code: fields::text(el, "RegionCode"),
+        })
+    }
+}
+impl fields::ToXml for UserScanProductAsyncEvent {
+    fn write_xml(&self, w: &mut fields::Writer) {
+        w.text("KeyStandard", &self.key_standard);
+        w.text("KeyStr", &self.key_str);
+        if let Some(v) = &self.ext_info {
+            w.text("ExtInfo", v);
+        }
+        if let Some(v) = &self.region_code {
+            w.text("RegionCode", v);
+        }
+    }
+}
+/// 商品审核结果 (product review result)
+///
+/// A product submitted for review passed or failed.
+///
+/// Event `user_scan_product_verify_action`.
+///
+/// Official documentation: <https://developers.weixin.qq.com/doc/service/en/WeChat_Scan/Scan_QR_Code_Events_Push.html>
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct UserScanProductVerifyActionEvent {
+    /// 商品编码标准
+    ///
+    /// XML element: `KeyStandard`.
+    pub key_standard: String,
+    /// 商品编码内容
+    ///
+    /// XML element: `KeyStr`.
+    pub key_str: String,
+    /// 审核结果: verify_ok 表示通过, 其他值为未通过 (verify_ok = passed)
+    ///
+    /// XML element: `Result`.
+    pub result: Option<String>,
+    /// 审核未通过的原因
+    ///
+    /// XML element: `ReasonMsg`.
+    pub reason_msg: Option<String>,
+}
+impl fields::FromXml for UserScanProductVerifyActionEvent {
+    fn from_xml(el: &fields::Element) -> Result<Self, fields::Error> {
+        Ok(UserScanProductVerifyActionEvent {
+            key_standard: fields::required_text(
+                el,
+                "KeyStandard",
+                "user_scan_product_verify_action Event",
+            )?,
+            key_str: fields::required_text(
+                el,
+                "KeyStr",
+                "user_scan_product_verify_action Event",
+            )?,
+            result: fields::text(el, "Result"),
+            reason_msg: fields::text(el, "ReasonMsg"),
+        })
+    }
+}
+impl fields::ToXml for UserScanProductVerifyActionEvent {
+    fn write_xml(&self, w: &mut fields::Writer) {
+        w.text("KeyStandard", &self.key_standard);
+        w.text("KeyStr", &self.key_str);
+        if let Some(v) = &self.result {
+            w.text("Result", v);
+        }
+        if let Some(v) = &self.reason_msg {
+            w.text("ReasonMsg", v);
+        }
+    }
+}
 /// 用户扫顾问二维码 (user scanned a shopping guide's QR code)
 ///
 /// A user scanned a QR code made with guidecreateqrcode; action tells whether a binding was made.
@@ -4531,6 +4780,14 @@ pub enum EventKind {
     WifiConnected(WifiConnectedEvent),
     /// 摇一摇事件通知 (user shook near the account's beacons)
     ShakearoundUserShake(ShakearoundUserShakeEvent),
+    /// 打开商品主页 (user opened a product page)
+    UserScanProduct(UserScanProductEvent),
+    /// 从商品主页进入公众号 (user entered the account from a product page)
+    UserScanProductEnterSession(UserScanProductEnterSessionEvent),
+    /// 商品主页地理位置异步推送 (where the user opened a product page, sent later)
+    UserScanProductAsync(UserScanProductAsyncEvent),
+    /// 商品审核结果 (product review result)
+    UserScanProductVerifyAction(UserScanProductVerifyActionEvent),
     /// 用户扫顾问二维码 (user scanned a shopping guide's QR code)
     GuideQrcodeScan(GuideQrcodeScanEvent),
     /// 授权用户资料变更 (authorised user's profile was cleaned)
@@ -4608,6 +4865,14 @@ impl EventKind {
             EventKind::PoiCheckNotify(_) => "poi_check_notify",
             EventKind::WifiConnected(_) => "WifiConnected",
             EventKind::ShakearoundUserShake(_) => "ShakearoundUserShake",
+            EventKind::UserScanProduct(_) => "user_scan_product",
+            EventKind::UserScanProductEnterSession(_) => {
+                "user_scan_product_enter_session"
+            }
+            EventKind::UserScanProductAsync(_) => "user_scan_product_async",
+            EventKind::UserScanProductVerifyAction(_) => {
+                "user_scan_product_verify_action"
+            }
             EventKind::GuideQrcodeScan(_) => "guide_qrcode_scan_event",
             EventKind::UserInfoModified(_) => "user_info_modified",
             EventKind::UserAuthorizationRevoke(_) => "user_authorization_revoke",
@@ -5040,6 +5305,46 @@ impl MessageKinds for MessageKind {
                     MessageKind::Event(
                         EventKind::ShakearoundUserShake(
                             <ShakearoundUserShakeEvent as fields::FromXml>::from_xml(el)?,
+                        ),
+                    ),
+                );
+            }
+            if event.eq_ignore_ascii_case("user_scan_product") {
+                return Ok(
+                    MessageKind::Event(
+                        EventKind::UserScanProduct(
+                            <UserScanProductEvent as fields::FromXml>::from_xml(el)?,
+                        ),
+                    ),
+                );
+            }
+            if event.eq_ignore_ascii_case("user_scan_product_enter_session") {
+                return Ok(
+                    MessageKind::Event(
+                        EventKind::UserScanProductEnterSession(
+                            <UserScanProductEnterSessionEvent as fields::FromXml>::from_xml(
+                                el,
+                            )?,
+                        ),
+                    ),
+                );
+            }
+            if event.eq_ignore_ascii_case("user_scan_product_async") {
+                return Ok(
+                    MessageKind::Event(
+                        EventKind::UserScanProductAsync(
+                            <UserScanProductAsyncEvent as fields::FromXml>::from_xml(el)?,
+                        ),
+                    ),
+                );
+            }
+            if event.eq_ignore_ascii_case("user_scan_product_verify_action") {
+                return Ok(
+                    MessageKind::Event(
+                        EventKind::UserScanProductVerifyAction(
+                            <UserScanProductVerifyActionEvent as fields::FromXml>::from_xml(
+                                el,
+                            )?,
                         ),
                     ),
                 );

@@ -472,6 +472,8 @@ impl<'a> AddAccountRequest<'a> {
         self
     }
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<(), crate::Error> {
         crate::generated_interface::call_json(
                 self.client,
@@ -510,6 +512,8 @@ pub struct UpdateAccountRequest<'a> {
 }
 impl<'a> UpdateAccountRequest<'a> {
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<(), crate::Error> {
         crate::generated_interface::call_json(
                 self.client,
@@ -554,6 +558,8 @@ impl<'a> DeleteAccountRequest<'a> {
         self
     }
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<(), crate::Error> {
         crate::generated_interface::call_json(
                 self.client,
@@ -595,6 +601,8 @@ pub struct UploadHeadImgRequest<'a> {
 }
 impl<'a> UploadHeadImgRequest<'a> {
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<(), crate::Error> {
         let body = self.body;
         let parts = vec![
@@ -640,6 +648,8 @@ pub struct InviteWorkerRequest<'a> {
 }
 impl<'a> InviteWorkerRequest<'a> {
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<(), crate::Error> {
         crate::generated_interface::call_json(
                 self.client,
@@ -691,6 +701,8 @@ impl<'a> ListRequest<'a> {
         self
     }
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<ListResponse, crate::Error> {
         crate::generated_interface::call_json(
                 self.client,
@@ -741,6 +753,8 @@ impl<'a> OnlineListRequest<'a> {
         self
     }
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<OnlineListResponse, crate::Error> {
         crate::generated_interface::call_json(
                 self.client,
@@ -778,6 +792,8 @@ pub struct CreateSessionRequest<'a> {
 }
 impl<'a> CreateSessionRequest<'a> {
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<(), crate::Error> {
         crate::generated_interface::call_json(
                 self.client,
@@ -816,6 +832,8 @@ pub struct CloseSessionRequest<'a> {
 }
 impl<'a> CloseSessionRequest<'a> {
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<(), crate::Error> {
         crate::generated_interface::call_json(
                 self.client,
@@ -864,6 +882,8 @@ pub struct GetSessionRequest<'a> {
 }
 impl<'a> GetSessionRequest<'a> {
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<GetSessionResponse, crate::Error> {
         crate::generated_interface::call_json(
                 self.client,
@@ -908,6 +928,8 @@ pub struct SessionListRequest<'a> {
 }
 impl<'a> SessionListRequest<'a> {
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<SessionListResponse, crate::Error> {
         crate::generated_interface::call_json(
                 self.client,
@@ -949,6 +971,8 @@ pub struct WaitCasesRequest<'a> {
 }
 impl<'a> WaitCasesRequest<'a> {
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<WaitCasesResponse, crate::Error> {
         crate::generated_interface::call_json(
                 self.client,
@@ -1002,6 +1026,8 @@ pub struct MsgListRequest<'a> {
 }
 impl<'a> MsgListRequest<'a> {
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<MsgListResponse, crate::Error> {
         crate::generated_interface::call_json(
                 self.client,

@@ -4,8 +4,14 @@ pub mod errors;
 /// Inbound messages, events and passive replies, from `spec/callbacks.yaml`; public as
 /// `crate::callback`.
 pub(crate) mod callbacks;
+/// 智能接口 (OCR, image recognition, speech-to-text and translation)
+pub mod ai;
+/// 自动回复 (auto-reply rules set in the console)
+pub mod autoreply;
 /// 基础接口 (access tokens, IP lists, network check, quota management)
 pub mod base;
+/// 留言管理 (article comments)
+pub mod comment;
 /// 客服消息 (customer-service messages)
 pub mod custom_service;
 /// 数据统计 (analytics)
@@ -32,6 +38,8 @@ pub mod oauth;
 pub mod publish;
 /// 二维码与短key (parametric QR codes and short keys)
 pub mod qrcode;
+/// 扫服务号二维码打开小程序 (QR-jump rules)
+pub mod qrcode_jump;
 /// 订阅通知 (subscription notices)
 pub mod subscribe;
 /// 用户标签管理 (follower tags)
@@ -41,9 +49,21 @@ pub mod template;
 /// 用户管理 (followers)
 pub mod user;
 impl crate::Client {
+    /// 智能接口 (OCR, image recognition, speech-to-text and translation)
+    pub fn ai(&self) -> ai::AiApi<'_> {
+        ai::AiApi::new(self)
+    }
+    /// 自动回复 (auto-reply rules set in the console)
+    pub fn autoreply(&self) -> autoreply::AutoreplyApi<'_> {
+        autoreply::AutoreplyApi::new(self)
+    }
     /// 基础接口 (access tokens, IP lists, network check, quota management)
     pub fn base(&self) -> base::BaseApi<'_> {
         base::BaseApi::new(self)
+    }
+    /// 留言管理 (article comments)
+    pub fn comment(&self) -> comment::CommentApi<'_> {
+        comment::CommentApi::new(self)
     }
     /// 客服消息 (customer-service messages)
     pub fn custom_service(&self) -> custom_service::CustomServiceApi<'_> {
@@ -96,6 +116,10 @@ impl crate::Client {
     /// 二维码与短key (parametric QR codes and short keys)
     pub fn qrcode(&self) -> qrcode::QrcodeApi<'_> {
         qrcode::QrcodeApi::new(self)
+    }
+    /// 扫服务号二维码打开小程序 (QR-jump rules)
+    pub fn qrcode_jump(&self) -> qrcode_jump::QrcodeJumpApi<'_> {
+        qrcode_jump::QrcodeJumpApi::new(self)
     }
     /// 订阅通知 (subscription notices)
     pub fn subscribe(&self) -> subscribe::SubscribeApi<'_> {

@@ -566,6 +566,8 @@ impl<'a> SendRequest<'a> {
         self
     }
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<(), crate::Error> {
         crate::generated_interface::call_json(
                 self.client,
@@ -605,6 +607,8 @@ pub struct GetCategoryRequest<'a> {
 }
 impl<'a> GetCategoryRequest<'a> {
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<GetCategoryResponse, crate::Error> {
         crate::generated_interface::call_json(
                 self.client,
@@ -654,6 +658,8 @@ pub struct PubTemplateTitlesRequest<'a> {
 }
 impl<'a> PubTemplateTitlesRequest<'a> {
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<PubTemplateTitlesResponse, crate::Error> {
         crate::generated_interface::call_json(
                 self.client,
@@ -701,6 +707,8 @@ pub struct PubTemplateKeywordsRequest<'a> {
 }
 impl<'a> PubTemplateKeywordsRequest<'a> {
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<PubTemplateKeywordsResponse, crate::Error> {
         crate::generated_interface::call_json(
                 self.client,
@@ -751,6 +759,8 @@ pub struct AddTemplateRequest<'a> {
 }
 impl<'a> AddTemplateRequest<'a> {
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<AddTemplateResponse, crate::Error> {
         crate::generated_interface::call_json(
                 self.client,
@@ -788,6 +798,8 @@ pub struct DeleteTemplateRequest<'a> {
 }
 impl<'a> DeleteTemplateRequest<'a> {
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<(), crate::Error> {
         crate::generated_interface::call_json(
                 self.client,
@@ -827,6 +839,8 @@ pub struct ListTemplatesRequest<'a> {
 }
 impl<'a> ListTemplatesRequest<'a> {
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<ListTemplatesResponse, crate::Error> {
         crate::generated_interface::call_json(
                 self.client,
@@ -930,6 +944,8 @@ impl<'a> SendOnceRequest<'a> {
         self
     }
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<(), crate::Error> {
         crate::generated_interface::call_json(
                 self.client,

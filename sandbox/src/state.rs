@@ -115,6 +115,16 @@ pub(crate) struct Comment {
     pub reply: Option<(String, i64)>,
 }
 
+/// A QR-jump rule: a prefix of the account's QR-code URLs that opens a mini program page.
+#[derive(Clone, Debug)]
+pub(crate) struct QrJumpRule {
+    pub prefix: String,
+    pub appid: String,
+    pub path: String,
+    /// 1 unpublished, 2 published.
+    pub state: i64,
+}
+
 /// Hosted short-key data.
 #[derive(Clone, Debug)]
 pub(crate) struct Shorten {
@@ -162,6 +172,12 @@ pub(crate) struct State {
     pub kf: KfStore,
     pub subscribe: SubscribeStore,
     pub shorten: HashMap<String, Shorten>,
+    /// Uploaded voice for speech-to-text: voice_id → recognised text.
+    pub voices: HashMap<String, String>,
+    /// QR-jump rules (扫服务号二维码打开小程序), in the order added.
+    pub qrcode_jump: Vec<QrJumpRule>,
+    /// QR-jump publishes so far (the sandbox's month never ends).
+    pub qrcode_jump_publishes: i64,
 }
 
 impl State {
@@ -263,6 +279,9 @@ impl Shared {
             kf: KfStore::default(),
             subscribe: SubscribeStore::default(),
             shorten: HashMap::new(),
+            voices: HashMap::new(),
+            qrcode_jump: Vec::new(),
+            qrcode_jump_publishes: 0,
         };
         Shared { config, state: Mutex::new(state) }
     }

@@ -21,14 +21,14 @@ async fn comments_on_a_published_article() {
     let t = wx.token().await;
     let id = publish(&wx, &t).await;
     let list = wx
-        .post_t(&t, "/cgi-bin/comment/list", json!({"msg_data_id": id, "index": 0, "begin": 0, "count": 50, "type": 0}))
+        .post_t(&t, "/cgi-bin/comment/list", json!({"msg_data_id": id, "index": 0, "begin": 0, "count": 49, "type": 0}))
         .await;
     assert_eq!(list["total"], 2);
     let cid = list["comment"][0]["user_comment_id"].as_i64().unwrap();
     let target = json!({"msg_data_id": id, "index": 0, "user_comment_id": cid});
     assert_eq!(code(&wx.post_t(&t, "/cgi-bin/comment/markelect", target.clone()).await), 0);
     let elected = wx
-        .post_t(&t, "/cgi-bin/comment/list", json!({"msg_data_id": id, "index": 0, "begin": 0, "count": 50, "type": 2}))
+        .post_t(&t, "/cgi-bin/comment/list", json!({"msg_data_id": id, "index": 0, "begin": 0, "count": 49, "type": 2}))
         .await;
     assert_eq!(elected["total"], 1);
     let mut reply = target.clone();
@@ -40,7 +40,7 @@ async fn comments_on_a_published_article() {
     assert_err(&wx.post_t(&t, "/cgi-bin/comment/delete", target).await, 88008);
     assert_err(&wx.post_t(&t, "/cgi-bin/comment/open", json!({"msg_data_id": 1, "index": 0})).await, 88001);
     assert_err(
-        &wx.post_t(&t, "/cgi-bin/comment/list", json!({"msg_data_id": id, "index": 0, "begin": 0, "count": 51})).await,
+        &wx.post_t(&t, "/cgi-bin/comment/list", json!({"msg_data_id": id, "index": 0, "begin": 0, "count": 50})).await,
         88010,
     );
 }

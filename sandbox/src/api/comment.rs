@@ -3,7 +3,7 @@
 //! `freepublish/submit`) and `index` (0-based article index). Each published article starts
 //! with two follower comments. Errors: 88001 unknown msg_data_id, 40035 bad index,
 //! 88008 unknown comment, 88005 already replied, 88009 no reply to delete, 88007 reply empty
-//! or too long, 88010 count out of range.
+//! or too long, 88010 count out of range (WeChat rejects a count of 50 or more).
 
 use serde_json::{json, Value};
 
@@ -49,8 +49,8 @@ fn list(ctx: &Ctx<'_>) -> Outcome {
     let begin = ctx.i("begin").ok_or_else(|| super::missing("begin"))?;
     let count = ctx.i("count").ok_or_else(|| super::missing("count"))?;
     let kind = ctx.i("type").unwrap_or(0);
-    if begin < 0 || !(1..=50).contains(&count) || !(0..=2).contains(&kind) {
-        return Err(err(88010, "count range error. cout <= 0 or count > 50"));
+    if begin < 0 || !(1..50).contains(&count) || !(0..=2).contains(&kind) {
+        return Err(err(88010, "count range error. count <= 0 or count >= 50"));
     }
     ctx.with(|s| {
         let (p, i) = article(ctx, s)?;

@@ -72,6 +72,14 @@ fn autoreply(_ctx: &Ctx<'_>) -> Outcome {
             "rule_name": "帮助", "create_time": 1_700_000_000, "reply_mode": "reply_all",
             "keyword_list_info": [{"type": "text", "match_mode": "contain", "content": "帮助"}],
             "reply_list_info": [{"type": "text", "content": "回复 1 查看菜单"}],
+        }, {
+            "rule_name": "新品", "create_time": 1_700_000_100, "reply_mode": "random_one",
+            "keyword_list_info": [{"type": "text", "match_mode": "equal", "content": "新品"}],
+            "reply_list_info": [{"type": "news", "news_info": {"list": [{
+                "title": "沙箱新品上市", "author": "沙箱", "digest": "本周新品", "show_cover": 1,
+                "cover_url": "http://mmbiz.qpic.cn/sandbox/cover.jpg",
+                "content_url": "http://mp.weixin.qq.com/s?__biz=sandbox", "source_url": "",
+            }]}}],
         }]},
     }))
 }

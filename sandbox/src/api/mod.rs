@@ -3,6 +3,7 @@
 //! count the call, delay, roll for a fault, check the access_token, check the method, parse the
 //! body, then run the handler. Area handlers live in the submodules.
 
+pub(crate) mod ai;
 pub(crate) mod base;
 pub(crate) mod blacklist;
 pub(crate) mod comment;
@@ -19,6 +20,7 @@ pub(crate) mod menu;
 pub(crate) mod misc;
 pub(crate) mod oauth;
 pub(crate) mod qrcode;
+pub(crate) mod qrcode_jump;
 pub(crate) mod subscribe;
 pub(crate) mod tags;
 pub(crate) mod template;
@@ -188,6 +190,8 @@ fn all_routes() -> Vec<(&'static str, Route)> {
         comment::routes(),
         datacube::routes(),
         misc::routes(),
+        ai::routes(),
+        qrcode_jump::routes(),
     ]
     .into_iter()
     .flatten()
@@ -279,6 +283,8 @@ async fn dispatch(AxState(shared): AxState<Arc<Shared>>, req: Request) -> Respon
                 _ => return Reply::Error(err(47001, "data format error")).into_response(),
             }
         }
+        // No form at all (e.g. OCR with only `img_url`): the handler sees no parts.
+        Input::Multipart if !is_form(&req) => {}
         Input::Multipart => match read_parts(req).await {
             Ok(p) => parts = p,
             Err(e) => return Reply::Error(e).into_response(),
@@ -296,7 +302,20 @@ async fn dispatch(AxState(shared): AxState<Arc<Shared>>, req: Request) -> Respon
     }
 }
 
+fn is_form(req: &Request) -> bool {
+    let ct = req.headers().get(axum::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
+    ct.is_some_and(|ct| ct.starts_with("multipart/"))
+}
+
 async fn read_parts(req: Request) -> Result<Vec<Part>, WxError> {
+    let (head, body) = req.into_parts();
+    let bytes = axum::body::to_bytes(body, 32 * 1024 * 1024).await.map_err(|_| err(41005, "media data missing"))?;
+    // A form without parts is the closing boundary alone (`--BOUNDARY--`).
+    let t = bytes.trim_ascii();
+    if t.is_empty() || (t.starts_with(b"--") && t.ends_with(b"--") && !t.contains(&b'\n')) {
+        return Ok(Vec::new());
+    }
+    let req = Request::from_parts(head, axum::body::Body::from(bytes));
     let mut mp = Multipart::from_request(req, &()).await.map_err(|_| err(41005, "media data missing"))?;
     let mut parts = Vec::new();
     loop {

@@ -1,0 +1,33 @@
+//! The sandbox and the spec describe the same API: every spec endpoint that sends a request has
+//! a sandbox route with the same method and path, and every sandbox route is a spec endpoint.
+
+use std::collections::BTreeSet;
+
+/// (METHOD, path) of every spec endpoint; with `sent_only`, without the `url` endpoints (they
+/// only build a link for a browser, so the sandbox need not answer them, though it may).
+fn spec_endpoints(sent_only: bool) -> BTreeSet<(String, String)> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("spec");
+    let sources = wechat_oa_codegen::load::read_dir(&dir).expect("read spec/");
+    let spec = wechat_oa_codegen::load::load_spec("spec", &sources).expect("spec/ loads");
+    spec.areas
+        .iter()
+        .flat_map(|a| &a.model.endpoints)
+        .filter(|e| {
+            !sent_only || e.response.as_ref().map(|r| r.kind) != Some(wechat_oa_codegen::model::ResponseKind::Url)
+        })
+        .map(|e| (format!("{:?}", e.method).to_uppercase(), e.path.clone()))
+        .collect()
+}
+
+#[test]
+fn every_spec_endpoint_has_a_sandbox_route_and_every_route_a_spec_endpoint() {
+    let (spec, sent) = (spec_endpoints(false), spec_endpoints(true));
+    let sandbox: BTreeSet<(String, String)> =
+        wechat_oa_sandbox::route_list().into_iter().map(|(m, p)| (m.to_string(), p.to_string())).collect();
+    let no_route: Vec<_> = sent.difference(&sandbox).collect();
+    let no_spec: Vec<_> = sandbox.difference(&spec).collect();
+    assert!(
+        no_route.is_empty() && no_spec.is_empty(),
+        "spec endpoints without a sandbox route: {no_route:?}\nsandbox routes without a spec endpoint: {no_spec:?}"
+    );
+}
