@@ -139,9 +139,16 @@ impl<'a> CustomServiceApi<'a> {
     }
     /// 发送图文 (素材)客服消息 (send a mpnews (legacy permanent news material) customer-service message)
     ///
-    /// Sends one `mpnews` message (`msgtype: mpnews`). Legacy: news material from the old material library; prefer `send_mpnewsarticle`.
+    /// Sends one `mpnews` message (`msgtype: mpnews`): news material from the old material library.
+    /// The page lists this kind as 发送公众号图文消息（废弃）; send a published article with
+    /// `send_mpnewsarticle` instead.
+    ///
+    /// **Deprecated:** 废弃 on the official page: send published articles with send_mpnewsarticle (msgtype mpnewsarticle, by article_id)
     ///
     /// Official documentation: <https://developers.weixin.qq.com/doc/service/api/customer/message/api_sendcustommessage.html>
+    #[deprecated(
+        note = "废弃 on the official page: send published articles with send_mpnewsarticle (msgtype mpnewsarticle, by article_id)"
+    )]
     pub fn send_mpnews(
         &self,
         touser: impl Into<String>,
@@ -254,6 +261,7 @@ impl<'a> CustomServiceApi<'a> {
             body: TypingBody {
                 touser: touser.into(),
                 command,
+                businessid: None,
             },
         }
     }
@@ -926,7 +934,7 @@ pub const SEND_MPNEWS: crate::generated_interface::Endpoint = crate::generated_i
     body: crate::generated_interface::BodyKind::Json,
     response: crate::generated_interface::ResponseKind::Json,
     idempotent: false,
-    deprecated: false,
+    deprecated: true,
     doc_url: "https://developers.weixin.qq.com/doc/service/api/customer/message/api_sendcustommessage.html",
 };
 #[derive(serde::Serialize)]
@@ -1179,6 +1187,8 @@ pub const TYPING: crate::generated_interface::Endpoint = crate::generated_interf
 struct TypingBody {
     touser: String,
     command: TypingCommand,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    businessid: Option<String>,
 }
 /// Request builder for [`CustomServiceApi::typing`]: set optional parameters, then call `send()`.
 #[must_use = "a request does nothing until `.send().await`"]
@@ -1187,6 +1197,11 @@ pub struct TypingRequest<'a> {
     body: TypingBody,
 }
 impl<'a> TypingRequest<'a> {
+    /// 子商户 ID (sub-merchant id; listed on the subscription-account copy of the page, not on the service-account one)
+    pub fn businessid(mut self, value: impl Into<String>) -> Self {
+        self.body.businessid = Some(value.into());
+        self
+    }
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
     /// A value outside a limit WeChat documents is refused first
     /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.

@@ -436,6 +436,7 @@ async fn legacy_groups_create_move_rename_and_delete() {
 // custom_service
 
 #[tokio::test]
+#[allow(deprecated)] // send_mpnews: 发送公众号图文消息（废弃）, still answered
 async fn custom_messages_of_every_kind_are_delivered() {
     let sb = common::sandbox().await;
     let client = common::client(&sb);
