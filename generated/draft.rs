@@ -97,13 +97,44 @@ impl<'a> DraftApi<'a> {
     /// 草稿箱开关设置 (query or open the draft-box switch)
     ///
     /// With checkonly=1 only reports the state; otherwise turns the draft box on. Opening is
-    /// irreversible.
+    /// irreversible. The page now says 该接口已废弃: the draft box and publishing are open to every
+    /// account, so there is nothing to set or query.
+    ///
+    /// **Deprecated:** 该接口已废弃: 草稿箱和发布功能已经全量开放, 无需再设置或查询开关状态 (the draft box is open for every account)
     ///
     /// Official documentation: <https://developers.weixin.qq.com/doc/service/api/draftbox/draftmanage/api_draft_switch.html>
+    #[deprecated(
+        note = "该接口已废弃: 草稿箱和发布功能已经全量开放, 无需再设置或查询开关状态 (the draft box is open for every account)"
+    )]
     pub fn switch(&self) -> SwitchRequest<'a> {
         SwitchRequest {
             client: self.client,
             query: SwitchQuery { checkonly: None },
+        }
+    }
+    /// 获取商品卡片的DOM结构 (get the DOM of a product card to insert into an article)
+    ///
+    /// Returns what an article needs to show a WeChat-shop product card. Image messages
+    /// (newspic) take small cards, text links and bar cards; news articles take large cards,
+    /// small cards and text links. `product_key` and `DOM` come back only for the article and
+    /// card types that need them (`product_key` goes into `product_info.footer_product_info`).
+    /// Not callable by third-party platforms. Errors: 10170001 invalid product id, 10170002
+    /// unsupported article type, 10170003 unsupported card type.
+    ///
+    /// Official documentation: <https://developers.weixin.qq.com/doc/service/api/draftbox/shop/api_ecsgetproductcardinfo.html>
+    pub fn product_card_info(
+        &self,
+        product_id: impl Into<String>,
+        article_type: impl Into<String>,
+        card_type: DraftProductCardType,
+    ) -> ProductCardInfoRequest<'a> {
+        ProductCardInfoRequest {
+            client: self.client,
+            body: ProductCardInfoBody {
+                product_id: product_id.into(),
+                article_type: article_type.into(),
+                card_type,
+            },
         }
     }
 }
@@ -124,13 +155,30 @@ impl DraftImageItem {
 /// 图片消息的图片, 最多20张, 首张为封面 (images, at most 20; the first is the cover)
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct DraftImageInfo {
-    /// 图片列表 (images)
+    /// 图片列表, 最多20张 (images, at most 20; the first is the cover)
     pub image_list: Vec<DraftImageItem>,
 }
 impl DraftImageInfo {
     /// Creates a `DraftImageInfo` from its required fields; set optional ones with `with_*`.
     pub fn new(image_list: Vec<DraftImageItem>) -> Self {
         DraftImageInfo { image_list }
+    }
+}
+impl DraftImageInfo {
+    /// Checks the limits WeChat documents for these fields; `at` is this value's path.
+    pub(crate) fn check_limits(&self, at: &str) -> Result<(), String> {
+        {
+            let v = &self.image_list;
+            let path = crate::generated_interface::limits::join(at, "image_list");
+            crate::generated_interface::limits::items(
+                &path,
+                v.len(),
+                Some(1),
+                Some(20),
+                None,
+            )?;
+        }
+        Ok(())
     }
 }
 /// 封面裁剪, 坐标系左上(0,0)右下(1,1) (cover crop in a 0..1 coordinate system)
@@ -276,10 +324,10 @@ pub struct DraftArticle {
     /// 作者, 不超过16字 (author, ≤16 chars)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub author: Option<String>,
-    /// 摘要, 不超过128字 (summary, ≤128 chars)
+    /// 摘要, 不超过128字; 仅单图文有摘要; 不填则默认抓取正文前54个字 (summary, ≤128 chars; when absent WeChat uses the first 54 characters of the body)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub digest: Option<String>,
-    /// 阅读原文链接 ("read more" URL)
+    /// 阅读原文链接, 大小不可超过1 kb ("read more" URL, at most 1 KB)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content_source_url: Option<String>,
     /// 封面永久素材 id; news 必填 (cover media id; required for news)
@@ -339,13 +387,13 @@ impl DraftArticle {
         self.author = Some(author.into());
         self
     }
-    /// 摘要, 不超过128字 (summary, ≤128 chars)
+    /// 摘要, 不超过128字; 仅单图文有摘要; 不填则默认抓取正文前54个字 (summary, ≤128 chars; when absent WeChat uses the first 54 characters of the body)
     #[must_use]
     pub fn with_digest(mut self, digest: impl Into<String>) -> Self {
         self.digest = Some(digest.into());
         self
     }
-    /// 阅读原文链接 ("read more" URL)
+    /// 阅读原文链接, 大小不可超过1 kb ("read more" URL, at most 1 KB)
     #[must_use]
     pub fn with_content_source_url(
         mut self,
@@ -419,7 +467,73 @@ impl DraftArticle {
             let path = crate::generated_interface::limits::join(at, "digest");
             crate::generated_interface::limits::chars(&path, v, 128, Some(45004))?;
         }
+        if let Some(v) = &self.content_source_url {
+            let path = crate::generated_interface::limits::join(
+                at,
+                "content_source_url",
+            );
+            crate::generated_interface::limits::bytes(&path, v, 1024, None)?;
+        }
+        if let Some(v) = &self.image_info {
+            let path = crate::generated_interface::limits::join(at, "image_info");
+            v.check_limits(&path)?;
+        }
         Ok(())
+    }
+}
+/// 商品卡片类型 (kind of product card)
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DraftProductCardType {
+    /// 大卡 (large card; news only)
+    ///
+    /// Wire value: `0`.
+    Large,
+    /// 小卡 (small card; news and newspic)
+    ///
+    /// Wire value: `1`.
+    Small,
+    /// 文字链接 (text link; news and newspic)
+    ///
+    /// Wire value: `2`.
+    TextLink,
+    /// 条卡 (bar card; newspic only)
+    ///
+    /// Wire value: `3`.
+    Bar,
+    /// A value this version of the SDK does not know yet, kept as sent.
+    Other(i64),
+}
+impl DraftProductCardType {
+    /// The value as WeChat sends it.
+    pub fn as_i64(&self) -> i64 {
+        match self {
+            DraftProductCardType::Large => 0,
+            DraftProductCardType::Small => 1,
+            DraftProductCardType::TextLink => 2,
+            DraftProductCardType::Bar => 3,
+            DraftProductCardType::Other(v) => *v,
+        }
+    }
+}
+impl From<i64> for DraftProductCardType {
+    fn from(v: i64) -> Self {
+        match v {
+            0 => DraftProductCardType::Large,
+            1 => DraftProductCardType::Small,
+            2 => DraftProductCardType::TextLink,
+            3 => DraftProductCardType::Bar,
+            other => DraftProductCardType::Other(other),
+        }
+    }
+}
+impl serde::Serialize for DraftProductCardType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_i64(self.as_i64())
+    }
+}
+impl<'de> serde::Deserialize<'de> for DraftProductCardType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::generated_interface::deserialize_int_enum(d)
     }
 }
 /// 草稿中的一篇文章 (an article as returned)
@@ -859,7 +973,7 @@ pub const SWITCH: crate::generated_interface::Endpoint = crate::generated_interf
     body: crate::generated_interface::BodyKind::None,
     response: crate::generated_interface::ResponseKind::Json,
     idempotent: true,
-    deprecated: false,
+    deprecated: true,
     doc_url: "https://developers.weixin.qq.com/doc/service/api/draftbox/draftmanage/api_draft_switch.html",
 };
 #[derive(serde::Serialize)]
@@ -897,6 +1011,59 @@ impl<'a> SwitchRequest<'a> {
                 &SWITCH,
                 &self.query,
                 None::<&crate::generated_interface::NoBody>,
+            )
+            .await
+    }
+}
+/// Descriptor of [`draft::product_card_info`](super::draft::DraftApi::product_card_info).
+pub const PRODUCT_CARD_INFO: crate::generated_interface::Endpoint = crate::generated_interface::Endpoint {
+    name: "draft.product_card_info",
+    method: crate::generated_interface::Method::Post,
+    host: crate::generated_interface::Host::Api,
+    path: "/channels/ec/service/product/getcardinfo",
+    auth: crate::generated_interface::Auth::AccessToken,
+    body: crate::generated_interface::BodyKind::Json,
+    response: crate::generated_interface::ResponseKind::Json,
+    idempotent: true,
+    deprecated: false,
+    doc_url: "https://developers.weixin.qq.com/doc/service/api/draftbox/shop/api_ecsgetproductcardinfo.html",
+};
+#[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
+struct ProductCardInfoBody {
+    product_id: String,
+    article_type: String,
+    card_type: DraftProductCardType,
+}
+/// Response of [`DraftApi::product_card_info`].
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
+#[non_exhaustive]
+pub struct ProductCardInfoResponse {
+    /// 商品 key, 部分文章类型插入商品卡片需要 (product key, for the article types that need it)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub product_key: Option<String>,
+    /// 商品卡 DOM 结构, 多数文章类型插入商品卡片需要 (the card's HTML, for the article types that need it)
+    ///
+    /// Wire name: `DOM`.
+    #[serde(rename = "DOM", default, skip_serializing_if = "Option::is_none")]
+    pub dom: Option<String>,
+}
+/// Request builder for [`DraftApi::product_card_info`]: set optional parameters, then call `send()`.
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct ProductCardInfoRequest<'a> {
+    client: &'a crate::Client,
+    body: ProductCardInfoBody,
+}
+impl<'a> ProductCardInfoRequest<'a> {
+    /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
+    pub async fn send(self) -> Result<ProductCardInfoResponse, crate::Error> {
+        crate::generated_interface::call_json(
+                self.client,
+                &PRODUCT_CARD_INFO,
+                &crate::generated_interface::NoQuery,
+                Some(&self.body),
             )
             .await
     }
@@ -939,6 +1106,28 @@ fn official_example_switch_response() {
     >(
         "draft.switch",
         "{\n\"errcode\": 0,\n\"errmsg\": \"ok\",\n\"is_open\": 0\n}\n",
+        &[],
+    );
+}
+#[cfg(test)]
+#[test]
+fn official_example_product_card_info_body() {
+    crate::generated_interface::examples::body::<
+        ProductCardInfoBody,
+    >(
+        "draft.product_card_info",
+        "{\n\"product_id\": \"1000000000\",\n\"article_type\": \"newspic\",\n\"card_type\": 2\n}\n",
+        &[],
+    );
+}
+#[cfg(test)]
+#[test]
+fn official_example_product_card_info_response() {
+    crate::generated_interface::examples::response::<
+        ProductCardInfoResponse,
+    >(
+        "draft.product_card_info",
+        "{\n\"errcode\": 0,\n\"errmsg\": \"ok\",\n\"product_key\": \"PRODUCT_KEY\",\n\"DOM\": \"DOM\"\n}\n",
         &[],
     );
 }

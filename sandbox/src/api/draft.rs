@@ -2,7 +2,10 @@
 //! `/cgi-bin/freepublish/{submit,get,delete,getarticle,batchget}`. Articles are validated
 //! (type news/newspic, title ≤ 32 chars → 45003, author ≤ 16 → 45110, digest ≤ 128 → 45004,
 //! content required, cover/image ids must be permanent materials → 40007). The sandbox account's
-//! draft box is open (`draft/switch` reports `is_open` 1; opening is irreversible on WeChat).
+//! draft box is open (`draft/switch` reports `is_open` 1; the page now marks the switch deprecated,
+//! the draft box being open for every account). A missing digest of a single-article draft is the
+//! first 54 characters of the body's text, as documented; multi-article drafts have none.
+//! `/channels/ec/service/product/getcardinfo` answers product cards for numeric product ids.
 //! Publishing finishes at once (`publish_status` 0); `publish_id` and `msg_data_id` are answered
 //! as strings, as documented.
 
@@ -28,6 +31,7 @@ pub(crate) fn routes() -> Vec<(&'static str, Route)> {
         ("/cgi-bin/freepublish/delete", post(publish_delete)),
         ("/cgi-bin/freepublish/getarticle", post(get_article)),
         ("/cgi-bin/freepublish/batchget", post(publish_batchget)),
+        ("/channels/ec/service/product/getcardinfo", post(product_card_info)),
     ]
 }
 
@@ -86,7 +90,30 @@ fn articles(s: &State, list: Option<&Value>) -> Result<Vec<Value>, WxError> {
     if list.len() > 8 {
         return Err(err(45008, "article size out of limit"));
     }
-    list.iter().map(|a| article(s, a)).collect()
+    let mut out = list.iter().map(|a| article(s, a)).collect::<Result<Vec<_>, _>>()?;
+    if let [only] = out.as_mut_slice() {
+        default_digest(only);
+    }
+    Ok(out)
+}
+
+/// 仅有单图文消息才有摘要 … 如果本字段为没有填写，则默认抓取正文前54个字: the text of the body
+/// without its tags, first 54 characters.
+fn default_digest(a: &mut Value) {
+    if a.get("digest").and_then(Value::as_str).is_some_and(|d| !d.is_empty()) {
+        return;
+    }
+    let mut text = String::new();
+    let mut in_tag = false;
+    for c in a.get("content").and_then(Value::as_str).unwrap_or("").chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    a["digest"] = json!(text.trim().chars().take(54).collect::<String>());
 }
 
 /// `news_item` as WeChat returns it: the stored fields plus a (preview) `url`.
@@ -140,7 +167,10 @@ fn update(ctx: &Ctx<'_>) -> Outcome {
     let id = draft_id(ctx)?;
     let index = ctx.i("index").ok_or_else(|| super::missing("index"))?;
     ctx.with(|s| {
-        let a = article(s, ctx.body.get("articles").unwrap_or(&Value::Null))?;
+        let mut a = article(s, ctx.body.get("articles").unwrap_or(&Value::Null))?;
+        if s.drafts.get(id).is_some_and(|d| d.articles.len() == 1) {
+            default_digest(&mut a);
+        }
         let d = s.drafts.get_mut(id).ok_or_else(|| err(40007, "invalid media_id"))?;
         let slot = usize::try_from(index)
             .ok()
@@ -314,4 +344,34 @@ fn publish_batchget(ctx: &Ctx<'_>) -> Outcome {
             .collect();
         data(json!({"total_count": live.len(), "item_count": item.len(), "item": item}))
     })
+}
+
+/// `POST /channels/ec/service/product/getcardinfo`: a numeric `product_id` is a product of the
+/// sandbox shop (else 10170001); `article_type` news or newspic (else 10170002); `card_type` one the
+/// article type takes — newspic: small 1, text link 2, bar 3; news: large 0, small 1, text link 2
+/// (else 10170003). Answers `DOM` always and `product_key` for newspic, whose footer product card
+/// takes the key.
+fn product_card_info(ctx: &Ctx<'_>) -> Outcome {
+    let product = ctx.s("product_id").ok_or_else(|| super::missing("product_id"))?;
+    let kind = ctx.s("article_type").ok_or_else(|| super::missing("article_type"))?;
+    let card = ctx.i("card_type").ok_or_else(|| super::missing("card_type"))?;
+    if product.is_empty() || !product.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(err(10170001, "invalid product id"));
+    }
+    let allowed: &[i64] = match kind {
+        "newspic" => &[1, 2, 3],
+        "news" => &[0, 1, 2],
+        _ => return Err(err(10170002, "unsupported article type")),
+    };
+    if !allowed.contains(&card) {
+        return Err(err(10170003, "unsupported card type"));
+    }
+    let dom = format!(
+        "<mp-common-product data-pid=\"{product}\" data-card-type=\"{card}\" class=\"js_product_container\"></mp-common-product>"
+    );
+    let mut answer = json!({"DOM": dom});
+    if kind == "newspic" {
+        answer["product_key"] = json!(format!("sandbox_product_{product}"));
+    }
+    ok_with(answer)
 }
