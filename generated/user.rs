@@ -115,8 +115,11 @@ impl<'a> UserApi<'a> {
     /// 转换 OpenID (map OpenIDs of a migrated account to this account)
     ///
     /// After an account migration, call with the NEW account's token. `from_appid` is the old
-    /// account's AppID; at most 100 OpenIDs per call; only possible within a limited period
-    /// after the migration (errors 63178, 63182, 63183 tell why it was refused).
+    /// account's AppID; at most 100 OpenIDs per call, each one a current follower of the old
+    /// account (fetch that list before the old account is frozen). Callable once the migration
+    /// review is done and for at most 15 days after it; later it returns nothing. Not available
+    /// when the old account is a personal (个人主体) account. Errors 63178, 63182, 63183 tell why
+    /// a call was refused.
     ///
     /// Official documentation: <https://developers.weixin.qq.com/doc/service/api/usermanage/changeopenid/api_changeopenid.html>
     pub fn change_openid(
@@ -187,6 +190,114 @@ impl<'de> serde::Deserialize<'de> for Lang {
         crate::generated_interface::deserialize_string_enum(d)
     }
 }
+/// 用户关注的渠道来源 (how the user came to follow; a value WeChat adds later is kept in `Other`)
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum SubscribeScene {
+    /// 公众号搜索 (account search)
+    ///
+    /// Wire value: `ADD_SCENE_SEARCH`.
+    Search,
+    /// 公众号迁移 (account migration)
+    ///
+    /// Wire value: `ADD_SCENE_ACCOUNT_MIGRATION`.
+    AccountMigration,
+    /// 名片分享 (shared profile card)
+    ///
+    /// Wire value: `ADD_SCENE_PROFILE_CARD`.
+    ProfileCard,
+    /// 扫描二维码 (QR code scan)
+    ///
+    /// Wire value: `ADD_SCENE_QR_CODE`.
+    QrCode,
+    /// 图文页内名称点击 (account name inside an article)
+    ///
+    /// Wire value: `ADD_SCENE_PROFILE_LINK`.
+    ProfileLink,
+    /// 图文页右上角菜单 (article page's top-right menu)
+    ///
+    /// Wire value: `ADD_SCENE_PROFILE_ITEM`.
+    ProfileItem,
+    /// 支付后关注 (after a payment)
+    ///
+    /// Wire value: `ADD_SCENE_PAID`.
+    Paid,
+    /// 微信广告 (WeChat ads; split from OTHERS since 2020-06-08)
+    ///
+    /// Wire value: `ADD_SCENE_WECHAT_ADVERTISEMENT`.
+    WechatAdvertisement,
+    /// 他人转载 (an article reprinted by another account)
+    ///
+    /// Wire value: `ADD_SCENE_REPRINT`.
+    Reprint,
+    /// 视频号直播 (Channels live stream)
+    ///
+    /// Wire value: `ADD_SCENE_LIVESTREAM`.
+    Livestream,
+    /// 视频号 (Channels)
+    ///
+    /// Wire value: `ADD_SCENE_CHANNELS`.
+    Channels,
+    /// 其他 (other)
+    ///
+    /// Wire value: `ADD_SCENE_OTHERS`.
+    Others,
+    /// A value this version of the SDK does not know yet, kept as sent.
+    Other(String),
+}
+impl SubscribeScene {
+    /// The value as WeChat spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            SubscribeScene::Search => "ADD_SCENE_SEARCH",
+            SubscribeScene::AccountMigration => "ADD_SCENE_ACCOUNT_MIGRATION",
+            SubscribeScene::ProfileCard => "ADD_SCENE_PROFILE_CARD",
+            SubscribeScene::QrCode => "ADD_SCENE_QR_CODE",
+            SubscribeScene::ProfileLink => "ADD_SCENE_PROFILE_LINK",
+            SubscribeScene::ProfileItem => "ADD_SCENE_PROFILE_ITEM",
+            SubscribeScene::Paid => "ADD_SCENE_PAID",
+            SubscribeScene::WechatAdvertisement => "ADD_SCENE_WECHAT_ADVERTISEMENT",
+            SubscribeScene::Reprint => "ADD_SCENE_REPRINT",
+            SubscribeScene::Livestream => "ADD_SCENE_LIVESTREAM",
+            SubscribeScene::Channels => "ADD_SCENE_CHANNELS",
+            SubscribeScene::Others => "ADD_SCENE_OTHERS",
+            SubscribeScene::Other(s) => s.as_str(),
+        }
+    }
+}
+impl From<&str> for SubscribeScene {
+    fn from(s: &str) -> Self {
+        match s {
+            "ADD_SCENE_SEARCH" => SubscribeScene::Search,
+            "ADD_SCENE_ACCOUNT_MIGRATION" => SubscribeScene::AccountMigration,
+            "ADD_SCENE_PROFILE_CARD" => SubscribeScene::ProfileCard,
+            "ADD_SCENE_QR_CODE" => SubscribeScene::QrCode,
+            "ADD_SCENE_PROFILE_LINK" => SubscribeScene::ProfileLink,
+            "ADD_SCENE_PROFILE_ITEM" => SubscribeScene::ProfileItem,
+            "ADD_SCENE_PAID" => SubscribeScene::Paid,
+            "ADD_SCENE_WECHAT_ADVERTISEMENT" => SubscribeScene::WechatAdvertisement,
+            "ADD_SCENE_REPRINT" => SubscribeScene::Reprint,
+            "ADD_SCENE_LIVESTREAM" => SubscribeScene::Livestream,
+            "ADD_SCENE_CHANNELS" => SubscribeScene::Channels,
+            "ADD_SCENE_OTHERS" => SubscribeScene::Others,
+            other => SubscribeScene::Other(other.to_string()),
+        }
+    }
+}
+impl std::fmt::Display for SubscribeScene {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl serde::Serialize for SubscribeScene {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+impl<'de> serde::Deserialize<'de> for SubscribeScene {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::generated_interface::deserialize_string_enum(d)
+    }
+}
 /// 用户基本信息 (one follower's basic information, as returned by info and batch_info)
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[non_exhaustive]
@@ -197,7 +308,7 @@ pub struct FollowerInfo {
     /// 用户的标识 (the follower's OpenID)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub openid: Option<String>,
-    /// 用户的语言 (the follower's language, e.g. zh_CN)
+    /// 用户的语言; the batchget page still lists it, the single-user page marks it 【注意:该字段不再提供】 (no longer provided; do not rely on it)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub language: Option<String>,
     /// 关注时间 (Unix time of the last follow)
@@ -215,9 +326,9 @@ pub struct FollowerInfo {
     /// 用户被打上的标签ID列表 (tag ids)
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tagid_list: Vec<i64>,
-    /// 关注渠道来源 (follow source, e.g. ADD_SCENE_QR_CODE, ADD_SCENE_SEARCH)
+    /// 关注渠道来源 (follow source); unknown values are kept in `Other`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub subscribe_scene: Option<String>,
+    pub subscribe_scene: Option<SubscribeScene>,
     /// 二维码扫码场景 (integer scene of the QR code the user followed through)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub qr_scene: Option<i64>,
@@ -299,7 +410,7 @@ pub struct InfoResponse {
     pub subscribe: Option<i32>,
     /// the OpenID
     pub openid: String,
-    /// 用户的语言 (language)
+    /// 【注意:该字段不再提供】用户的语言 (no longer provided, per the page; kept for answers that still carry it)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub language: Option<String>,
     /// 关注时间 (Unix time of the last follow)
@@ -317,9 +428,9 @@ pub struct InfoResponse {
     /// 标签ID列表 (tag ids)
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tagid_list: Vec<i64>,
-    /// 关注渠道来源 (follow source: ADD_SCENE_SEARCH, ADD_SCENE_QR_CODE, ADD_SCENE_PROFILE_CARD, …)
+    /// 关注渠道来源 (follow source); unknown values are kept in `Other`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub subscribe_scene: Option<String>,
+    pub subscribe_scene: Option<SubscribeScene>,
     /// 二维码扫码场景 (integer QR scene)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub qr_scene: Option<i64>,
