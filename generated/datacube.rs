@@ -94,7 +94,7 @@ impl<'a> DatacubeApi<'a> {
             },
         }
     }
-    /// 获取图文统计数据 (article reading stats)
+    /// 获取图文阅读概况数据 (article reading overview)
     ///
     /// Maximum span 3 day(s) between begin_date and end_date.
     ///
@@ -117,7 +117,7 @@ impl<'a> DatacubeApi<'a> {
             },
         }
     }
-    /// 获取图文统计分时数据 (hourly reading stats)
+    /// 获取图文阅读分时数据 (hourly article reading)
     ///
     /// Maximum span 1 day(s) between begin_date and end_date.
     ///
@@ -140,7 +140,7 @@ impl<'a> DatacubeApi<'a> {
             },
         }
     }
-    /// 获取图文分享转发数据 (sharing stats)
+    /// 获取图文转发概况数据 (article sharing overview)
     ///
     /// Maximum span 7 day(s) between begin_date and end_date.
     ///
@@ -163,7 +163,7 @@ impl<'a> DatacubeApi<'a> {
             },
         }
     }
-    /// 获取图文分享转发分时数据 (hourly sharing stats)
+    /// 获取图文转发分时数据 (hourly article sharing)
     ///
     /// Maximum span 1 day(s) between begin_date and end_date.
     ///
@@ -276,7 +276,7 @@ impl<'a> DatacubeApi<'a> {
             },
         }
     }
-    /// 获取消息分送分时数据 (hourly upstream messages)
+    /// 获取消息发送分时数据 (hourly upstream messages)
     ///
     /// Maximum span 1 day(s) between begin_date and end_date.
     ///
@@ -384,7 +384,7 @@ impl<'a> DatacubeApi<'a> {
             },
         }
     }
-    /// 获取接口分析数据 (interface call stats)
+    /// 获取被动回复概要数据 (passive-reply summary)
     ///
     /// Maximum span 30 day(s) between begin_date and end_date.
     ///
@@ -402,7 +402,7 @@ impl<'a> DatacubeApi<'a> {
             },
         }
     }
-    /// 获取接口分析分时数据 (hourly interface stats)
+    /// 获取被动回复分布数据 (hourly passive-reply distribution)
     ///
     /// Maximum span 1 day(s) between begin_date and end_date.
     ///
@@ -428,7 +428,7 @@ pub struct UserSummaryRow {
     /// 数据日期 (date)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_date: Option<String>,
-    /// 用户来源渠道 (source channel)
+    /// 用户的渠道 (source channel): 0 其他合计 (all others), 1 公众号搜索 (search), 17 名片分享 (profile card), 30 扫描二维码 (QR code), 57 文章内账号名称 (account name in an article), 100 微信广告 (ads), 149 小程序关注 (mini program), 161 他人转载 (reprint), 200 视频号 (Channels), 201 直播 (live)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_source: Option<i32>,
     /// 新增用户 (new followers)
@@ -538,6 +538,18 @@ pub struct ArticleTotalStat {
     /// 收藏次数 (favourites)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub add_to_fav_count: Option<i64>,
+    /// 公众号会话阅读人数 (readers from the account's chat)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub int_page_from_session_read_user: Option<i64>,
+    /// 公众号会话阅读次数 (reads from the account's chat)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub int_page_from_session_read_count: Option<i64>,
+    /// 历史消息页阅读人数 (readers from the history page)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub int_page_from_hist_msg_read_user: Option<i64>,
+    /// 历史消息页阅读次数 (reads from the history page)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub int_page_from_hist_msg_read_count: Option<i64>,
 }
 /// 数据行 (UserReadRow)
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
@@ -549,7 +561,7 @@ pub struct UserReadRow {
     /// 小时, 如 1300 (hour; hourly APIs only)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_hour: Option<i32>,
-    /// 来源 (source)
+    /// 用户从哪里进入来阅读该图文 (where readers came from): 99999999 全部 (all), 0 会话 (chat), 1 好友 (friends), 2 朋友圈 (Moments), 4 历史消息页 (history page), 5 其他 (other), 6 看一看 (Top Stories), 7 搜一搜 (Search)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_source: Option<i32>,
     /// 图文页阅读人数 (readers)
@@ -587,7 +599,7 @@ pub struct UserShareRow {
     /// 小时 (hour; hourly API only)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_hour: Option<i32>,
-    /// 分享场景 (share scene)
+    /// 分享的场景 (share scene): 1 好友转发 (to a friend), 2 朋友圈 (Moments), 255 其他 (other)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub share_scene: Option<i32>,
     /// 分享次数 (shares)
@@ -607,7 +619,7 @@ pub struct UpstreamMsgRow {
     /// 小时 (hour; hourly API only)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_hour: Option<i32>,
-    /// 消息类型 (message type)
+    /// 消息类型 (message type): 1 文字 (text), 2 图片 (image), 3 语音 (voice), 4 视频 (video), 6 第三方应用消息 (third-party app / link message)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub msg_type: Option<i32>,
     /// 发送人数 (senders)
@@ -624,7 +636,7 @@ pub struct UpstreamMsgDistRow {
     /// 数据日期 (date)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_date: Option<String>,
-    /// 发送次数区间 (count bucket)
+    /// 当日发送消息量分布的区间 (messages per user that day): 0 = 0, 1 = 1-5, 2 = 6-10, 3 = 10次以上 (more than 10)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count_interval: Option<i32>,
     /// 发送人数 (senders)

@@ -176,7 +176,10 @@ fn row(shape: Shape, seed: u64, date: &str, day: i64, extra: u64) -> Vec<Value> 
                 if matches!(shape, Shape::ArticleSummary) {
                     o.extend(st);
                 } else {
-                    let mut detail = json!({"stat_date": date, "target_user": 10_000 + s(20, 100)});
+                    // The session and history-page reads are a part of the page reads.
+                    let mut detail = json!({"stat_date": date, "target_user": 10_000 + s(20, 100),
+                        "int_page_from_session_read_user": s(10, 500) / 2, "int_page_from_session_read_count": s(11, 900) / 2,
+                        "int_page_from_hist_msg_read_user": s(10, 500) / 4, "int_page_from_hist_msg_read_count": s(11, 900) / 4});
                     if let Some(d) = detail.as_object_mut() {
                         d.extend(st);
                     }
@@ -188,7 +191,8 @@ fn row(shape: Shape, seed: u64, date: &str, day: i64, extra: u64) -> Vec<Value> 
         Shape::UserRead => vec![json!({"ref_date": date, "user_source": 0, "int_page_read_user": s(1, 500), "int_page_read_count": s(2, 900),
             "ori_page_read_user": s(3, 50), "ori_page_read_count": s(4, 80), "share_user": s(5, 40), "share_count": s(6, 60),
             "add_to_fav_user": s(7, 20), "add_to_fav_count": s(8, 25)})],
-        Shape::UserShare => [1u64, 2, 3]
+        // share_scene as documented: 1 好友转发, 2 朋友圈, 255 其他.
+        Shape::UserShare => [1u64, 2, 255]
             .iter()
             .map(|scene| json!({"ref_date": date, "share_scene": scene, "share_count": s(scene + 10, 60), "share_user": s(scene + 20, 40)}))
             .collect(),
