@@ -52,7 +52,9 @@ impl<'a> BaseApi<'a> {
     }
     /// 获取微信推送服务器IP地址 (get the IP addresses WeChat pushes callbacks from)
     ///
-    /// The list changes from time to time; refresh it regularly (e.g. daily).
+    /// The list changes from time to time; refresh it regularly (e.g. daily). The page's table
+    /// types `ip_list` as string (微信服务器IP地址列表) while its example answers an array of
+    /// strings; the array is what WeChat sends, so it is modelled as a list.
     ///
     /// Official documentation: <https://developers.weixin.qq.com/doc/service/api/base/api_getcallbackip.html>
     pub fn callback_ip(&self) -> CallbackIpRequest<'a> {
@@ -136,7 +138,9 @@ impl<'a> BaseApi<'a> {
     }
     /// 重置指定API调用次数 (reset the daily call count of one API)
     ///
-    /// Resets the daily count of the API at `cgi_path` only.
+    /// Resets the daily count of the API at `cgi_path` only. 每个账号每月共50次清零操作机会: 50
+    /// resets per account per month, counted separately from `clear_quota`'s 10; a reset that
+    /// takes effect uses one. Counts may be off by about 1%.
     ///
     /// Official documentation: <https://developers.weixin.qq.com/doc/service/api/apimanage/api_clearapiquota.html>
     pub fn clear_api_quota(

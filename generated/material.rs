@@ -192,7 +192,7 @@ pub struct MaterialNewsItem {
     /// 封面素材 id (cover media id)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub thumb_media_id: Option<String>,
-    /// 封面 URL (cover URL)
+    /// 封面 URL (cover URL); not in the get-material page's table, kept because WeChat sends it
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub thumb_url: Option<String>,
     /// 1 = show cover, 0 = hide

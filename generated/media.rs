@@ -14,7 +14,9 @@ impl<'a> MediaApi<'a> {
     /// 新增临时素材 (upload temporary media)
     ///
     /// Uploads a file as temporary media; the returned media_id is reusable but expires after 3 days.
-    /// Limits: image 10 MB, voice 2 MB / 60 s (AMR, MP3), video 10 MB (MP4), thumb 64 KB (JPG).
+    /// Limits (其他补充): image 10 MB (PNG, JPEG, JPG, GIF), voice 2 MB / 60 s (AMR, MP3), video
+    /// 10 MB (MP4), thumb 64 KB (JPG). The same page's 注意事项 says 图片2MB/视频10MB; keep images
+    /// under 2 MB to be safe.
     /// Errors: 40004 invalid media type.
     ///
     /// Official documentation: <https://developers.weixin.qq.com/doc/service/api/material/temporary/api_uploadtempmedia.html>
@@ -268,7 +270,7 @@ pub struct UploadResponse {
     /// 媒体文件标识 (media id); absent for thumb uploads
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub media_id: Option<String>,
-    /// 缩略图标识 (returned instead of media_id for thumb)
+    /// 缩略图标识 (returned instead of media_id for thumb); not in the page's table (type, media_id, created_at), kept because thumb uploads answer it
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub thumb_media_id: Option<String>,
     /// 上传时间戳 (upload time, unix seconds)

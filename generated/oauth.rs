@@ -250,13 +250,13 @@ pub struct AccessTokenResponse {
     /// 用户 OpenID (the user's OpenID)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub openid: Option<String>,
-    /// 授权作用域, 逗号分隔 (granted scopes, comma-separated)
+    /// 授权作用域, 逗号分隔 (granted scopes, comma-separated); not in the page's return table, kept because WeChat sends it (the Open Platform page of the same path lists it)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
     /// UnionID (only for snsapi_userinfo when bound to an open platform account)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unionid: Option<String>,
-    /// 1 = 快照页虚拟账号 (snapshot-page virtual user)
+    /// 是否为快照页模式虚拟账号 (1 = a virtual user of the snapshot page, not a real user)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_snapshotuser: Option<i32>,
 }
@@ -329,13 +329,13 @@ pub struct RefreshTokenResponse {
     /// 用户 OpenID (the user's OpenID)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub openid: Option<String>,
-    /// 授权作用域, 逗号分隔 (granted scopes, comma-separated)
+    /// 授权作用域, 逗号分隔 (granted scopes, comma-separated); not in the page's return table, kept because WeChat sends it (the Open Platform page of the same path lists it)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
     /// UnionID (only for snsapi_userinfo when bound to an open platform account)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unionid: Option<String>,
-    /// 1 = 快照页虚拟账号 (snapshot-page virtual user)
+    /// 是否为快照页模式虚拟账号 (1 = a virtual user of the snapshot page, not a real user)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_snapshotuser: Option<i32>,
 }

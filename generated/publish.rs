@@ -130,7 +130,7 @@ pub struct PublishedNewsItem {
     /// 封面 URL (cover URL)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub thumb_url: Option<String>,
-    /// 1 = show cover (legacy)
+    /// 1 = show cover (legacy); not in the getarticle page's table, kept because older answers carry it
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub show_cover_pic: Option<i32>,
     /// 1 = comments open
@@ -142,7 +142,7 @@ pub struct PublishedNewsItem {
     /// 文章链接 (article URL)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
-    /// 是否已删除 (deleted)
+    /// 该图文是否被删除 (whether the article was deleted; boolean in the page's table)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_deleted: Option<bool>,
 }

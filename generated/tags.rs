@@ -45,7 +45,9 @@ impl<'a> TagsApi<'a> {
     /// 删除标签 (delete a tag)
     ///
     /// A tag carried by more than 100 000 followers cannot be deleted (45057): untag them first
-    /// with `batch_untagging`. 45058 = system tag.
+    /// with `batch_untagging`. 45058 = system tag. The page's table marks `tag` and `tag.id`
+    /// optional (否); they stay required here because a delete without a tag id names nothing to
+    /// delete.
     ///
     /// Official documentation: <https://developers.weixin.qq.com/doc/service/api/usermanage/tag/api_deletetag.html>
     pub fn delete(&self, tag: TagRef) -> DeleteRequest<'a> {
