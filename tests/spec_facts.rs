@@ -95,3 +95,143 @@ fn template_client_msg_id_doc_says_ten_minutes_per_user() {
     let endpoint_doc = e.doc.clone().unwrap_or_default();
     assert!(endpoint_doc.contains("10 minutes") && !endpoint_doc.contains("refuses a repeat of the same id"));
 }
+
+fn response_field<'a>(e: &'a Endpoint, name: &str) -> Option<&'a Field> {
+    e.response.as_ref().and_then(|r| r.fields.iter().find(|f| f.name == name))
+}
+
+fn type_field<'a>(a: &'a wechat_oa_codegen::load::LoadedArea, ty: &str, name: &str) -> &'a Field {
+    let t = a.model.types.iter().find(|t| t.name == ty).unwrap_or_else(|| panic!("no type {ty}"));
+    t.fields.iter().find(|f| f.name == name).unwrap_or_else(|| panic!("{ty} has no field {name}"))
+}
+
+/// api_sendcustommessage: "发送公众号图文消息（废弃）" — mpnews is deprecated in favour of
+/// mpnewsarticle (a published article by article_id).
+#[test]
+fn custom_mpnews_is_deprecated_for_mpnewsarticle() {
+    let cs = area("custom_service");
+    let note = endpoint(&cs, "send_mpnews").deprecated.clone().expect("send_mpnews is deprecated");
+    assert!(note.contains("send_mpnewsarticle"), "{note}");
+    assert!(endpoint(&cs, "send_mpnewsarticle").deprecated.is_none());
+}
+
+/// subscription/api/customer/message/api_typing: businessid, string, 必填 否 (子商户 ID).
+#[test]
+fn typing_takes_an_optional_businessid() {
+    let cs = area("custom_service");
+    let f = body_field(endpoint(&cs, "typing"), "businessid").expect("businessid");
+    assert_eq!(f.ty, "string");
+    assert!(!f.required);
+}
+
+/// api_draft_switch: "该接口已废弃。草稿箱和发布功能已经全量开放，无需再设置或查询开关状态。"
+#[test]
+fn draft_switch_is_deprecated() {
+    let draft = area("draft");
+    assert!(endpoint(&draft, "switch").deprecated.is_some());
+}
+
+/// api_draft_add: digest defaults to the body's first 54 characters; content_source_url 大小不可超过1 kb;
+/// a newspic has at most 20 images.
+#[test]
+fn draft_article_limits_and_digest_default() {
+    let draft = area("draft");
+    let digest = type_field(&draft, "DraftArticle", "digest").doc.clone().unwrap_or_default();
+    assert!(digest.contains("54"), "{digest}");
+    let url = type_field(&draft, "DraftArticle", "content_source_url");
+    assert_eq!(url.limits.as_ref().and_then(|l| l.max_bytes), Some(1024));
+    let images = type_field(&draft, "DraftImageInfo", "image_list");
+    assert_eq!(images.limits.as_ref().and_then(|l| l.max_items), Some(20));
+}
+
+/// Draft-box index page lists 获取商品卡片的DOM结构 /channels/ec/service/product/getcardinfo;
+/// api_ecsgetproductcardinfo: product_id string, article_type string, card_type number, all 必填;
+/// answer product_key and DOM.
+#[test]
+fn draft_has_the_product_card_endpoint() {
+    let draft = area("draft");
+    let e = endpoint(&draft, "product_card_info");
+    assert_eq!(e.path, "/channels/ec/service/product/getcardinfo");
+    for name in ["product_id", "article_type", "card_type"] {
+        assert!(body_field(e, name).unwrap_or_else(|| panic!("{name}")).required, "{name}");
+    }
+    assert!(response_field(e, "product_key").is_some() && response_field(e, "DOM").is_some());
+}
+
+/// api_userinfo: subscribe_scene lists the ADD_SCENE_* values (a string enum now);
+/// language is marked 【注意:该字段不再提供】.
+#[test]
+fn user_info_subscribe_scene_is_an_enum_and_language_is_gone() {
+    let user = area("user");
+    let e = endpoint(&user, "info");
+    assert_eq!(response_field(e, "subscribe_scene").expect("subscribe_scene").ty, "SubscribeScene");
+    assert_eq!(type_field(&user, "FollowerInfo", "subscribe_scene").ty, "SubscribeScene");
+    let scene = user.model.types.iter().find(|t| t.name == "SubscribeScene").expect("SubscribeScene");
+    let wires: Vec<String> = scene
+        .values
+        .iter()
+        .map(|v| match &v.wire {
+            WireValue::Str(s) => s.clone(),
+            other => format!("{other:?}"),
+        })
+        .collect();
+    for w in [
+        "ADD_SCENE_SEARCH",
+        "ADD_SCENE_ACCOUNT_MIGRATION",
+        "ADD_SCENE_PROFILE_CARD",
+        "ADD_SCENE_QR_CODE",
+        "ADD_SCENE_OTHERS",
+    ] {
+        assert!(wires.iter().any(|x| x == w), "{w} missing from {wires:?}");
+    }
+    let language = response_field(e, "language").expect("language").doc.clone().unwrap_or_default();
+    assert!(language.contains("不再提供"), "{language}");
+}
+
+/// api_changeopenid: only within 15 days after the migration review, not for personal accounts.
+#[test]
+fn change_openid_doc_names_the_15_days_and_personal_accounts() {
+    let user = area("user");
+    let doc = endpoint(&user, "change_openid").doc.clone().unwrap_or_default();
+    assert!(doc.contains("15 days") && doc.contains("个人主体"), "{doc}");
+}
+
+/// api_freepublishgetarticle: is_deleted is boolean; thumb_url is in the table.
+#[test]
+fn published_article_is_deleted_is_bool_and_has_thumb_url() {
+    let publish = area("publish");
+    assert_eq!(type_field(&publish, "PublishedNewsItem", "is_deleted").ty, "bool");
+    type_field(&publish, "PublishedNewsItem", "thumb_url");
+}
+
+/// api_getarticletotal: details carries int_page_from_session_read_* and int_page_from_hist_msg_read_*.
+#[test]
+fn article_total_details_carry_session_and_history_reads() {
+    let datacube = area("datacube");
+    for name in [
+        "int_page_from_session_read_user",
+        "int_page_from_session_read_count",
+        "int_page_from_hist_msg_read_user",
+        "int_page_from_hist_msg_read_count",
+    ] {
+        assert_eq!(type_field(&datacube, "ArticleTotalStat", name).ty, "i64", "{name}");
+    }
+}
+
+/// The wedata pages' titles: getuserread 获取图文阅读概况数据 … getinterfacesummaryhour 获取被动回复分布数据.
+#[test]
+fn analytics_summaries_use_the_pages_titles() {
+    let datacube = area("datacube");
+    for (name, title) in [
+        ("get_user_read", "获取图文阅读概况数据"),
+        ("get_user_read_hour", "获取图文阅读分时数据"),
+        ("get_user_share", "获取图文转发概况数据"),
+        ("get_user_share_hour", "获取图文转发分时数据"),
+        ("get_interface_summary", "获取被动回复概要数据"),
+        ("get_interface_summary_hour", "获取被动回复分布数据"),
+        ("get_upstream_msg_hour", "获取消息发送分时数据"),
+    ] {
+        let summary = &endpoint(&datacube, name).summary;
+        assert!(summary.starts_with(title), "{name}: {summary}");
+    }
+}
