@@ -7,12 +7,10 @@ use std::collections::BTreeSet;
 
 /// Live catalogue paths the spec does not have yet.
 const PENDING: &[&str] = &[
-    "/cgi-bin/media/uploadvideo",
     "/channels/ec/service/product/getcardinfo",
     "/cv/img/superresolution",
     "/cv/ocr/menu",
     "/semantic/semproxy/search",
-    "/wxa/sec/queryblocktmplmsg",
 ];
 
 fn catalogue() -> Option<String> {
