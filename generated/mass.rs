@@ -439,6 +439,27 @@ impl<'a> MassApi<'a> {
             body: SetSpeedBody { speed },
         }
     }
+    /// 上传群发视频 (turn a video into the media_id an mpvideo mass message takes)
+    ///
+    /// An `mpvideo` mass message does not take the video's own media_id: this call turns a video
+    /// media id (from `media().upload` or a permanent video material) into the media_id that
+    /// `sendall_mpvideo`, `send_mpvideo` and `preview_mpvideo` send, with the title and
+    /// description shown on the message. The answer also carries `type` ("video") and
+    /// `created_at`. 40007 = the media_id is not a video of this account. The only page for it
+    /// is the old 群发接口 page (not in the current `/doc/service/api/` index); some copies of
+    /// that page name the host `file.api.weixin.qq.com`, the SDK uses api.weixin.qq.com.
+    ///
+    /// Official documentation: <https://developers.weixin.qq.com/doc/offiaccount/Message_Management/Batch_Sends_and_Originality_Checks.html>
+    pub fn upload_video(&self, media_id: impl Into<String>) -> UploadVideoRequest<'a> {
+        UploadVideoRequest {
+            client: self.client,
+            body: UploadVideoBody {
+                media_id: media_id.into(),
+                title: None,
+                description: None,
+            },
+        }
+    }
 }
 /// 群发接收者筛选 (who receives a sendall)
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -2166,6 +2187,73 @@ impl<'a> SetSpeedRequest<'a> {
             )
             .await
             .map(|_: serde::de::IgnoredAny| ())
+    }
+}
+/// Descriptor of [`mass::upload_video`](super::mass::MassApi::upload_video).
+pub const UPLOAD_VIDEO: crate::generated_interface::Endpoint = crate::generated_interface::Endpoint {
+    name: "mass.upload_video",
+    method: crate::generated_interface::Method::Post,
+    host: crate::generated_interface::Host::Api,
+    path: "/cgi-bin/media/uploadvideo",
+    auth: crate::generated_interface::Auth::AccessToken,
+    body: crate::generated_interface::BodyKind::Json,
+    response: crate::generated_interface::ResponseKind::Json,
+    idempotent: false,
+    deprecated: false,
+    doc_url: "https://developers.weixin.qq.com/doc/offiaccount/Message_Management/Batch_Sends_and_Originality_Checks.html",
+};
+#[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
+struct UploadVideoBody {
+    media_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    title: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    description: Option<String>,
+}
+/// Response of [`MassApi::upload_video`].
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct UploadVideoResponse {
+    /// 媒体类型, video (media type)
+    ///
+    /// Wire name: `type`.
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub media_type: Option<String>,
+    /// 群发用的 media_id (the id mpvideo mass messages take)
+    pub media_id: String,
+    /// 创建时间戳 (creation time, Unix seconds)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<i64>,
+}
+/// Request builder for [`MassApi::upload_video`]: set optional parameters, then call `send()`.
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct UploadVideoRequest<'a> {
+    client: &'a crate::Client,
+    body: UploadVideoBody,
+}
+impl<'a> UploadVideoRequest<'a> {
+    /// 消息的标题 (title shown on the message)
+    pub fn title(mut self, value: impl Into<String>) -> Self {
+        self.body.title = Some(value.into());
+        self
+    }
+    /// 消息的描述 (description shown on the message)
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.body.description = Some(value.into());
+        self
+    }
+    /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
+    pub async fn send(self) -> Result<UploadVideoResponse, crate::Error> {
+        crate::generated_interface::call_json(
+                self.client,
+                &UPLOAD_VIDEO,
+                &crate::generated_interface::NoQuery,
+                Some(&self.body),
+            )
+            .await
     }
 }
 #[cfg(test)]

@@ -102,6 +102,32 @@ impl<'a> TemplateApi<'a> {
             },
         }
     }
+    /// 查询拦截的模板消息 (list the messages sent with a template that WeChat blocked)
+    ///
+    /// One page of the template messages sent with `tmpl_msg_id` (the template's id, as the
+    /// page's example and a developer's report use it) that WeChat intercepted. Paging is by
+    /// record id: pass `largest_id` = 0 first, then the largest `id` of the page received;
+    /// `limit` is the page size, at most 100. The page's table and its example type `msginfo` as one
+    /// object; a real answer is a list (`{"msginfo":[],"errcode":0,"errmsg":"ok"}` for a template
+    /// with no blocked message), which is what the SDK decodes. The record `id` is typed string
+    /// on the page and printed as a number in its example.
+    ///
+    /// Official documentation: <https://developers.weixin.qq.com/doc/service/api/notify/template/api_queryblocktmplmsg.html>
+    pub fn query_blocked(
+        &self,
+        tmpl_msg_id: impl Into<String>,
+        largest_id: i64,
+        limit: i64,
+    ) -> QueryBlockedRequest<'a> {
+        QueryBlockedRequest {
+            client: self.client,
+            body: QueryBlockedBody {
+                tmpl_msg_id: tmpl_msg_id.into(),
+                largest_id,
+                limit,
+            },
+        }
+    }
 }
 /// 跳转的小程序 (the mini program a message opens)
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -173,6 +199,29 @@ pub struct PrivateTemplate {
     /// 模板示例 (example)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub example: Option<String>,
+}
+/// 一条被拦截的模板消息 (one blocked template message)
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct BlockedTemplateMessage {
+    /// 记录唯一ID, 用于多次查询的largest_id; typed string, printed as a number (record id, the next page's largest_id)
+    #[serde(deserialize_with = "crate::generated_interface::deserialize_id")]
+    pub id: String,
+    /// 被拦截的模板消息id (the template's id)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tmpl_msg_id: Option<String>,
+    /// 模板消息的标题 (the message's title)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// 模板消息的内容 (the message's content)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content: Option<String>,
+    /// 下发的时间戳 (when it was sent, Unix seconds)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub send_timestamp: Option<i64>,
+    /// 下发目标用户的openid (the recipient)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub openid: Option<String>,
 }
 /// Descriptor of [`template::send`](super::template::TemplateApi::send).
 pub const SEND: crate::generated_interface::Endpoint = crate::generated_interface::Endpoint {
@@ -453,6 +502,85 @@ impl<'a> DeleteRequest<'a> {
             .map(|_: serde::de::IgnoredAny| ())
     }
 }
+/// Descriptor of [`template::query_blocked`](super::template::TemplateApi::query_blocked).
+pub const QUERY_BLOCKED: crate::generated_interface::Endpoint = crate::generated_interface::Endpoint {
+    name: "template.query_blocked",
+    method: crate::generated_interface::Method::Post,
+    host: crate::generated_interface::Host::Api,
+    path: "/wxa/sec/queryblocktmplmsg",
+    auth: crate::generated_interface::Auth::AccessToken,
+    body: crate::generated_interface::BodyKind::Json,
+    response: crate::generated_interface::ResponseKind::Json,
+    idempotent: true,
+    deprecated: false,
+    doc_url: "https://developers.weixin.qq.com/doc/service/api/notify/template/api_queryblocktmplmsg.html",
+};
+#[derive(serde::Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize))]
+struct QueryBlockedBody {
+    tmpl_msg_id: String,
+    largest_id: i64,
+    limit: i64,
+}
+impl QueryBlockedBody {
+    /// Checks the limits WeChat documents for these fields.
+    fn check_limits(&self) -> Result<(), String> {
+        {
+            let v = &self.largest_id;
+            let path = crate::generated_interface::limits::join("", "largest_id");
+            crate::generated_interface::limits::range(
+                &path,
+                i128::from(*v),
+                Some(0),
+                None,
+                None,
+            )?;
+        }
+        {
+            let v = &self.limit;
+            let path = crate::generated_interface::limits::join("", "limit");
+            crate::generated_interface::limits::range(
+                &path,
+                i128::from(*v),
+                Some(1),
+                Some(100),
+                None,
+            )?;
+        }
+        Ok(())
+    }
+}
+/// Response of [`TemplateApi::query_blocked`].
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
+#[non_exhaustive]
+pub struct QueryBlockedResponse {
+    /// 被拦截的消息 (the blocked messages on this page)
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub msginfo: Vec<BlockedTemplateMessage>,
+}
+/// Request builder for [`TemplateApi::query_blocked`]: set optional parameters, then call `send()`.
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct QueryBlockedRequest<'a> {
+    client: &'a crate::Client,
+    body: QueryBlockedBody,
+}
+impl<'a> QueryBlockedRequest<'a> {
+    /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
+    /// A value outside a limit WeChat documents is refused first
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
+    pub async fn send(self) -> Result<QueryBlockedResponse, crate::Error> {
+        self.body
+            .check_limits()
+            .map_err(|m| crate::generated_interface::limits::refuse(&QUERY_BLOCKED, m))?;
+        crate::generated_interface::call_json(
+                self.client,
+                &QUERY_BLOCKED,
+                &crate::generated_interface::NoQuery,
+                Some(&self.body),
+            )
+            .await
+    }
+}
 #[cfg(test)]
 #[test]
 fn official_example_get_industry_response() {
@@ -514,6 +642,17 @@ fn official_example_delete_response() {
     crate::generated_interface::examples::response_without_fields(
         "template.delete",
         "{\n\"errcode\": 0,\n\"errmsg\": \"ok\"\n}\n",
+        &[],
+    );
+}
+#[cfg(test)]
+#[test]
+fn official_example_query_blocked_body() {
+    crate::generated_interface::examples::body::<
+        QueryBlockedBody,
+    >(
+        "template.query_blocked",
+        "{\"tmpl_msg_id\": \"f9KbMio42Ks3kzLwPP1aDkl2k98avIFbPtdLJ_yY7QY\", \"largest_id\": 0, \"limit\" : 100 }\n",
         &[],
     );
 }

@@ -193,6 +193,14 @@ impl Sandbox {
         self.shared.with(|s| s.kf.customer_message(openid, text))
     }
 
+    /// WeChat intercepts every later message sent with the template `template_id`: the send is
+    /// answered as usual (with a msgid) but nothing is delivered, and the message is listed by
+    /// `/wxa/sec/queryblocktmplmsg`. How WeChat decides to intercept is not documented; this is
+    /// the sandbox's way to produce a blocked message.
+    pub fn block_template(&self, template_id: &str) {
+        self.shared.with(|s| s.intercepted_templates.insert(template_id.to_string()));
+    }
+
     /// The followers' OpenIDs, in follow order.
     pub fn users(&self) -> Vec<String> {
         self.shared.with(|s| s.users.iter().map(|u| u.openid.clone()).collect())

@@ -38,7 +38,7 @@ pub(crate) struct User {
 /// An uploaded temporary media file or news material (news keeps no bytes).
 #[derive(Clone, Debug)]
 pub(crate) struct Media {
-    /// image, voice, video, thumb or news.
+    /// image, voice, video, thumb, news, or mpvideo (a video made ready for mass messages).
     pub kind: String,
     pub filename: String,
     pub content_type: String,
@@ -68,12 +68,23 @@ pub(crate) struct QrTicket {
 }
 
 /// A private template.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub(crate) struct Template {
     pub template_id: String,
     pub title: String,
     pub content: String,
     pub example: String,
+}
+
+/// A template message WeChat intercepted (`/wxa/sec/queryblocktmplmsg`).
+#[derive(Clone, Debug)]
+pub(crate) struct BlockedTemplateMessage {
+    pub id: i64,
+    pub template_id: String,
+    pub title: String,
+    pub content: String,
+    pub send_timestamp: i64,
+    pub openid: String,
 }
 
 /// A mass message's bookkeeping.
@@ -158,6 +169,10 @@ pub(crate) struct State {
     pub industry: (i64, i64),
     pub templates: Vec<Template>,
     pub template_dedup: HashMap<(String, String), (i64, Instant)>,
+    /// Templates whose messages are intercepted from now on ([`crate::Sandbox::block_template`]).
+    pub intercepted_templates: HashSet<String>,
+    /// The intercepted messages, in order; `id` counts from 1.
+    pub blocked_template_messages: Vec<BlockedTemplateMessage>,
     pub sent: Vec<SentMessage>,
     pub mass: BTreeMap<i64, MassRecord>,
     pub mass_client_ids: HashMap<String, i64>,
@@ -265,6 +280,8 @@ impl Shared {
             industry: (1, 4),
             templates: Vec::new(),
             template_dedup: HashMap::new(),
+            intercepted_templates: HashSet::new(),
+            blocked_template_messages: Vec::new(),
             sent: Vec::new(),
             mass: BTreeMap::new(),
             mass_client_ids: HashMap::new(),

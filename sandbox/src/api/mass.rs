@@ -1,14 +1,17 @@
 //! Mass messages: `/cgi-bin/message/mass/{sendall,send,preview,delete,get}`. Payloads are
 //! validated per `msgtype` (mpnews, text, voice, image: `images` in sendall/send and `image` in preview, mpvideo, wxcard), recipients
 //! must follow the account, and a repeated `clientmsgid` answers 45065 with the first msg_id.
-//! Also `/cgi-bin/message/mass/speed/{get,set}` (speed 0–4: 45083 out of range, 45084 missing).
+//! Also `/cgi-bin/message/mass/speed/{get,set}` (speed 0–4: 45083 out of range, 45084 missing)
+//! and `/cgi-bin/media/uploadvideo`, which turns a video media id into the `mpvideo` media id
+//! mass messages send (40007 when the id is not a video of the account). An mpvideo payload
+//! takes that id or, as the current pages allow every permanent material id, a video material.
 
 use serde_json::{json, Value};
 
-use super::media::require_media;
+use super::media::{new_media_id, require_media};
 use super::{invalid_openid, post, str_of, Ctx, Input, Route};
-use crate::reply::{err, error_body, ok, Outcome, Reply, WxError};
-use crate::state::{MassRecord, State};
+use crate::reply::{data, err, error_body, ok, Outcome, Reply, WxError};
+use crate::state::{now_unix, MassRecord, Media, State};
 use crate::SentMessage;
 
 pub(crate) fn routes() -> Vec<(&'static str, Route)> {
@@ -21,6 +24,7 @@ pub(crate) fn routes() -> Vec<(&'static str, Route)> {
         // Documented without a request body.
         ("/cgi-bin/message/mass/speed/get", Route { input: Input::None, ..post(get_speed) }),
         ("/cgi-bin/message/mass/speed/set", post(set_speed)),
+        ("/cgi-bin/media/uploadvideo", post(upload_video)),
     ]
 }
 
@@ -62,7 +66,7 @@ fn validate(s: &State, body: &Value, msgtype: &str, images_allowed: bool) -> Res
                 require_media(s, id.as_str().unwrap_or(""), &["image"])?;
             }
         }
-        "mpvideo" => require_media(s, media_field(obj, key)?, &["video"])?,
+        "mpvideo" => require_media(s, media_field(obj, key)?, &["mpvideo", "video"])?,
         "wxcard" => {
             str_of(obj, "card_id").ok_or_else(|| super::missing("wxcard.card_id"))?;
         }
@@ -207,4 +211,18 @@ fn set_speed(ctx: &Ctx<'_>) -> Outcome {
         ctx.i("speed").filter(|s| (0..=4).contains(s)).ok_or_else(|| err(45083, "invalid speed, speed is 0 to 4"))?;
     ctx.with(|s| s.mass_speed = speed);
     ok()
+}
+
+/// The video (temporary media or permanent material) becomes a new `mpvideo` media id carrying
+/// the message's title and description.
+fn upload_video(ctx: &Ctx<'_>) -> Outcome {
+    let media_id = ctx.need("media_id")?;
+    let title = ctx.s("title").unwrap_or_default().to_string();
+    ctx.with(|s| {
+        require_media(s, media_id, &["video"])?;
+        let id = new_media_id();
+        let media = Media { kind: "mpvideo".into(), filename: title, content_type: String::new(), bytes: Vec::new() };
+        s.media.insert(id.clone(), media);
+        data(json!({"type": "video", "media_id": id, "created_at": now_unix()}))
+    })
 }

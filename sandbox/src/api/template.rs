@@ -2,7 +2,9 @@
 //! get_all_private_template,del_private_template}` and `/cgi-bin/message/template/send`
 //! (template must exist → 40037; recipient must follow → 40003; `data.KEY.value` checked →
 //! 47003; the same `touser` + `client_msg_id` within 10 minutes is delivered once and answers
-//! the first msgid again).
+//! the first msgid again). `/wxa/sec/queryblocktmplmsg` lists, 100 at most per page and paged by
+//! record id (`largest_id`), the messages of one template that were intercepted (a template is
+//! intercepted after [`crate::Sandbox::block_template`]; an unknown template lists nothing).
 
 use std::time::{Duration, Instant};
 
@@ -10,7 +12,7 @@ use serde_json::{json, Value};
 
 use super::{get, invalid_openid, post, str_of, Ctx, Route};
 use crate::reply::{data, err, ok, ok_with, Outcome};
-use crate::state::Template;
+use crate::state::{now_unix, BlockedTemplateMessage, Template};
 use crate::tokens::random_string;
 use crate::SentMessage;
 
@@ -22,6 +24,7 @@ pub(crate) fn routes() -> Vec<(&'static str, Route)> {
         ("/cgi-bin/template/get_all_private_template", get(list_templates)),
         ("/cgi-bin/template/del_private_template", post(del_template)),
         ("/cgi-bin/message/template/send", post(send)),
+        ("/wxa/sec/queryblocktmplmsg", post(query_blocked)),
     ]
 }
 
@@ -169,6 +172,19 @@ fn send(ctx: &Ctx<'_>) -> Outcome {
         if let Some(cid) = client_msg_id {
             s.template_dedup.insert((touser.to_string(), cid), (msgid, now));
         }
+        if s.intercepted_templates.contains(template_id) {
+            let template = s.templates.iter().find(|t| t.template_id == template_id).cloned().unwrap_or_default();
+            let id = s.blocked_template_messages.len() as i64 + 1;
+            s.blocked_template_messages.push(BlockedTemplateMessage {
+                id,
+                template_id: template_id.to_string(),
+                title: template.title,
+                content: render(&template.content, ctx.body.get("data")),
+                send_timestamp: now_unix(),
+                openid: touser.to_string(),
+            });
+            return ok_with(json!({"msgid": msgid}));
+        }
         s.sent.push(SentMessage {
             kind: "template".into(),
             touser: Some(touser.into()),
@@ -176,5 +192,35 @@ fn send(ctx: &Ctx<'_>) -> Outcome {
             body: ctx.body.clone(),
         });
         ok_with(json!({"msgid": msgid}))
+    })
+}
+
+/// The template text with each `{{key.DATA}}` replaced by the sent value.
+fn render(content: &str, data: Option<&Value>) -> String {
+    let mut out = content.to_string();
+    if let Some(Value::Object(fields)) = data {
+        for (k, v) in fields {
+            out = out.replace(&format!("{{{{{k}.DATA}}}}"), str_of(v, "value").unwrap_or(""));
+        }
+    }
+    out
+}
+
+fn query_blocked(ctx: &Ctx<'_>) -> Outcome {
+    let template_id = ctx.need("tmpl_msg_id")?;
+    let largest = ctx.i("largest_id").ok_or_else(|| super::missing("largest_id"))?;
+    let limit = ctx.i("limit").ok_or_else(|| super::missing("limit"))?;
+    ctx.with(|s| {
+        let page: Vec<Value> = s
+            .blocked_template_messages
+            .iter()
+            .filter(|m| m.template_id == template_id && m.id > largest)
+            .take(usize::try_from(limit).unwrap_or(0))
+            .map(|m| {
+                json!({"id": m.id, "tmpl_msg_id": m.template_id, "title": m.title, "content": m.content,
+                       "send_timestamp": m.send_timestamp, "openid": m.openid})
+            })
+            .collect();
+        data(json!({"msginfo": page}))
     })
 }
