@@ -140,11 +140,7 @@ fn check_object(t: &Table, at: &str, fields: &[FieldDef], v: &Value) -> Result<(
 fn day(s: &str) -> Option<i64> {
     let mut p = s.splitn(3, '-');
     let (y, m, d): (i64, i64, i64) = (p.next()?.parse().ok()?, p.next()?.parse().ok()?, p.next()?.parse().ok()?);
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let doy = (153 * ((m + 9) % 12) + 2) / 5 + d - 1;
-    Some(era * 146_097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719_468)
+    Some(crate::api::datacube::days_from_civil(y, m, d))
 }
 
 /// Checks a request to `path` against every spec endpoint on that path (variants of one path,
