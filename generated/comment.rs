@@ -315,6 +315,23 @@ struct ListBody {
     #[serde(rename = "type")]
     comment_type: i32,
 }
+impl ListBody {
+    /// Checks the limits WeChat documents for these fields.
+    fn check_limits(&self) -> Result<(), String> {
+        {
+            let v = &self.count;
+            let path = crate::generated_interface::limits::join("", "count");
+            crate::generated_interface::limits::range(
+                &path,
+                i128::from(*v),
+                Some(1),
+                Some(49),
+                Some(88010),
+            )?;
+        }
+        Ok(())
+    }
+}
 /// Response of [`CommentApi::list`].
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[non_exhaustive]
@@ -344,6 +361,9 @@ impl<'a> ListRequest<'a> {
     /// A value outside a limit WeChat documents is refused first
     /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
     pub async fn send(self) -> Result<ListResponse, crate::Error> {
+        self.body
+            .check_limits()
+            .map_err(|m| crate::generated_interface::limits::refuse(&LIST, m))?;
         crate::generated_interface::call_json(
                 self.client,
                 &LIST,
@@ -351,6 +371,45 @@ impl<'a> ListRequest<'a> {
                 Some(&self.body),
             )
             .await
+    }
+    /// Every item of every page, in order, as a stream: the next page is asked for only
+    /// when the consumer has taken every item of this one, so memory holds one page
+    /// whatever the total. Each page is sent like `send()` (same checks, token handling
+    /// and retries); an error ends the stream after it is yielded.
+    pub fn items(
+        self,
+    ) -> impl futures_util::Stream<
+        Item = Result<ArticleComment, crate::Error>,
+    > + Send + 'a {
+        let client = self.client;
+        crate::generated_interface::pages(
+            self.body,
+            move |mut body| async move {
+                body.check_limits()
+                    .map_err(|m| crate::generated_interface::limits::refuse(&LIST, m))?;
+                let resp: ListResponse = crate::generated_interface::call_json(
+                        client,
+                        &LIST,
+                        &crate::generated_interface::NoQuery,
+                        Some(&body),
+                    )
+                    .await?;
+                let total: Option<i128> = None::<i128>;
+                let items: Vec<ArticleComment> = Some(resp)
+                    .map(|v| v.comment)
+                    .unwrap_or_default();
+                let got = i128::try_from(items.len()).unwrap_or(i128::MAX);
+                let offset = i128::from(body.begin).saturating_add(got);
+                body.begin = offset
+                    .try_into()
+                    .map_err(|_| crate::generated_interface::limits::refuse(
+                        &LIST,
+                        "offset out of range".to_string(),
+                    ))?;
+                let more = got > 0 && total.is_none_or(|t| offset < t);
+                Ok((items, more.then_some(body)))
+            },
+        )
     }
 }
 /// Descriptor of [`comment::mark_elect`](super::comment::CommentApi::mark_elect).

@@ -10,10 +10,16 @@ use wechat_oa::api::draft::DraftArticle;
 use wechat_oa::api::media::MediaType;
 use wechat_oa::{Client, Error, Upload};
 
-/// The errcode of a WeChat error; panics on anything else.
+/// The errcode of a WeChat error, or the one the client names when it refuses a request over a
+/// documented limit before sending; panics on anything else.
 fn code<T: Debug>(r: Result<T, Error>) -> i64 {
     match r {
         Err(Error::Api(e)) => e.errcode,
+        Err(Error::InvalidRequest { message, .. }) if message.contains("(WeChat answers ") => message
+            .rsplit("(WeChat answers ")
+            .next()
+            .and_then(|rest| rest.trim_end_matches(')').parse().ok())
+            .unwrap_or_else(|| panic!("no code in {message:?}")),
         other => panic!("expected a WeChat error, got {other:?}"),
     }
 }
@@ -49,6 +55,20 @@ async fn a_published_article_lists_its_comments_page_by_page() {
     // The second article has comments of its own.
     let other = client.comment().list(id, 0, 10, 0).index(1).send().await.expect("index 1");
     assert_ne!(other.comment[0].content, all.comment[0].content);
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn every_comment_streams_by_offset_one_page_at_a_time() {
+    use futures_util::TryStreamExt;
+    let sb = common::sandbox().await;
+    let client = common::client(&sb);
+    let id = published(&client).await;
+    let ids: Vec<i64> =
+        client.comment().list(id, 0, 1, 0).items().map_ok(|c| c.user_comment_id).try_collect().await.expect("all");
+    assert_eq!(ids, [1, 2], "each comment once, in order");
+    // Pages of one: two comments, then the empty page that ends it.
+    assert_eq!(sb.stats().calls_by_path.get("/cgi-bin/comment/list").copied(), Some(3));
     sb.shutdown().await;
 }
 
