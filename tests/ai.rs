@@ -4,17 +4,8 @@
 
 mod common;
 
-use std::fmt::Debug;
-
 use wechat_oa::api::ai::{AiLang, IdCardMode};
-use wechat_oa::{Error, Upload};
-
-fn code<T: Debug>(r: Result<T, Error>) -> i64 {
-    match r {
-        Err(Error::Api(e)) => e.errcode,
-        other => panic!("expected a WeChat error, got {other:?}"),
-    }
-}
+use wechat_oa::Upload;
 
 fn jpeg(seed: u8) -> Upload {
     Upload::new("card.jpg", vec![0xFF, 0xD8, 0xFF, 0xE0, seed, seed.wrapping_mul(7), 0x42])
@@ -48,12 +39,12 @@ async fn id_card_ocr_reads_the_same_card_the_same_way_by_url_or_upload() {
 async fn ocr_without_an_image_or_with_a_bad_one_is_refused() {
     let sb = common::sandbox().await;
     let client = common::client(&sb);
-    assert_eq!(code(client.ai().idcard().send().await), 101000);
-    assert_eq!(code(client.ai().bankcard().img_url("ftp://example.com/a.jpg").send().await), 101000);
+    assert_eq!(common::code(client.ai().idcard().send().await), 101000);
+    assert_eq!(common::code(client.ai().bankcard().img_url("ftp://example.com/a.jpg").send().await), 101000);
     let text = Upload::new("notes.txt", b"not a picture".to_vec());
-    assert_eq!(code(client.ai().printed_text().img(text).send().await), 101002);
+    assert_eq!(common::code(client.ai().printed_text().img(text).send().await), 101002);
     let big = Upload::new("big.jpg", [&[0xFF, 0xD8, 0xFF][..], &vec![0; 2 * 1024 * 1024]].concat());
-    assert_eq!(code(client.ai().qrcode().img(big).send().await), 40006);
+    assert_eq!(common::code(client.ai().qrcode().img(big).send().await), 40006);
     sb.shutdown().await;
 }
 
@@ -104,8 +95,8 @@ async fn smart_crop_answers_one_rectangle_per_ratio() {
     }
     let best = client.ai().ai_crop().img_url("https://example.com/p.jpg").send().await.unwrap();
     assert_eq!(best.results.len(), 1, "without ratios WeChat picks one");
-    assert_eq!(code(client.ai().ai_crop().img(jpeg(6)).ratios("1,2,3,4,5,6").send().await), 40035);
-    assert_eq!(code(client.ai().ai_crop().send().await), 101000);
+    assert_eq!(common::code(client.ai().ai_crop().img(jpeg(6)).ratios("1,2,3,4,5,6").send().await), 40035);
+    assert_eq!(common::code(client.ai().ai_crop().send().await), 101000);
     sb.shutdown().await;
 }
 
@@ -114,13 +105,13 @@ async fn uploaded_voice_is_recognised_under_its_voice_id() {
     let sb = common::sandbox().await;
     let client = common::client(&sb);
     let mp3 = Upload::new("hello.mp3", b"ID3\x03\x00voice".to_vec());
-    assert_eq!(code(client.ai().query_voice_result("v-1").send().await), 40035, "nothing uploaded yet");
+    assert_eq!(common::code(client.ai().query_voice_result("v-1").send().await), 40035, "nothing uploaded yet");
     client.ai().add_voice_for_text("mp3", "v-1", mp3.clone()).lang(AiLang::ZhCn).send().await.expect("upload");
     let text = client.ai().query_voice_result("v-1").lang(AiLang::ZhCn).send().await.expect("query");
     assert!(text.result.as_deref().is_some_and(|t| !t.is_empty()));
-    assert_eq!(code(client.ai().add_voice_for_text("amr", "v-2", mp3).send().await), 40035, "mp3 only");
+    assert_eq!(common::code(client.ai().add_voice_for_text("amr", "v-2", mp3).send().await), 40035, "mp3 only");
     let empty = Upload::new("e.mp3", Vec::new());
-    assert_eq!(code(client.ai().add_voice_for_text("mp3", "v-3", empty).send().await), 40010);
+    assert_eq!(common::code(client.ai().add_voice_for_text("mp3", "v-3", empty).send().await), 40010);
     sb.shutdown().await;
 }
 
@@ -133,6 +124,6 @@ async fn translation_goes_both_ways_and_limits_the_length() {
     let zh = client.ai().translate(AiLang::EnUs, AiLang::ZhCn, "Thank you").send().await.expect("en→zh");
     assert_eq!(zh.to_content.as_deref(), Some("谢谢"));
     let long = "长".repeat(201); // 603 bytes of UTF-8
-    assert_eq!(code(client.ai().translate(AiLang::ZhCn, AiLang::EnUs, long).send().await), 40035);
+    assert_eq!(common::code(client.ai().translate(AiLang::ZhCn, AiLang::EnUs, long).send().await), 40035);
     sb.shutdown().await;
 }

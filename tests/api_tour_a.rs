@@ -7,7 +7,6 @@
 mod common;
 
 use std::collections::{BTreeMap, HashSet};
-use std::fmt::Debug;
 use std::net::IpAddr;
 
 use serde_json::Value;
@@ -23,27 +22,11 @@ use wechat_oa::api::menu::{ButtonType, MenuButton, MenuMatchRule};
 use wechat_oa::api::tags::{TagName, TagRef, TagUpdate};
 use wechat_oa::api::template::{TemplateDataValue, TemplateMiniProgram};
 use wechat_oa::api::user::{BatchUserQuery, Lang};
-use wechat_oa::{Client, Error, Upload};
+use wechat_oa::{Client, Upload};
 use wechat_oa_sandbox::{Sandbox, SentMessage};
 
 // ---------------------------------------------------------------------------------------------
 // helpers
-
-/// The WeChat error code of a failed call; panics on success or on a non-WeChat error.
-///
-/// A request over a documented limit never reaches WeChat: the client refuses it with
-/// `Error::InvalidRequest`, naming the code WeChat would answer; that code is returned then.
-fn code<T: Debug>(r: Result<T, Error>) -> i64 {
-    match r {
-        Err(Error::Api(e)) => e.errcode,
-        Err(Error::InvalidRequest { message, .. }) if message.contains("(WeChat answers ") => message
-            .rsplit("(WeChat answers ")
-            .next()
-            .and_then(|rest| rest.trim_end_matches(')').parse().ok())
-            .unwrap_or_else(|| panic!("no code in {message:?}")),
-        other => panic!("expected a WeChat error, got {other:?}"),
-    }
-}
 
 /// The delivered messages of one kind ("custom", "mass_send" …), in order.
 fn sent(sb: &Sandbox, kind: &str) -> Vec<SentMessage> {
@@ -138,10 +121,10 @@ async fn a_wrong_secret_is_a_typed_api_error_40125() {
     let shown = format!("{err} {err:?}");
     assert!(!shown.contains(secret), "the secret leaked: {shown}");
 
-    assert_eq!(code(client.base().stable_token().send().await), 40125);
-    assert_eq!(code(client.base().clear_quota_by_secret().send().await), 40125);
+    assert_eq!(common::code(client.base().stable_token().send().await), 40125);
+    assert_eq!(common::code(client.base().clear_quota_by_secret().send().await), 40125);
     // A call that needs the app token fails with the token endpoint's error.
-    assert_eq!(code(client.user().list().send().await), 40125);
+    assert_eq!(common::code(client.user().list().send().await), 40125);
     assert!(sb.sent_messages().is_empty());
 }
 
@@ -178,9 +161,9 @@ async fn ip_lists_and_the_callback_network_check() {
     assert!(ping_only.ping.iter().all(|p| p.from_operator.as_deref() == Some("CAP")));
 
     let bad_action = client.base().callback_check(CheckAction::Other("traceroute".into()), CheckOperator::Default);
-    assert_eq!(code(bad_action.send().await), 40202);
+    assert_eq!(common::code(bad_action.send().await), 40202);
     let bad_operator = client.base().callback_check(CheckAction::All, CheckOperator::Other("MOBILE".into()));
-    assert_eq!(code(bad_operator.send().await), 40203);
+    assert_eq!(common::code(bad_operator.send().await), 40203);
 }
 
 #[tokio::test]
@@ -198,18 +181,18 @@ async fn quota_query_and_the_shared_monthly_reset_budget() {
     assert_eq!(info.used, Some(3));
     assert_eq!(info.remain, Some(info.daily_limit.expect("limit") - 3));
     assert!(quota.rate_limit.and_then(|r| r.call_count).is_some_and(|c| c > 0));
-    assert_eq!(code(client.base().api_quota("cgi-bin/no-leading-slash").send().await), 76003);
+    assert_eq!(common::code(client.base().api_quota("cgi-bin/no-leading-slash").send().await), 76003);
 
     client.base().clear_api_quota(path).send().await.expect("reset one API");
-    assert_eq!(code(client.base().clear_api_quota("/cgi-bin/not/an/api").send().await), 76021);
+    assert_eq!(common::code(client.base().clear_api_quota("/cgi-bin/not/an/api").send().await), 76021);
 
     // clear_quota and clear_quota_by_secret share 10 resets a month.
     for _ in 0..5 {
         client.base().clear_quota().send().await.expect("reset with the token");
         client.base().clear_quota_by_secret().send().await.expect("reset with the secret");
     }
-    assert_eq!(code(client.base().clear_quota().send().await), 48006);
-    assert_eq!(code(client.base().clear_quota_by_secret().send().await), 48006);
+    assert_eq!(common::code(client.base().clear_quota().send().await), 48006);
+    assert_eq!(common::code(client.base().clear_quota_by_secret().send().await), 48006);
 }
 
 #[tokio::test]
@@ -243,12 +226,12 @@ async fn rid_info_describes_the_failed_request() {
         assert!(!shown.contains(wrong), "{shown}");
     }
 
-    assert_eq!(code(client.base().rid_info("not-a-rid").send().await), 76002);
-    assert_eq!(code(client.base().rid_info("0000abcd-0000abcd-0000abcd").send().await), 76001);
+    assert_eq!(common::code(client.base().rid_info("not-a-rid").send().await), 76002);
+    assert_eq!(common::code(client.base().rid_info("0000abcd-0000abcd-0000abcd").send().await), 76001);
     // Only the account that got the error may look it up.
     let other = common::sandbox_with(|c| c.appid = "wx0ther0000sandbox".into()).await;
     let other_client = common::client(&other);
-    assert_eq!(code(other_client.base().rid_info(rid).send().await), 76003);
+    assert_eq!(common::code(other_client.base().rid_info(rid).send().await), 76003);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -290,8 +273,8 @@ async fn followers_list_info_batch_info_and_remark() {
     assert_eq!(batch.user_info_list[1].remark.as_deref(), Some("老客户 VIP"));
 
     // A missing openid on a JSON GET: WeChat's 41009.
-    assert_eq!(code(client.user().info("").send().await), 41009);
-    assert_eq!(code(client.user().info("oNobody_000000000000000000000").send().await), 40003);
+    assert_eq!(common::code(client.user().info("").send().await), 41009);
+    assert_eq!(common::code(client.user().info("oNobody_000000000000000000000").send().await), 40003);
 }
 
 #[tokio::test]
@@ -311,7 +294,7 @@ async fn blacklist_blocks_messages_until_lifted() {
     assert_eq!(from_4.data.map(|d| d.openid), Some(vec![users[4].clone()]));
 
     let blocked = client.custom_service().send_text(&users[3], MessageText::new("hi")).send().await;
-    assert_eq!(code(blocked), 43019, "a blacklisted follower gets no messages");
+    assert_eq!(common::code(blocked), 43019, "a blacklisted follower gets no messages");
 
     client.user().batch_unblacklist(vec![users[3].clone()]).send().await.expect("unblock");
     let listed = client.user().blacklist().send().await.expect("blacklist");
@@ -320,7 +303,7 @@ async fn blacklist_blocks_messages_until_lifted() {
     assert_eq!(sent(&sb, "custom").len(), 1);
 
     let too_many: Vec<String> = users.iter().take(21).cloned().collect();
-    assert_eq!(code(client.user().batch_blacklist(too_many).send().await), 40032);
+    assert_eq!(common::code(client.user().batch_blacklist(too_many).send().await), 40032);
 }
 
 #[tokio::test]
@@ -344,8 +327,8 @@ async fn change_openid_maps_a_migrated_accounts_followers() {
     assert_eq!(again.result_list[0].new_openid.as_deref(), Some(new.as_str()), "the mapping is stable");
 
     let own = sb.config().appid.clone();
-    assert_eq!(code(client.user().change_openid(own, vec![old[0].clone()]).send().await), 63178);
-    assert_eq!(code(client.user().change_openid("wx00000000oldacct", vec![]).send().await), 63182);
+    assert_eq!(common::code(client.user().change_openid(own, vec![old[0].clone()]).send().await), 63178);
+    assert_eq!(common::code(client.user().change_openid("wx00000000oldacct", vec![]).send().await), 63182);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -390,10 +373,10 @@ async fn tags_create_tag_users_rename_untag_and_delete() {
     assert!(client.tags().user_tags(&users[1]).send().await.expect("user tags").tagid_list.is_empty());
 
     new_tag(&client, "重复").await;
-    assert_eq!(code(client.tags().create(TagName::new("重复")).send().await), 45157);
-    assert_eq!(code(client.tags().update(TagUpdate::new(2, "星标")).send().await), 45058);
+    assert_eq!(common::code(client.tags().create(TagName::new("重复")).send().await), 45157);
+    assert_eq!(common::code(client.tags().update(TagUpdate::new(2, "星标")).send().await), 45058);
     let fifty_one: Vec<String> = (0..51).map(|i| users[i % users.len()].clone()).collect();
-    assert_eq!(code(client.tags().batch_tagging(fifty_one, created.id).send().await), 40032);
+    assert_eq!(common::code(client.tags().batch_tagging(fifty_one, created.id).send().await), 40032);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -429,7 +412,7 @@ async fn legacy_groups_create_move_rename_and_delete() {
     assert!(listed.iter().all(|g| g.id != group.id));
     assert_eq!(client.groups().user_group(&users[1]).send().await.expect("group").groupid, 0, "back to default");
 
-    assert_eq!(code(client.groups().update(GroupUpdate::new(1, "x")).send().await), 45016);
+    assert_eq!(common::code(client.groups().update(GroupUpdate::new(1, "x")).send().await), 45016);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -516,15 +499,15 @@ async fn custom_message_mistakes_get_wechats_codes() {
     let to = sb.users()[0].clone();
     let cs = client.custom_service();
 
-    assert_eq!(code(cs.send_text(&to, MessageText::new("")).send().await), 44004, "empty content");
-    assert_eq!(code(cs.send_image(&to, MessageMedia::new("no-such-media")).send().await), 40007);
+    assert_eq!(common::code(cs.send_text(&to, MessageText::new("")).send().await), 44004, "empty content");
+    assert_eq!(common::code(cs.send_image(&to, MessageMedia::new("no-such-media")).send().await), 40007);
     let two = vec![
         CustomNewsArticle::new("a", "https://example.com/a"),
         CustomNewsArticle::new("b", "https://example.com/b"),
     ];
-    assert_eq!(code(cs.send_news(&to, CustomNews::new(two)).send().await), 45008, "one article only");
-    assert_eq!(code(cs.send_text("oNobody_000000000000000000000", MessageText::new("hi")).send().await), 40003);
-    assert_eq!(code(cs.typing(&to, TypingCommand::Other("Dancing".into())).send().await), 45072);
+    assert_eq!(common::code(cs.send_news(&to, CustomNews::new(two)).send().await), 45008, "one article only");
+    assert_eq!(common::code(cs.send_text("oNobody_000000000000000000000", MessageText::new("hi")).send().await), 40003);
+    assert_eq!(common::code(cs.typing(&to, TypingCommand::Other("Dancing".into())).send().await), 45072);
     assert!(sb.sent_messages().is_empty(), "nothing was delivered");
 }
 
@@ -570,7 +553,7 @@ async fn mass_sendall_every_kind_then_status() {
     assert_eq!(delivered[3].body["images"]["recommend"], "今日图集");
 
     assert_eq!(
-        code(mass.sendall_text(MassFilter::new(false).with_tag_id(999), MessageText::new("x")).send().await),
+        common::code(mass.sendall_text(MassFilter::new(false).with_tag_id(999), MessageText::new("x")).send().await),
         45159
     );
 }
@@ -614,8 +597,8 @@ async fn mass_send_to_openids_and_previews() {
     assert!(previews[..5].iter().all(|p| p.touser.as_deref() == Some(to.as_str())));
     assert_eq!(previews[5].body["towxname"], "sandbox_wx_id");
 
-    assert_eq!(code(mass.send_text(vec![users[0].clone()], MessageText::new("x")).send().await), 40130);
-    assert_eq!(code(mass.preview_text(MessageText::new("x")).send().await), 47001, "touser or towxname needed");
+    assert_eq!(common::code(mass.send_text(vec![users[0].clone()], MessageText::new("x")).send().await), 40130);
+    assert_eq!(common::code(mass.preview_text(MessageText::new("x")).send().await), 47001, "touser or towxname needed");
 }
 
 #[tokio::test]
@@ -630,7 +613,7 @@ async fn mass_clientmsgid_delete_and_speed() {
     let first = mass.send_text(two.clone(), MessageText::new("一次")).clientmsgid("batch-2024-001").send().await;
     let first = first.expect("send");
     let again = mass.send_text(two.clone(), MessageText::new("一次")).clientmsgid("batch-2024-001").send().await;
-    assert_eq!(code(again), 45065, "a repeated clientmsgid is refused");
+    assert_eq!(common::code(again), 45065, "a repeated clientmsgid is refused");
     assert_eq!(sent(&sb, "mass_send").len(), 1, "and not delivered again");
     assert_eq!(sent(&sb, "mass_send")[0].msgid, Some(first.msg_id));
 
@@ -641,7 +624,7 @@ async fn mass_clientmsgid_delete_and_speed() {
         Some("DELETE")
     );
     mass.delete().article_url("https://mp.weixin.qq.com/s/sandbox-article").send().await.expect("delete by url");
-    assert_eq!(code(mass.delete().msg_id(news.msg_id + 1_000).send().await), 40059, "an unknown msg_id");
+    assert_eq!(common::code(mass.delete().msg_id(news.msg_id + 1_000).send().await), 40059, "an unknown msg_id");
 
     let speed = mass.get_speed().send().await.expect("speed");
     assert_eq!(speed.speed, 0);
@@ -650,7 +633,7 @@ async fn mass_clientmsgid_delete_and_speed() {
     let slower = mass.get_speed().send().await.expect("speed");
     assert_eq!(slower.speed, 3);
     assert!(slower.realspeed.expect("real speed") < fastest, "level 3 is slower than level 0");
-    assert_eq!(code(mass.set_speed(9).send().await), 45083);
+    assert_eq!(common::code(mass.set_speed(9).send().await), 45083);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -679,7 +662,7 @@ async fn template_industry_and_library() {
 
     tpl.delete(&id).send().await.expect("delete");
     assert!(tpl.list().send().await.expect("list").template_list.iter().all(|t| t.template_id != id));
-    assert_eq!(code(tpl.delete(&id).send().await), 40037);
+    assert_eq!(common::code(tpl.delete(&id).send().await), 40037);
 }
 
 #[tokio::test]
@@ -717,8 +700,8 @@ async fn template_send_with_url_miniprogram_and_client_msg_id() {
     assert_ne!(other, first);
     assert_eq!(sent(&sb, "template").len(), 2);
 
-    assert_eq!(code(tpl.send(&to, "no-such-template", data("x")).send().await), 40037);
-    assert_eq!(code(tpl.send(&to, &id, data("")).send().await), 47003, "an empty keyword value");
+    assert_eq!(common::code(tpl.send(&to, "no-such-template", data("x")).send().await), 40037);
+    assert_eq!(common::code(tpl.send(&to, &id, data("")).send().await), 47003, "an empty keyword value");
     assert_eq!(sent(&sb, "template").len(), 2);
 }
 
@@ -780,14 +763,14 @@ async fn menus_default_conditional_match_and_delete() {
 
     menu.delete_conditional(&menuid).send().await.expect("delete conditional");
     assert!(menu.get().send().await.expect("get").conditionalmenu.is_empty());
-    assert_eq!(code(menu.delete_conditional(&menuid).send().await), 65301);
+    assert_eq!(common::code(menu.delete_conditional(&menuid).send().await), 65301);
 
     let private = MenuMatchRule::new().with_sex("1");
-    assert_eq!(code(menu.add_conditional(vec![click("x", "x")], private).send().await), 65320);
-    assert_eq!(code(menu.create(vec![]).send().await), 40016, "a menu needs 1–3 buttons");
+    assert_eq!(common::code(menu.add_conditional(vec![click("x", "x")], private).send().await), 65320);
+    assert_eq!(common::code(menu.create(vec![]).send().await), 40016, "a menu needs 1–3 buttons");
 
     menu.delete().send().await.expect("delete");
-    assert_eq!(code(menu.get().send().await), 46003);
+    assert_eq!(common::code(menu.get().send().await), 46003);
     let current = menu.current_selfmenu_info().send().await.expect("current menu");
     assert_eq!(current.is_menu_open, Some(0));
 }

@@ -25,22 +25,6 @@ use wechat_oa_sandbox::Sandbox;
 // ---------------------------------------------------------------------------------------------
 // helpers
 
-/// The WeChat error code of a failed call; panics on success or on a non-WeChat error.
-///
-/// A request over a documented limit never reaches WeChat: the client refuses it with
-/// `Error::InvalidRequest`, naming the code WeChat would answer; that code is returned then.
-fn code<T: Debug>(r: Result<T, Error>) -> i64 {
-    match r {
-        Err(Error::Api(e)) => e.errcode,
-        Err(Error::InvalidRequest { message, .. }) if message.contains("(WeChat answers ") => message
-            .rsplit("(WeChat answers ")
-            .next()
-            .and_then(|rest| rest.trim_end_matches(')').parse().ok())
-            .unwrap_or_else(|| panic!("no code in {message:?}")),
-        other => panic!("expected a WeChat error, got {other:?}"),
-    }
-}
-
 /// Binary content that text handling would mangle: a file signature, then every byte value
 /// (NUL, CR, LF, invalid UTF-8 …) several times over.
 fn binary(signature: &[u8], len: usize) -> Vec<u8> {
@@ -142,13 +126,13 @@ async fn media_upload_then_download_returns_the_same_bytes() {
     assert!(doc.video_url.is_some_and(|u| u.starts_with("http")));
 
     // WeChat's documented mistakes.
-    assert_eq!(code(client.media().get("no-such-media").send().await), 40007);
+    assert_eq!(common::code(client.media().get("no-such-media").send().await), 40007);
     assert_eq!(
-        code(client.media().upload(MediaType::Image, Upload::new("notes.txt", b"hi".to_vec())).send().await),
+        common::code(client.media().upload(MediaType::Image, Upload::new("notes.txt", b"hi".to_vec())).send().await),
         40005
     );
     let too_big = Upload::new("big.jpg", binary(JPEG, 70 * 1024));
-    assert_eq!(code(client.media().upload(MediaType::Thumb, too_big).send().await), 40012);
+    assert_eq!(common::code(client.media().upload(MediaType::Thumb, too_big).send().await), 40012);
     sb.shutdown().await;
 }
 
@@ -167,8 +151,8 @@ async fn media_hd_voice_download() {
 
     // Only voice qualifies: an image id is not a serverId from uploadVoice.
     let img = client.media().upload(MediaType::Image, Upload::new("a.jpg", binary(JPEG, 10))).send().await.unwrap();
-    assert_eq!(code(client.media().get_hd_voice(img.media_id.unwrap()).send().await), 40007);
-    assert_eq!(code(client.media().get_hd_voice("unknown").send().await), 40007);
+    assert_eq!(common::code(client.media().get_hd_voice(img.media_id.unwrap()).send().await), 40007);
+    assert_eq!(common::code(client.media().get_hd_voice("unknown").send().await), 40007);
     assert_eq!(calls(&sb, "/cgi-bin/media/get/jssdk"), 3);
     sb.shutdown().await;
 }
@@ -183,9 +167,12 @@ async fn media_upload_img_and_upload_news() {
     assert!(a.url.starts_with("http://mmbiz.qpic.cn/"), "{}", a.url);
     assert_ne!(a.url, b.url, "each image gets its own URL");
     // JPG/PNG only, under 1 MB.
-    assert_eq!(code(client.media().upload_img(Upload::new("anim.gif", binary(b"GIF89a", 10))).send().await), 40005);
+    assert_eq!(
+        common::code(client.media().upload_img(Upload::new("anim.gif", binary(b"GIF89a", 10))).send().await),
+        40005
+    );
     let huge = Upload::new("huge.jpg", binary(JPEG, (1 << 20) + 1));
-    assert_eq!(code(client.media().upload_img(huge).send().await), 40009);
+    assert_eq!(common::code(client.media().upload_img(huge).send().await), 40009);
 
     // The legacy news upload: the thumbnail must be uploaded media.
     let thumb = client.media().upload(MediaType::Thumb, Upload::new("t.jpg", binary(JPEG, 50))).send().await.unwrap();
@@ -198,7 +185,7 @@ async fn media_upload_img_and_upload_news() {
     assert!(!news.media_id.is_empty());
     #[allow(deprecated)]
     let bad = client.media().upload_news(vec![MassNewsArticle::new("t", "missing-thumb", "c")]).send().await;
-    assert_eq!(code(bad), 40007);
+    assert_eq!(common::code(bad), 40007);
     sb.shutdown().await;
 }
 
@@ -225,7 +212,7 @@ async fn material_add_count_list_get_and_delete() {
     let video = video.expect("add video with description");
     // A video without its description part is refused.
     let bare = m.add(MediaType::Video, Upload::new("v.mp4", binary(b"ftyp", 9))).send().await;
-    assert_eq!(code(bare), 47001);
+    assert_eq!(common::code(bare), 47001);
 
     let after = m.count().send().await.unwrap();
     assert_eq!((after.image_count, after.voice_count, after.video_count), (Some(1), Some(1), Some(1)));
@@ -240,7 +227,7 @@ async fn material_add_count_list_get_and_delete() {
     assert!(item.update_time.is_some());
     let videos = m.batch_get(MaterialKind::Video, 0, 20).send().await.unwrap();
     assert_eq!(videos.item.iter().map(|i| i.media_id.as_str()).collect::<Vec<_>>(), [video.media_id.as_str()]);
-    assert_eq!(code(m.batch_get(MaterialKind::Image, 0, 21).send().await), 40035, "count is 1–20");
+    assert_eq!(common::code(m.batch_get(MaterialKind::Image, 0, 21).send().await), 40035, "count is 1–20");
 
     // An image comes back as its bytes, a video as JSON with its title and description.
     let got = bytes_of(m.get(&image.media_id).send().await.expect("get image"));
@@ -254,8 +241,8 @@ async fn material_add_count_list_get_and_delete() {
     m.delete(&image.media_id).send().await.expect("delete");
     assert_eq!(m.count().send().await.unwrap().image_count, Some(0));
     assert_eq!(m.batch_get(MaterialKind::Image, 0, 20).send().await.unwrap().total_count, Some(0));
-    assert_eq!(code(m.get(&image.media_id).send().await), 40007);
-    assert_eq!(code(m.delete(&image.media_id).send().await), 40007);
+    assert_eq!(common::code(m.get(&image.media_id).send().await), 40007);
+    assert_eq!(common::code(m.delete(&image.media_id).send().await), 40007);
     sb.shutdown().await;
 }
 
@@ -309,9 +296,9 @@ async fn qrcodes_temporary_and_permanent_then_show_by_ticket() {
     assert_eq!(unique.len(), tickets.len(), "each code has its own ticket");
 
     // Scene limits.
-    assert_eq!(code(qr.create_permanent(id(100_001)).send().await), 40035);
-    assert_eq!(code(qr.create_temporary(id(0)).send().await), 40035);
-    assert_eq!(code(qr.create_permanent_str(s(&"x".repeat(65))).send().await), 40035);
+    assert_eq!(common::code(qr.create_permanent(id(100_001)).send().await), 40035);
+    assert_eq!(common::code(qr.create_temporary(id(0)).send().await), 40035);
+    assert_eq!(common::code(qr.create_permanent_str(s(&"x".repeat(65))).send().await), 40035);
 
     // Each ticket (with its '=' and other characters URL-encoded) downloads a JPEG naming it,
     // from the mp host, without an access token.
@@ -344,7 +331,7 @@ async fn short_keys_round_trip() {
     assert!(back.create_time.is_some());
     let other = client.qrcode().gen_short_key("other").send().await.unwrap().short_key;
     assert_ne!(other, key);
-    assert_eq!(code(client.qrcode().gen_short_key("x".repeat(4097)).send().await), 40035);
+    assert_eq!(common::code(client.qrcode().gen_short_key("x".repeat(4097)).send().await), 40035);
     sb.shutdown().await;
 }
 
@@ -407,8 +394,8 @@ async fn oauth_code_to_token_userinfo_refresh_and_check() {
     assert_eq!(tok.scope.as_deref(), Some("snsapi_userinfo"));
     assert!(tok.expires_in.is_some_and(|s| s > 0));
     let refresh = tok.refresh_token.clone().expect("refresh token");
-    assert_eq!(code(client.oauth().access_token(code_).send().await), 40163, "codes are single use");
-    assert_eq!(code(client.oauth().access_token("bogus").send().await), 40029);
+    assert_eq!(common::code(client.oauth().access_token(code_).send().await), 40163, "codes are single use");
+    assert_eq!(common::code(client.oauth().access_token("bogus").send().await), 40029);
     // Secrets stay out of Debug.
     let shown = format!("{tok:?}");
     assert!(!shown.contains(&tok.access_token) && !shown.contains(&refresh), "{shown}");
@@ -418,10 +405,10 @@ async fn oauth_code_to_token_userinfo_refresh_and_check() {
     assert_eq!(me.openid, openid);
     assert!(me.nickname.is_some() && me.headimgurl.is_some());
     let other = sb.users()[4].clone();
-    assert_eq!(code(client.oauth().userinfo(&tok.access_token, &other).send().await), 40003);
+    assert_eq!(common::code(client.oauth().userinfo(&tok.access_token, &other).send().await), 40003);
     client.oauth().check_token(&tok.access_token, &openid).send().await.expect("token is valid");
-    assert_eq!(code(client.oauth().check_token(&tok.access_token, &other).send().await), 40003);
-    assert_eq!(code(client.oauth().check_token("not-a-token", &openid).send().await), 40001);
+    assert_eq!(common::code(client.oauth().check_token(&tok.access_token, &other).send().await), 40003);
+    assert_eq!(common::code(client.oauth().check_token("not-a-token", &openid).send().await), 40001);
 
     // Refreshing gives a new working token for the same user and scope.
     let renewed = client.oauth().refresh_token(&refresh).send().await.expect("refresh");
@@ -430,11 +417,11 @@ async fn oauth_code_to_token_userinfo_refresh_and_check() {
     assert_eq!(renewed.scope.as_deref(), Some("snsapi_userinfo"));
     client.oauth().check_token(&renewed.access_token, &openid).send().await.expect("renewed token is valid");
     assert_eq!(client.oauth().userinfo(&renewed.access_token, &openid).send().await.unwrap().openid, openid);
-    assert_eq!(code(client.oauth().refresh_token("bogus").send().await), 40030);
+    assert_eq!(common::code(client.oauth().refresh_token("bogus").send().await), 40030);
 
     // A silent (snsapi_base) authorisation cannot read the profile.
     let base = client.oauth().access_token(sb.issue_oauth_code(&openid, "snsapi_base")).send().await.unwrap();
-    assert_eq!(code(client.oauth().userinfo(&base.access_token, &openid).send().await), 48001);
+    assert_eq!(common::code(client.oauth().userinfo(&base.access_token, &openid).send().await), 48001);
     client.oauth().check_token(&base.access_token, &openid).send().await.expect("a base token is still valid");
 
     // None of this used the app's access_token.
@@ -529,7 +516,7 @@ async fn drafts_add_get_update_list_switch_and_delete() {
     let got = d.get(&id).send().await.unwrap();
     assert_eq!(got.news_item[1].title.as_deref(), Some("使用指南(修订)"));
     assert_eq!(got.news_item[0].title.as_deref(), Some("新品发布"), "the other article is untouched");
-    assert_eq!(code(d.update(&id, 5, replaced).send().await), 40035);
+    assert_eq!(common::code(d.update(&id, 5, replaced).send().await), 40035);
 
     // Lists, with and without content.
     let list = d.batch_get(0, 20).send().await.expect("batchget");
@@ -544,9 +531,9 @@ async fn drafts_add_get_update_list_switch_and_delete() {
     // Mistakes: a temporary image as cover, a title over 32 characters.
     let temp = client.media().upload(MediaType::Image, Upload::new("t.jpg", binary(JPEG, 5))).send().await.unwrap();
     let bad = DraftArticle::new("t", "c").with_thumb_media_id(temp.media_id.unwrap());
-    assert_eq!(code(d.add(vec![bad]).send().await), 40007);
+    assert_eq!(common::code(d.add(vec![bad]).send().await), 40007);
     let long = DraftArticle::new("长".repeat(33), "c").with_thumb_media_id(cover.clone());
-    assert_eq!(code(d.add(vec![long]).send().await), 45003);
+    assert_eq!(common::code(d.add(vec![long]).send().await), 45003);
     // content_source_url 大小不可超过1 kb; a newspic takes at most 20 images. The page names no
     // error code for either; the client refuses both before sending.
     let far = DraftArticle::new("t", "c")
@@ -563,14 +550,23 @@ async fn drafts_add_get_update_list_switch_and_delete() {
     assert!(card.dom.as_deref().is_some_and(|h| h.contains("1000000000")), "{card:?}");
     assert!(card.product_key.is_some(), "newspic cards carry the product key");
     assert!(d.product_card_info("1000000000", "news", DraftProductCardType::Large).send().await.unwrap().dom.is_some());
-    assert_eq!(code(d.product_card_info("1000000000", "news", DraftProductCardType::Bar).send().await), 10170003);
-    assert_eq!(code(d.product_card_info("1000000000", "video", DraftProductCardType::Small).send().await), 10170002);
-    assert_eq!(code(d.product_card_info("not-a-product", "news", DraftProductCardType::Small).send().await), 10170001);
+    assert_eq!(
+        common::code(d.product_card_info("1000000000", "news", DraftProductCardType::Bar).send().await),
+        10170003
+    );
+    assert_eq!(
+        common::code(d.product_card_info("1000000000", "video", DraftProductCardType::Small).send().await),
+        10170002
+    );
+    assert_eq!(
+        common::code(d.product_card_info("not-a-product", "news", DraftProductCardType::Small).send().await),
+        10170001
+    );
 
     d.delete(&pic_id).send().await.expect("delete");
     assert_eq!(d.count().send().await.unwrap().total_count, 1);
-    assert_eq!(code(d.get(&pic_id).send().await), 40007);
-    assert_eq!(code(d.delete(&pic_id).send().await), 40007);
+    assert_eq!(common::code(d.get(&pic_id).send().await), 40007);
+    assert_eq!(common::code(d.delete(&pic_id).send().await), 40007);
     sb.shutdown().await;
 }
 
@@ -591,7 +587,7 @@ async fn publish_a_draft_query_list_and_delete() {
     let job = client.publish().submit(&draft).send().await.expect("submit");
     let msg_data_id = job.msg_data_id.as_deref().expect("msg_data_id");
     assert!(msg_data_id.parse::<u64>().is_ok(), "msg_data_id {msg_data_id} is numeric text");
-    assert_eq!(code(client.publish().submit("no-such-draft").send().await), 40007);
+    assert_eq!(common::code(client.publish().submit("no-such-draft").send().await), 40007);
 
     let status = client.publish().get(&job.publish_id).send().await.expect("publish status");
     assert_eq!(status.publish_id.as_deref(), Some(job.publish_id.as_str()));
@@ -623,7 +619,7 @@ async fn publish_a_draft_query_list_and_delete() {
     client.publish().delete(&article_id).send().await.expect("delete all");
     assert_eq!(client.publish().batch_get(0, 20).send().await.unwrap().total_count, Some(0));
     assert_eq!(client.publish().get(&job.publish_id).send().await.unwrap().publish_status, Some(5));
-    assert_eq!(code(client.publish().get_article("no-such-article").send().await), 40007);
+    assert_eq!(common::code(client.publish().get_article("no-such-article").send().await), 40007);
     sb.shutdown().await;
 }
 
@@ -679,11 +675,11 @@ async fn datacube_users_articles_and_interface() {
     assert_eq!(iface_hour.list.len(), 24, "one row an hour");
 
     // Ranges WeChat refuses: too long, reversed, today, not a date.
-    assert_eq!(code(dc.get_user_summary("2026-03-01", "2026-03-08").send().await), 61501);
-    assert_eq!(code(dc.get_user_read("2026-03-01", "2026-03-04").send().await), 61501);
-    assert_eq!(code(dc.get_user_cumulate(e, b).send().await), 61501);
+    assert_eq!(common::code(dc.get_user_summary("2026-03-01", "2026-03-08").send().await), 61501);
+    assert_eq!(common::code(dc.get_user_read("2026-03-01", "2026-03-04").send().await), 61501);
+    assert_eq!(common::code(dc.get_user_cumulate(e, b).send().await), 61501);
     let today = ymd(beijing_today());
-    assert_eq!(code(dc.get_user_cumulate(today.clone(), today).send().await), 61501);
+    assert_eq!(common::code(dc.get_user_cumulate(today.clone(), today).send().await), 61501);
     // A date WeChat would refuse with 61500 is refused before sending.
     match dc.get_user_summary("2026/03/01", e).send().await {
         Err(Error::InvalidRequest { message, .. }) => assert!(message.contains("not a YYYY-MM-DD date"), "{message}"),
@@ -716,13 +712,17 @@ async fn datacube_upstream_messages_by_day_hour_week_and_month() {
 
     let dist = dc.get_upstream_msg_dist("2026-05-01", "2026-05-15").send().await.expect("getupstreammsgdist");
     assert!(dist.list.iter().all(|r| r.count_interval.is_some() && r.msg_user.is_some()));
-    assert_eq!(code(dc.get_upstream_msg_dist("2026-05-01", "2026-05-16").send().await), 61501, "at most 15 days");
+    assert_eq!(
+        common::code(dc.get_upstream_msg_dist("2026-05-01", "2026-05-16").send().await),
+        61501,
+        "at most 15 days"
+    );
     // The weekly and monthly distributions allow 15 days too (their pages: 跨度不超过15天).
     let dist_week = dc.get_upstream_msg_dist_week("2026-05-01", "2026-05-15").send().await;
     assert!(!dist_week.expect("getupstreammsgdistweek over 15 days").list.is_empty());
     let dist_month = dc.get_upstream_msg_dist_month("2026-05-01", "2026-05-15").send().await;
     assert!(!dist_month.expect("getupstreammsgdistmonth over 15 days").list.is_empty());
-    assert_eq!(code(dc.get_upstream_msg_dist_month("2026-05-01", "2026-05-16").send().await), 61501);
+    assert_eq!(common::code(dc.get_upstream_msg_dist_month("2026-05-01", "2026-05-16").send().await), 61501);
     sb.shutdown().await;
 }
 
@@ -749,7 +749,7 @@ async fn datacube_published_content_series() {
     assert!(
         !share.list.is_empty() && share.list.iter().all(|r| r.detail.as_ref().is_some_and(|d| d.share_user.is_some()))
     );
-    assert_eq!(code(dc.get_article_share("2026-01-15", "2026-01-16").send().await), 61501, "one day only");
+    assert_eq!(common::code(dc.get_article_share("2026-01-15", "2026-01-16").send().await), 61501, "one day only");
 
     let biz = dc.get_biz_summary("2026-01-01", "2026-01-30").send().await.expect("getbizsummary");
     assert_eq!(biz.list.len(), 30, "one row a day");

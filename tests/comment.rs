@@ -4,25 +4,9 @@
 
 mod common;
 
-use std::fmt::Debug;
-
 use wechat_oa::api::draft::DraftArticle;
 use wechat_oa::api::media::MediaType;
-use wechat_oa::{Client, Error, Upload};
-
-/// The errcode of a WeChat error, or the one the client names when it refuses a request over a
-/// documented limit before sending; panics on anything else.
-fn code<T: Debug>(r: Result<T, Error>) -> i64 {
-    match r {
-        Err(Error::Api(e)) => e.errcode,
-        Err(Error::InvalidRequest { message, .. }) if message.contains("(WeChat answers ") => message
-            .rsplit("(WeChat answers ")
-            .next()
-            .and_then(|rest| rest.trim_end_matches(')').parse().ok())
-            .unwrap_or_else(|| panic!("no code in {message:?}")),
-        other => panic!("expected a WeChat error, got {other:?}"),
-    }
-}
+use wechat_oa::{Client, Upload};
 
 /// Publishes a two-article message and returns its `msg_data_id`.
 async fn published(client: &Client) -> i64 {
@@ -77,10 +61,10 @@ async fn list_rejects_a_page_size_of_fifty_or_more_and_unknown_articles() {
     let sb = common::sandbox().await;
     let client = common::client(&sb);
     let id = published(&client).await;
-    assert_eq!(code(client.comment().list(id, 0, 50, 0).send().await), 88010);
-    assert_eq!(code(client.comment().list(id, 0, 0, 0).send().await), 88010);
-    assert_eq!(code(client.comment().list(id + 1000, 0, 10, 0).send().await), 88001);
-    assert_eq!(code(client.comment().list(id, 0, 10, 0).index(5).send().await), 40035);
+    assert_eq!(common::code(client.comment().list(id, 0, 50, 0).send().await), 88010);
+    assert_eq!(common::code(client.comment().list(id, 0, 0, 0).send().await), 88010);
+    assert_eq!(common::code(client.comment().list(id + 1000, 0, 10, 0).send().await), 88001);
+    assert_eq!(common::code(client.comment().list(id, 0, 10, 0).index(5).send().await), 40035);
     sb.shutdown().await;
 }
 
@@ -99,7 +83,7 @@ async fn elected_comments_show_as_elected_and_filter_by_type() {
 
     client.comment().unmark_elect(id, 2).send().await.expect("unmarkelect");
     assert!(client.comment().list(id, 0, 10, 2).send().await.unwrap().comment.is_empty());
-    assert_eq!(code(client.comment().mark_elect(id, 99).send().await), 88008);
+    assert_eq!(common::code(client.comment().mark_elect(id, 99).send().await), 88008);
     sb.shutdown().await;
 }
 
@@ -116,13 +100,13 @@ async fn a_reply_shows_in_the_list_once_and_can_be_deleted() {
     assert!(reply.create_time.is_some_and(|t| t > 0));
     assert!(list.comment[1].reply.is_none());
 
-    assert_eq!(code(client.comment().reply_add(id, 1, "再回复").send().await), 88005, "one reply per comment");
-    assert_eq!(code(client.comment().reply_add(id, 2, "").send().await), 88007);
-    assert_eq!(code(client.comment().reply_add(id, 2, "长".repeat(601)).send().await), 88007);
+    assert_eq!(common::code(client.comment().reply_add(id, 1, "再回复").send().await), 88005, "one reply per comment");
+    assert_eq!(common::code(client.comment().reply_add(id, 2, "").send().await), 88007);
+    assert_eq!(common::code(client.comment().reply_add(id, 2, "长".repeat(601)).send().await), 88007);
 
     client.comment().reply_delete(id, 1).send().await.expect("reply/delete");
     assert!(client.comment().list(id, 0, 10, 0).send().await.unwrap().comment[0].reply.is_none());
-    assert_eq!(code(client.comment().reply_delete(id, 1).send().await), 88009);
+    assert_eq!(common::code(client.comment().reply_delete(id, 1).send().await), 88009);
     sb.shutdown().await;
 }
 
@@ -136,8 +120,8 @@ async fn a_deleted_comment_disappears() {
     let list = client.comment().list(id, 0, 10, 0).send().await.unwrap();
     assert_eq!(list.total, Some(1));
     assert_eq!(list.comment.iter().map(|c| c.user_comment_id).collect::<Vec<_>>(), [2]);
-    assert_eq!(code(client.comment().delete(id, 1).send().await), 88008);
-    assert_eq!(code(client.comment().reply_add(id, 1, "晚了").send().await), 88008);
+    assert_eq!(common::code(client.comment().delete(id, 1).send().await), 88008);
+    assert_eq!(common::code(client.comment().reply_add(id, 1, "晚了").send().await), 88008);
     sb.shutdown().await;
 }
 
@@ -150,7 +134,7 @@ async fn comments_open_and_close_per_article() {
     client.comment().close(id).index(1).send().await.expect("close");
     client.comment().open(id).index(1).send().await.expect("open");
     client.comment().close(id).send().await.expect("close the first");
-    assert_eq!(code(client.comment().open(id + 1000).send().await), 88001);
-    assert_eq!(code(client.comment().close(id).index(2).send().await), 40035);
+    assert_eq!(common::code(client.comment().open(id + 1000).send().await), 88001);
+    assert_eq!(common::code(client.comment().close(id).index(2).send().await), 40035);
     sb.shutdown().await;
 }

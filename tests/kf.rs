@@ -6,20 +6,10 @@
 
 mod common;
 
-use std::fmt::Debug;
-
 use wechat_oa::api::custom_service::MessageText;
 use wechat_oa::api::kf::{KfInviteStatus, KfOperCode};
-use wechat_oa::{Client, Error, Upload};
+use wechat_oa::{Client, Upload};
 use wechat_oa_sandbox::Sandbox;
-
-/// The WeChat error code of a failed call; panics on success or on a non-WeChat error.
-fn code<T: Debug>(r: Result<T, Error>) -> i64 {
-    match r {
-        Err(Error::Api(e)) => e.errcode,
-        other => panic!("expected a WeChat error, got {other:?}"),
-    }
-}
 
 fn now() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
@@ -50,8 +40,8 @@ async fn an_agent_added_is_listed_renamed_and_deleted() {
 
     client.kf().delete_account("test_1@sandbox").send().await.expect("delete");
     assert!(client.kf().list().send().await.expect("list").kf_list.is_empty());
-    assert_eq!(code(client.kf().delete_account("test_1@sandbox").send().await), 65401);
-    assert_eq!(code(client.kf().update_account("test_1@sandbox", "x").send().await), 65401);
+    assert_eq!(common::code(client.kf().delete_account("test_1@sandbox").send().await), 65401);
+    assert_eq!(common::code(client.kf().update_account("test_1@sandbox", "x").send().await), 65401);
     sb.shutdown().await;
 }
 
@@ -60,12 +50,12 @@ async fn bad_accounts_and_nicknames_are_refused() {
     let sb = common::sandbox().await;
     let client = common::client(&sb);
     let kf = client.kf();
-    assert_eq!(code(kf.add_account("elevenchars@sandbox", "x").send().await), 65404);
-    assert_eq!(code(kf.add_account("no-dash@sandbox", "x").send().await), 65404);
-    assert_eq!(code(kf.add_account("noat", "x").send().await), 65404);
-    assert_eq!(code(kf.add_account("a@sandbox", "十七个字的昵称十七个字的昵称十七个").send().await), 65403);
+    assert_eq!(common::code(kf.add_account("elevenchars@sandbox", "x").send().await), 65404);
+    assert_eq!(common::code(kf.add_account("no-dash@sandbox", "x").send().await), 65404);
+    assert_eq!(common::code(kf.add_account("noat", "x").send().await), 65404);
+    assert_eq!(common::code(kf.add_account("a@sandbox", "十七个字的昵称十七个字的昵称十七个").send().await), 65403);
     kf.add_account("a@sandbox", "一号").send().await.expect("add");
-    assert_eq!(code(kf.add_account("a@sandbox", "二号").send().await), 65406);
+    assert_eq!(common::code(kf.add_account("a@sandbox", "二号").send().await), 65406);
     assert_eq!(client.kf().list().send().await.expect("list").kf_list.len(), 1);
     sb.shutdown().await;
 }
@@ -77,7 +67,7 @@ async fn at_most_one_hundred_agents() {
     for i in 0..100 {
         client.kf().add_account(format!("kf{i}@sandbox"), "客服").send().await.expect("add");
     }
-    assert_eq!(code(client.kf().add_account("kf100@sandbox", "客服").send().await), 65405);
+    assert_eq!(common::code(client.kf().add_account("kf100@sandbox", "客服").send().await), 65405);
     sb.shutdown().await;
 }
 
@@ -93,9 +83,9 @@ async fn the_avatar_changes_the_listed_url_and_must_be_an_image() {
     assert!(after.is_some() && after != before, "{before:?} -> {after:?}");
 
     let text = Upload::new("face.txt", b"not an image".to_vec());
-    assert_eq!(code(client.kf().upload_head_img("face@sandbox", text).send().await), 40005);
+    assert_eq!(common::code(client.kf().upload_head_img("face@sandbox", text).send().await), 40005);
     let unknown = client.kf().upload_head_img("nobody@sandbox", Upload::new("f.jpg", jpeg)).send().await;
-    assert_eq!(code(unknown), 65401);
+    assert_eq!(common::code(unknown), 65401);
     sb.shutdown().await;
 }
 
@@ -106,20 +96,20 @@ async fn an_invitation_waits_until_the_user_accepts_and_then_the_agent_is_online
     client.kf().add_account("help@sandbox", "客服").send().await.expect("add");
     assert!(client.kf().online_list().send().await.expect("online").kf_online_list.is_empty());
 
-    assert_eq!(code(client.kf().invite_worker("help@sandbox", "1bad").send().await), 65409);
-    assert_eq!(code(client.kf().invite_worker("nobody@sandbox", "kf_worker_1").send().await), 65401);
+    assert_eq!(common::code(client.kf().invite_worker("help@sandbox", "1bad").send().await), 65409);
+    assert_eq!(common::code(client.kf().invite_worker("nobody@sandbox", "kf_worker_1").send().await), 65401);
     client.kf().invite_worker("help@sandbox", "kf_worker_1").send().await.expect("invite");
     let agent = client.kf().list().send().await.expect("list").kf_list.remove(0);
     assert_eq!(agent.invite_wx.as_deref(), Some("kf_worker_1"));
     assert_eq!(agent.invite_status, Some(KfInviteStatus::Waiting));
     let expiry: i64 = agent.invite_expire_time.as_deref().and_then(|t| t.parse().ok()).expect("expiry");
     assert!(expiry > now());
-    assert_eq!(code(client.kf().invite_worker("help@sandbox", "kf_worker_1").send().await), 65408);
-    assert_eq!(code(client.kf().invite_worker("help@sandbox", "kf_worker_2").send().await), 65411);
+    assert_eq!(common::code(client.kf().invite_worker("help@sandbox", "kf_worker_1").send().await), 65408);
+    assert_eq!(common::code(client.kf().invite_worker("help@sandbox", "kf_worker_2").send().await), 65411);
     // Not bound yet: no sessions.
     let user = sb.users()[0].clone();
-    assert_eq!(code(client.kf().create_session("help@sandbox", &user).send().await), 65402);
-    assert_eq!(code(client.kf().session_list("help@sandbox").send().await), 65402);
+    assert_eq!(common::code(client.kf().create_session("help@sandbox", &user).send().await), 65402);
+    assert_eq!(common::code(client.kf().session_list("help@sandbox").send().await), 65402);
 
     assert!(sb.accept_kf_invite("help@sandbox"));
     let agent = client.kf().list().send().await.expect("list").kf_list.remove(0);
@@ -128,10 +118,10 @@ async fn an_invitation_waits_until_the_user_accepts_and_then_the_agent_is_online
     let online = client.kf().online_list().send().await.expect("online").kf_online_list;
     assert_eq!(online.len(), 1);
     assert_eq!((online[0].kf_account.as_str(), online[0].status), ("help@sandbox", Some(1)));
-    assert_eq!(code(client.kf().invite_worker("help@sandbox", "kf_worker_3").send().await), 65412);
+    assert_eq!(common::code(client.kf().invite_worker("help@sandbox", "kf_worker_3").send().await), 65412);
     // The same WeChat user for a second agent of the account.
     client.kf().add_account("help2@sandbox", "客服").send().await.expect("add");
-    assert_eq!(code(client.kf().invite_worker("help2@sandbox", "kf_worker_1").send().await), 65407);
+    assert_eq!(common::code(client.kf().invite_worker("help2@sandbox", "kf_worker_1").send().await), 65407);
     sb.shutdown().await;
 }
 
@@ -160,13 +150,13 @@ async fn a_session_appears_in_the_agents_list_and_close_removes_it() {
     assert_eq!(one.accepted_case, Some(1));
 
     // Another agent can neither take nor close it.
-    assert_eq!(code(client.kf().create_session("two@sandbox", &user).send().await), 65414);
-    assert_eq!(code(client.kf().close_session("two@sandbox", &user).send().await), 65414);
+    assert_eq!(common::code(client.kf().create_session("two@sandbox", &user).send().await), 65414);
+    assert_eq!(common::code(client.kf().close_session("two@sandbox", &user).send().await), 65414);
 
     client.kf().close_session("one@sandbox", &user).send().await.expect("close");
     assert!(client.kf().session_list("one@sandbox").send().await.expect("sessions").sessionlist.is_empty());
     assert_eq!(client.kf().get_session(&user).send().await.expect("session").kf_account.as_deref(), Some(""));
-    assert_eq!(code(client.kf().close_session("one@sandbox", &user).send().await), 65413);
+    assert_eq!(common::code(client.kf().close_session("one@sandbox", &user).send().await), 65413);
     sb.shutdown().await;
 }
 
@@ -176,11 +166,11 @@ async fn session_calls_check_openids_and_agents() {
     let client = common::client(&sb);
     bound_agent(&sb, &client, "one@sandbox", "worker_one").await;
     let user = sb.users()[0].clone();
-    assert_eq!(code(client.kf().create_session("one@sandbox", "o_not_a_follower").send().await), 40003);
-    assert_eq!(code(client.kf().create_session("nobody@sandbox", &user).send().await), 65401);
-    assert_eq!(code(client.kf().get_session("o_not_a_follower").send().await), 40003);
-    assert_eq!(code(client.kf().session_list("nobody@sandbox").send().await), 65401);
-    assert_eq!(code(client.kf().close_session("one@sandbox", "o_not_a_follower").send().await), 40003);
+    assert_eq!(common::code(client.kf().create_session("one@sandbox", "o_not_a_follower").send().await), 40003);
+    assert_eq!(common::code(client.kf().create_session("nobody@sandbox", &user).send().await), 65401);
+    assert_eq!(common::code(client.kf().get_session("o_not_a_follower").send().await), 40003);
+    assert_eq!(common::code(client.kf().session_list("nobody@sandbox").send().await), 65401);
+    assert_eq!(common::code(client.kf().close_session("one@sandbox", "o_not_a_follower").send().await), 40003);
     sb.shutdown().await;
 }
 
@@ -254,9 +244,9 @@ async fn chat_record_queries_are_limited_to_a_day_and_ten_thousand() {
     let sb = common::sandbox().await;
     let client = common::client(&sb);
     let t = now();
-    assert_eq!(code(client.kf().msg_list(t - 86_401, t, 1, 10).send().await), 65417);
-    assert_eq!(code(client.kf().msg_list(t, t - 1, 1, 10).send().await), 65416);
-    assert_eq!(code(client.kf().msg_list(t - 60, t, 0, 10).send().await), 65416);
-    assert_eq!(code(client.kf().msg_list(t - 60, t, 1, 10_001).send().await), 65416);
+    assert_eq!(common::code(client.kf().msg_list(t - 86_401, t, 1, 10).send().await), 65417);
+    assert_eq!(common::code(client.kf().msg_list(t, t - 1, 1, 10).send().await), 65416);
+    assert_eq!(common::code(client.kf().msg_list(t - 60, t, 0, 10).send().await), 65416);
+    assert_eq!(common::code(client.kf().msg_list(t - 60, t, 1, 10_001).send().await), 65416);
     sb.shutdown().await;
 }

@@ -3,18 +3,9 @@
 
 mod common;
 
-use std::fmt::Debug;
-
 use wechat_oa::api::mass::MassMpVideo;
 use wechat_oa::api::media::MediaType;
-use wechat_oa::{Error, Upload};
-
-fn code<T: Debug>(r: Result<T, Error>) -> i64 {
-    match r {
-        Err(Error::Api(e)) => e.errcode,
-        other => panic!("expected a WeChat error, got {other:?}"),
-    }
-}
+use wechat_oa::Upload;
 
 fn file(name: &str, signature: &[u8]) -> Upload {
     let mut bytes = signature.to_vec();
@@ -53,7 +44,7 @@ async fn only_a_video_of_the_account_can_be_uploaded() {
     let client = common::client(&sb);
     let image = client.media().upload(MediaType::Image, file("cover.jpg", b"\xff\xd8\xff\xe0")).send().await;
     let image = image.expect("upload").media_id.expect("an image media id");
-    assert_eq!(code(client.mass().upload_video(&image).send().await), 40007, "an image is not a video");
-    assert_eq!(code(client.mass().upload_video("no-such-media").send().await), 40007);
+    assert_eq!(common::code(client.mass().upload_video(&image).send().await), 40007, "an image is not a video");
+    assert_eq!(common::code(client.mass().upload_video("no-such-media").send().await), 40007);
     sb.shutdown().await;
 }

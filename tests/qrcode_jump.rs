@@ -4,19 +4,8 @@
 
 mod common;
 
-use std::fmt::Debug;
-
-use wechat_oa::Error;
-
 const APP: &str = "wxe5f52902cf4de896";
 const QR: &str = "http://weixin.qq.com/q/02P5KzM_sandbox";
-
-fn code<T: Debug>(r: Result<T, Error>) -> i64 {
-    match r {
-        Err(Error::Api(e)) => e.errcode,
-        other => panic!("expected a WeChat error, got {other:?}"),
-    }
-}
 
 #[tokio::test]
 async fn a_rule_is_added_edited_published_and_deleted() {
@@ -42,11 +31,15 @@ async fn a_rule_is_added_edited_published_and_deleted() {
     let after = jump.get(APP, 0).send().await.unwrap();
     assert_eq!(after.rule_list[0].state, Some(2));
     assert_eq!(after.qrcodejump_pub_quota, Some(quota - 1));
-    assert_eq!(code(jump.add(QR, APP, "pages/other/other", 1).send().await), 40097, "published rules are frozen");
+    assert_eq!(
+        common::code(jump.add(QR, APP, "pages/other/other", 1).send().await),
+        40097,
+        "published rules are frozen"
+    );
 
     jump.delete(QR, APP).send().await.expect("delete");
     assert!(jump.get(APP, 0).send().await.unwrap().rule_list.is_empty());
-    assert_eq!(code(jump.delete(QR, APP).send().await), 40097);
+    assert_eq!(common::code(jump.delete(QR, APP).send().await), 40097);
     sb.shutdown().await;
 }
 
@@ -55,12 +48,12 @@ async fn rules_must_use_the_accounts_qr_urls_and_are_unique() {
     let sb = common::sandbox().await;
     let client = common::client(&sb);
     let jump = client.qrcode_jump();
-    assert_eq!(code(jump.add("https://example.com/a", APP, "pages/index/index", 0).send().await), 85066);
-    assert_eq!(code(jump.add(QR, "not-an-appid", "pages/index/index", 0).send().await), 40097);
+    assert_eq!(common::code(jump.add("https://example.com/a", APP, "pages/index/index", 0).send().await), 85066);
+    assert_eq!(common::code(jump.add(QR, "not-an-appid", "pages/index/index", 0).send().await), 40097);
     jump.add(QR, APP, "pages/index/index", 0).send().await.unwrap();
-    assert_eq!(code(jump.add(QR, APP, "pages/index/index", 0).send().await), 85071);
-    assert_eq!(code(jump.add(format!("{QR}2"), APP, "p", 1).send().await), 40097, "nothing to edit");
-    assert_eq!(code(jump.publish("http://weixin.qq.com/q/unknown").send().await), 85095);
+    assert_eq!(common::code(jump.add(QR, APP, "pages/index/index", 0).send().await), 85071);
+    assert_eq!(common::code(jump.add(format!("{QR}2"), APP, "p", 1).send().await), 40097, "nothing to edit");
+    assert_eq!(common::code(jump.publish("http://weixin.qq.com/q/unknown").send().await), 85095);
     sb.shutdown().await;
 }
 
@@ -81,8 +74,8 @@ async fn rules_are_found_by_prefix_or_by_page() {
         page2.rule_list.iter().filter_map(|r| r.path.clone()).collect::<Vec<_>>(),
         ["pages/p2/p2", "pages/p3/p3"]
     );
-    assert_eq!(code(jump.get(APP, 2).send().await), 40097, "paging needs page_num and page_size");
-    assert_eq!(code(jump.get(APP, 1).send().await), 40097, "prefix lookups need prefix_list");
+    assert_eq!(common::code(jump.get(APP, 2).send().await), 40097, "paging needs page_num and page_size");
+    assert_eq!(common::code(jump.get(APP, 1).send().await), 40097, "prefix lookups need prefix_list");
     assert!(jump.get("wx0000000000other", 0).send().await.unwrap().rule_list.is_empty(), "rules are per mini program");
     sb.shutdown().await;
 }

@@ -6,22 +6,13 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::fmt::Debug;
 
 use wechat_oa::api::subscribe::{
     MiniprogramState, SubscribeLang, SubscribeOnceContent, SubscribeOnceData, SubscribeTemplateType,
 };
 use wechat_oa::api::template::{TemplateDataValue, TemplateMiniProgram};
-use wechat_oa::{Client, Error};
+use wechat_oa::Client;
 use wechat_oa_sandbox::{Sandbox, SentMessage};
-
-/// The WeChat error code of a failed call; panics on success or on a non-WeChat error.
-fn code<T: Debug>(r: Result<T, Error>) -> i64 {
-    match r {
-        Err(Error::Api(e)) => e.errcode,
-        other => panic!("expected a WeChat error, got {other:?}"),
-    }
-}
 
 fn sent(sb: &Sandbox, kind: &str) -> Vec<SentMessage> {
     sb.sent_messages().into_iter().filter(|m| m.kind == kind).collect()
@@ -74,12 +65,12 @@ async fn categories_select_the_public_titles_page_by_page() {
 async fn public_title_queries_answer_the_documented_codes() {
     let sb = common::sandbox().await;
     let client = common::client(&sb);
-    assert_eq!(code(client.subscribe().pub_template_titles("616", 0, 31).send().await), 200017);
-    assert_eq!(code(client.subscribe().pub_template_titles("616", 0, 0).send().await), 200017);
-    assert_eq!(code(client.subscribe().pub_template_titles("616", -1, 5).send().await), 200016);
+    assert_eq!(common::code(client.subscribe().pub_template_titles("616", 0, 31).send().await), 200017);
+    assert_eq!(common::code(client.subscribe().pub_template_titles("616", 0, 0).send().await), 200017);
+    assert_eq!(common::code(client.subscribe().pub_template_titles("616", -1, 5).send().await), 200016);
     // The page's own example quotes the ids; WeChat rejects that.
-    assert_eq!(code(client.subscribe().pub_template_titles("\"2,616\"", 0, 1).send().await), 200019);
-    assert_eq!(code(client.subscribe().pub_template_keywords("123456").send().await), 200014);
+    assert_eq!(common::code(client.subscribe().pub_template_titles("\"2,616\"", 0, 1).send().await), 200019);
+    assert_eq!(common::code(client.subscribe().pub_template_keywords("123456").send().await), 200014);
     sb.shutdown().await;
 }
 
@@ -106,7 +97,7 @@ async fn an_added_template_is_listed_with_its_keywords_and_deleting_it_removes_i
 
     client.subscribe().delete_template(&id).send().await.expect("delete");
     assert!(client.subscribe().list_templates().send().await.expect("list").data.is_empty());
-    assert_eq!(code(client.subscribe().delete_template(&id).send().await), 20002);
+    assert_eq!(common::code(client.subscribe().delete_template(&id).send().await), 20002);
     sb.shutdown().await;
 }
 
@@ -115,11 +106,14 @@ async fn add_template_checks_tid_keywords_and_scene() {
     let sb = common::sandbox().await;
     let client = common::client(&sb);
     let s = client.subscribe();
-    assert_eq!(code(s.add_template("424242", vec![1, 2], "x").send().await), 200014);
-    assert_eq!(code(s.add_template("99", vec![1], "x").send().await), 200020);
-    assert_eq!(code(s.add_template("99", vec![1, 1], "x").send().await), 200020);
-    assert_eq!(code(s.add_template("99", vec![1, 99], "x").send().await), 200020);
-    assert_eq!(code(s.add_template("99", vec![1, 2], "这是一个超过十五个字的服务场景描述").send().await), 200021);
+    assert_eq!(common::code(s.add_template("424242", vec![1, 2], "x").send().await), 200014);
+    assert_eq!(common::code(s.add_template("99", vec![1], "x").send().await), 200020);
+    assert_eq!(common::code(s.add_template("99", vec![1, 1], "x").send().await), 200020);
+    assert_eq!(common::code(s.add_template("99", vec![1, 99], "x").send().await), 200020);
+    assert_eq!(
+        common::code(s.add_template("99", vec![1, 2], "这是一个超过十五个字的服务场景描述").send().await),
+        200021
+    );
     assert!(client.subscribe().list_templates().send().await.expect("list").data.is_empty());
     sb.shutdown().await;
 }
@@ -155,7 +149,7 @@ async fn a_notice_is_delivered_with_its_data_and_a_one_time_template_allows_one(
     // One-time: the subscription is used up.
     let again =
         client.subscribe().send(&user, &id, values(&[("thing1", "再来一次"), ("time3", "2024-01-02")])).send().await;
-    assert_eq!(code(again), 43101);
+    assert_eq!(common::code(again), 43101);
     // Another follower still has theirs.
     let other = sb.users()[1].clone();
     client
@@ -194,12 +188,15 @@ async fn bad_notices_are_refused_and_not_delivered() {
     let id = payment_template(&client).await;
     let ok = || values(&[("thing1", "会员月卡"), ("time3", "2024-01-01")]);
     let s = client.subscribe();
-    assert_eq!(code(s.send("o_not_a_follower", &id, ok()).send().await), 40003);
-    assert_eq!(code(s.send(&user, "no-such-template", ok()).send().await), 40037);
+    assert_eq!(common::code(s.send("o_not_a_follower", &id, ok()).send().await), 40003);
+    assert_eq!(common::code(s.send(&user, "no-such-template", ok()).send().await), 40037);
     // A keyword missing, and a thing over 20 characters.
-    assert_eq!(code(s.send(&user, &id, values(&[("thing1", "会员月卡")])).send().await), 47003);
+    assert_eq!(common::code(s.send(&user, &id, values(&[("thing1", "会员月卡")])).send().await), 47003);
     let long = "超".repeat(21);
-    assert_eq!(code(s.send(&user, &id, values(&[("thing1", &long), ("time3", "2024-01-01")])).send().await), 47003);
+    assert_eq!(
+        common::code(s.send(&user, &id, values(&[("thing1", &long), ("time3", "2024-01-01")])).send().await),
+        47003
+    );
     assert!(sent(&sb, "subscribe").is_empty());
     sb.shutdown().await;
 }
@@ -237,7 +234,7 @@ async fn a_one_time_authorisation_allows_exactly_one_message() {
     // Without an authorisation WeChat refuses.
     let user = sb.users()[0].clone();
     assert_eq!(
-        code(client.subscribe().send_once(&user, "TPL_ONCE", "1000", "到件提醒", content()).send().await),
+        common::code(client.subscribe().send_once(&user, "TPL_ONCE", "1000", "到件提醒", content()).send().await),
         43101
     );
 
@@ -258,7 +255,7 @@ async fn a_one_time_authorisation_allows_exactly_one_message() {
 
     // Another scene is not authorised; the authorised one works once.
     assert_eq!(
-        code(client.subscribe().send_once(&openid, "TPL_ONCE", "2000", "到件提醒", content()).send().await),
+        common::code(client.subscribe().send_once(&openid, "TPL_ONCE", "2000", "到件提醒", content()).send().await),
         43101
     );
     client
@@ -275,7 +272,7 @@ async fn a_one_time_authorisation_allows_exactly_one_message() {
     assert_eq!(msgs[0].body["url"], "https://app.example.com/parcel");
     assert_eq!(msgs[0].body["scene"], "1000");
     assert_eq!(
-        code(client.subscribe().send_once(&openid, "TPL_ONCE", "1000", "到件提醒", content()).send().await),
+        common::code(client.subscribe().send_once(&openid, "TPL_ONCE", "1000", "到件提醒", content()).send().await),
         43101
     );
     sb.shutdown().await;
@@ -299,7 +296,7 @@ async fn the_authorisation_page_and_send_once_check_their_input() {
     let user = sb.users()[0].clone();
     let data = SubscribeOnceData::new().with_content(SubscribeOnceContent::new().with_value("x"));
     let long_title = "这是一个超过十五个字的订阅消息标题啊";
-    assert_eq!(code(client.subscribe().send_once(&user, "T", "1", long_title, data).send().await), 47003);
+    assert_eq!(common::code(client.subscribe().send_once(&user, "T", "1", long_title, data).send().await), 47003);
     assert!(sent(&sb, "subscribe_once").is_empty());
     sb.shutdown().await;
 }

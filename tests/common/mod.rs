@@ -5,7 +5,7 @@ pub mod redis;
 
 use std::time::Duration;
 
-use wechat_oa::{Client, ClientBuilder};
+use wechat_oa::{Client, ClientBuilder, Error};
 use wechat_oa_sandbox::{Sandbox, SandboxConfig};
 
 /// A sandbox with default settings.
@@ -30,4 +30,19 @@ pub fn builder(sb: &Sandbox) -> ClientBuilder {
 /// A client for the sandbox's app.
 pub fn client(sb: &Sandbox) -> Client {
     builder(sb).build().expect("client")
+}
+
+/// The WeChat error code of a failed call. A request over a documented limit never reaches
+/// WeChat: the client refuses it with `Error::InvalidRequest` naming the code WeChat would
+/// answer, and that code is returned then. Panics on success or on any other error.
+pub fn code<T: std::fmt::Debug>(r: Result<T, Error>) -> i64 {
+    match r {
+        Err(Error::Api(e)) => e.errcode,
+        Err(Error::InvalidRequest { message, .. }) if message.contains("(WeChat answers ") => message
+            .rsplit("(WeChat answers ")
+            .next()
+            .and_then(|rest| rest.trim_end_matches(')').parse().ok())
+            .unwrap_or_else(|| panic!("no code in {message:?}")),
+        other => panic!("expected a WeChat error, got {other:?}"),
+    }
 }
