@@ -292,7 +292,7 @@ pub fn emit_endpoint(ep: &EndpointIr) -> EmittedEndpoint {
         }
     };
 
-    let items_method = pages_method(ep, &konst);
+    let items_method = pages_method(ep, &konst, query_checks.is_some(), body_checks.is_some());
     let req_doc = doc_attrs(&ep.request_doc);
     let must_use = if ep.response_kind == ResponseKind::Url {
         "call `.url()` to build the URL"
@@ -353,7 +353,9 @@ fn wire_struct(s: &WireStructIr) -> TokenStream {
 }
 
 /// `items()`: every item of every page as a stream, for an endpoint with `pages:`.
-fn pages_method(ep: &EndpointIr, konst: &proc_macro2::Ident) -> TokenStream {
+/// `query_checked` / `body_checked`: whether those structs have `check_limits()`; each page is
+/// checked like a `send()`.
+fn pages_method(ep: &EndpointIr, konst: &proc_macro2::Ident, query_checked: bool, body_checked: bool) -> TokenStream {
     let (Some(p), ResponseIr::Fields(resp)) = (&ep.pages, &ep.response) else { return quote!() };
     let resp_ty = format_ident!("{}", resp.name);
     let item_ty = rust_type(&p.item);
@@ -378,18 +380,11 @@ fn pages_method(ep: &EndpointIr, konst: &proc_macro2::Ident) -> TokenStream {
     let body_arg = if has_body { quote!(Some(&#b)) } else { quote!(None::<&crate::generated_interface::NoBody>) };
     let refuse = quote!(.map_err(|m| crate::generated_interface::limits::refuse(&#konst, m))?;);
     let mut checks = Vec::new();
-    if has_query
-        && ep
-            .query
-            .as_ref()
-            .is_some_and(|w| wire_checks(w, None).is_some() || ep.date_span.as_ref().is_some_and(|d| d.in_query))
-    {
+    if query_checked {
         checks.push(quote!(#q.check_limits() #refuse));
     }
-    if let BodyIr::Json(w) = &ep.body {
-        if wire_checks(w, None).is_some() || ep.date_span.as_ref().is_some_and(|d| !d.in_query) {
-            checks.push(quote!(#b.check_limits() #refuse));
-        }
+    if body_checked {
+        checks.push(quote!(#b.check_limits() #refuse));
     }
     let mut items_expr = quote!(Some(resp));
     for (ident, optional) in &p.items {
