@@ -2,7 +2,7 @@
 //! series `getarticleread`, `getarticleshare`, `getbizsummary`, `getarticletotaldetail`, which answer
 //! `is_delay` and have data from 2025-11-01), upstream messages and interface summaries.
 //! Body `{begin_date, end_date}` as `YYYY-MM-DD` (61500 otherwise); `end_date` not before
-//! `begin_date`, not today or later (Beijing time), span within the endpoint's maximum (61501).
+//! `begin_date`, not today or later (Beijing time), span within the endpoint's maximum (61501, from the spec's `date_span`).
 //! Rows are deterministic functions of endpoint and date, so repeated calls agree.
 
 use serde_json::{json, Value};
@@ -44,7 +44,6 @@ enum Grain {
 
 struct Cube {
     path: &'static str,
-    max_days: i64,
     shape: Shape,
     grain: Grain,
 }
@@ -66,27 +65,27 @@ impl Cube {
 }
 
 const CUBES: [Cube; 21] = [
-    Cube { path: "/datacube/getusersummary", max_days: 7, shape: Shape::UserSummary, grain: Grain::Day },
-    Cube { path: "/datacube/getusercumulate", max_days: 7, shape: Shape::UserCumulate, grain: Grain::Day },
-    Cube { path: "/datacube/getarticlesummary", max_days: 1, shape: Shape::ArticleSummary, grain: Grain::Day },
-    Cube { path: "/datacube/getarticletotal", max_days: 1, shape: Shape::ArticleTotal, grain: Grain::Day },
-    Cube { path: "/datacube/getuserread", max_days: 3, shape: Shape::UserRead, grain: Grain::Day },
-    Cube { path: "/datacube/getuserreadhour", max_days: 1, shape: Shape::UserRead, grain: Grain::Hour },
-    Cube { path: "/datacube/getusershare", max_days: 7, shape: Shape::UserShare, grain: Grain::Day },
-    Cube { path: "/datacube/getusersharehour", max_days: 1, shape: Shape::UserShare, grain: Grain::Hour },
-    Cube { path: "/datacube/getupstreammsg", max_days: 7, shape: Shape::Upstream, grain: Grain::Day },
-    Cube { path: "/datacube/getupstreammsghour", max_days: 1, shape: Shape::Upstream, grain: Grain::Hour },
-    Cube { path: "/datacube/getupstreammsgweek", max_days: 30, shape: Shape::Upstream, grain: Grain::Week },
-    Cube { path: "/datacube/getupstreammsgmonth", max_days: 30, shape: Shape::Upstream, grain: Grain::Month },
-    Cube { path: "/datacube/getupstreammsgdist", max_days: 15, shape: Shape::UpstreamDist, grain: Grain::Day },
-    Cube { path: "/datacube/getupstreammsgdistweek", max_days: 15, shape: Shape::UpstreamDist, grain: Grain::Week },
-    Cube { path: "/datacube/getupstreammsgdistmonth", max_days: 15, shape: Shape::UpstreamDist, grain: Grain::Month },
-    Cube { path: "/datacube/getinterfacesummary", max_days: 30, shape: Shape::Interface, grain: Grain::Day },
-    Cube { path: "/datacube/getinterfacesummaryhour", max_days: 1, shape: Shape::Interface, grain: Grain::Hour },
-    Cube { path: "/datacube/getarticleread", max_days: 1, shape: Shape::ArticleRead, grain: Grain::Day },
-    Cube { path: "/datacube/getarticleshare", max_days: 1, shape: Shape::ArticleShare, grain: Grain::Day },
-    Cube { path: "/datacube/getbizsummary", max_days: 30, shape: Shape::BizSummary, grain: Grain::Day },
-    Cube { path: "/datacube/getarticletotaldetail", max_days: 1, shape: Shape::ArticleTotalDetail, grain: Grain::Day },
+    Cube { path: "/datacube/getusersummary", shape: Shape::UserSummary, grain: Grain::Day },
+    Cube { path: "/datacube/getusercumulate", shape: Shape::UserCumulate, grain: Grain::Day },
+    Cube { path: "/datacube/getarticlesummary", shape: Shape::ArticleSummary, grain: Grain::Day },
+    Cube { path: "/datacube/getarticletotal", shape: Shape::ArticleTotal, grain: Grain::Day },
+    Cube { path: "/datacube/getuserread", shape: Shape::UserRead, grain: Grain::Day },
+    Cube { path: "/datacube/getuserreadhour", shape: Shape::UserRead, grain: Grain::Hour },
+    Cube { path: "/datacube/getusershare", shape: Shape::UserShare, grain: Grain::Day },
+    Cube { path: "/datacube/getusersharehour", shape: Shape::UserShare, grain: Grain::Hour },
+    Cube { path: "/datacube/getupstreammsg", shape: Shape::Upstream, grain: Grain::Day },
+    Cube { path: "/datacube/getupstreammsghour", shape: Shape::Upstream, grain: Grain::Hour },
+    Cube { path: "/datacube/getupstreammsgweek", shape: Shape::Upstream, grain: Grain::Week },
+    Cube { path: "/datacube/getupstreammsgmonth", shape: Shape::Upstream, grain: Grain::Month },
+    Cube { path: "/datacube/getupstreammsgdist", shape: Shape::UpstreamDist, grain: Grain::Day },
+    Cube { path: "/datacube/getupstreammsgdistweek", shape: Shape::UpstreamDist, grain: Grain::Week },
+    Cube { path: "/datacube/getupstreammsgdistmonth", shape: Shape::UpstreamDist, grain: Grain::Month },
+    Cube { path: "/datacube/getinterfacesummary", shape: Shape::Interface, grain: Grain::Day },
+    Cube { path: "/datacube/getinterfacesummaryhour", shape: Shape::Interface, grain: Grain::Hour },
+    Cube { path: "/datacube/getarticleread", shape: Shape::ArticleRead, grain: Grain::Day },
+    Cube { path: "/datacube/getarticleshare", shape: Shape::ArticleShare, grain: Grain::Day },
+    Cube { path: "/datacube/getbizsummary", shape: Shape::BizSummary, grain: Grain::Day },
+    Cube { path: "/datacube/getarticletotaldetail", shape: Shape::ArticleTotalDetail, grain: Grain::Day },
 ];
 
 pub(crate) fn routes() -> Vec<(&'static str, Route)> {
@@ -270,7 +269,8 @@ fn query(ctx: &Ctx<'_>, cube: &Cube) -> Outcome {
     let begin = parse_day(ctx.s("begin_date"))?;
     let end = parse_day(ctx.s("end_date"))?;
     let today_beijing = (now_unix() + 8 * 3600).div_euclid(86_400);
-    if end < begin || end >= today_beijing || end - begin + 1 > cube.max_days {
+    // The span's maximum (61501) is the spec's `date_span`, checked before any handler runs.
+    if end < begin || end >= today_beijing {
         return Err(err(61501, "date range error"));
     }
     let first_day = cube.first_day();
