@@ -38,7 +38,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha1::{Digest, Sha1};
 use wechat_oa::api::template::{SendResponse, TemplateDataValue, TemplateMiniProgram};
-use wechat_oa::api::user::{InfoResponse, ListResponse};
+use wechat_oa::api::user::{FollowerInfo, ListResponse};
 use wechat_oa::callback::{Callback, CallbackQuery, Inbound, MessageKind};
 
 type Res<T> = Result<T, Box<dyn std::error::Error>>;
@@ -545,7 +545,7 @@ fn template_send(t: &TemplateInput, answer: &[u8]) -> Res<(Vec<u8>, SendResponse
     Ok((bytes, decode(answer)?))
 }
 
-fn user_info(openid: &str, answer: &[u8]) -> Res<InfoResponse> {
+fn user_info(openid: &str, answer: &[u8]) -> Res<FollowerInfo> {
     black_box(url("/cgi-bin/user/info", &InfoQuery { openid, lang: None })?);
     decode(answer)
 }

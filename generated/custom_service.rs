@@ -6,8 +6,8 @@
 //! to 5 messages in the window); a menu click (click / scancode_push / scancode_waitmsg), a
 //! follow, or a QR-code scan allow 3 messages within 1 minute. Beyond that WeChat answers 45047
 //! (too many messages) or 45015 (window closed); 48002 means the user refused messages.
-//! `/cgi-bin/message/custom/send` takes one message kind per call, so each kind is its own
-//! method (`send_text`, `send_image` …).
+//! `/cgi-bin/message/custom/send` takes one message per call; its kinds (`msgtype` and payload)
+//! are the `MessageContent` family, shared with mass sending.
 /// The `custom_service` endpoints: `client.custom_service()`.
 #[derive(Clone, Copy)]
 pub struct CustomServiceApi<'a> {
@@ -17,229 +17,26 @@ impl<'a> CustomServiceApi<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         CustomServiceApi { client }
     }
-    /// 发送文本客服消息 (send a text customer-service message)
+    /// 发送客服消息 (send a customer-service message)
     ///
-    /// Sends one `text` message (`msgtype: text`).
-    ///
-    /// Official documentation: <https://developers.weixin.qq.com/doc/service/api/customer/message/api_sendcustommessage.html>
-    pub fn send_text(
-        &self,
-        touser: impl Into<String>,
-        text: MessageText,
-    ) -> SendTextRequest<'a> {
-        SendTextRequest {
-            client: self.client,
-            body: SendTextBody {
-                touser: touser.into(),
-                msgtype: "text",
-                text,
-                customservice: None,
-            },
-        }
-    }
-    /// 发送图片客服消息 (send a image customer-service message)
-    ///
-    /// Sends one `image` message (`msgtype: image`). Temporary or permanent image media.
+    /// Sends one message of any customer-service kind: text (may contain `<a href>` links,
+    /// including mini-program links), image and voice (temporary or permanent media), video,
+    /// music, news (exactly one link-out article; more gives 45008), mpnews (legacy news
+    /// material, listed by the page as 发送公众号图文消息（废弃）: send a published article as
+    /// mpnewsarticle instead), mpnewsarticle, msgmenu, wxcard (only cards created for this
+    /// account) and miniprogrampage (the mini program must be linked to the account).
     ///
     /// Official documentation: <https://developers.weixin.qq.com/doc/service/api/customer/message/api_sendcustommessage.html>
-    pub fn send_image(
+    pub fn send(
         &self,
         touser: impl Into<String>,
-        image: MessageMedia,
-    ) -> SendImageRequest<'a> {
-        SendImageRequest {
+        message: impl Into<MessageContent>,
+    ) -> SendRequest<'a> {
+        SendRequest {
             client: self.client,
-            body: SendImageBody {
+            body: SendBody {
                 touser: touser.into(),
-                msgtype: "image",
-                image,
-                customservice: None,
-            },
-        }
-    }
-    /// 发送语音客服消息 (send a voice customer-service message)
-    ///
-    /// Sends one `voice` message (`msgtype: voice`). Temporary or permanent voice media.
-    ///
-    /// Official documentation: <https://developers.weixin.qq.com/doc/service/api/customer/message/api_sendcustommessage.html>
-    pub fn send_voice(
-        &self,
-        touser: impl Into<String>,
-        voice: MessageMedia,
-    ) -> SendVoiceRequest<'a> {
-        SendVoiceRequest {
-            client: self.client,
-            body: SendVoiceBody {
-                touser: touser.into(),
-                msgtype: "voice",
-                voice,
-                customservice: None,
-            },
-        }
-    }
-    /// 发送视频客服消息 (send a video customer-service message)
-    ///
-    /// Sends one `video` message (`msgtype: video`).
-    ///
-    /// Official documentation: <https://developers.weixin.qq.com/doc/service/api/customer/message/api_sendcustommessage.html>
-    pub fn send_video(
-        &self,
-        touser: impl Into<String>,
-        video: CustomVideo,
-    ) -> SendVideoRequest<'a> {
-        SendVideoRequest {
-            client: self.client,
-            body: SendVideoBody {
-                touser: touser.into(),
-                msgtype: "video",
-                video,
-                customservice: None,
-            },
-        }
-    }
-    /// 发送音乐客服消息 (send a music customer-service message)
-    ///
-    /// Sends one `music` message (`msgtype: music`).
-    ///
-    /// Official documentation: <https://developers.weixin.qq.com/doc/service/api/customer/message/api_sendcustommessage.html>
-    pub fn send_music(
-        &self,
-        touser: impl Into<String>,
-        music: CustomMusic,
-    ) -> SendMusicRequest<'a> {
-        SendMusicRequest {
-            client: self.client,
-            body: SendMusicBody {
-                touser: touser.into(),
-                msgtype: "music",
-                music,
-                customservice: None,
-            },
-        }
-    }
-    /// 发送图文 (外链)客服消息 (send a news (link-out article) customer-service message)
-    ///
-    /// Sends one `news` message (`msgtype: news`). Exactly one article; more gives 45008.
-    ///
-    /// Official documentation: <https://developers.weixin.qq.com/doc/service/api/customer/message/api_sendcustommessage.html>
-    pub fn send_news(
-        &self,
-        touser: impl Into<String>,
-        news: CustomNews,
-    ) -> SendNewsRequest<'a> {
-        SendNewsRequest {
-            client: self.client,
-            body: SendNewsBody {
-                touser: touser.into(),
-                msgtype: "news",
-                news,
-                customservice: None,
-            },
-        }
-    }
-    /// 发送图文 (素材)客服消息 (send a mpnews (legacy permanent news material) customer-service message)
-    ///
-    /// Sends one `mpnews` message (`msgtype: mpnews`): news material from the old material library.
-    /// The page lists this kind as 发送公众号图文消息（废弃）; send a published article with
-    /// `send_mpnewsarticle` instead.
-    ///
-    /// **Deprecated:** 废弃 on the official page: send published articles with send_mpnewsarticle (msgtype mpnewsarticle, by article_id)
-    ///
-    /// Official documentation: <https://developers.weixin.qq.com/doc/service/api/customer/message/api_sendcustommessage.html>
-    #[deprecated(
-        note = "废弃 on the official page: send published articles with send_mpnewsarticle (msgtype mpnewsarticle, by article_id)"
-    )]
-    pub fn send_mpnews(
-        &self,
-        touser: impl Into<String>,
-        mpnews: MessageMedia,
-    ) -> SendMpnewsRequest<'a> {
-        SendMpnewsRequest {
-            client: self.client,
-            body: SendMpnewsBody {
-                touser: touser.into(),
-                msgtype: "mpnews",
-                mpnews,
-                customservice: None,
-            },
-        }
-    }
-    /// 发送图文 (已发布文章)客服消息 (send a published article customer-service message)
-    ///
-    /// Sends one `mpnewsarticle` message (`msgtype: mpnewsarticle`). Sends an article published through freepublish, by `article_id`.
-    ///
-    /// Official documentation: <https://developers.weixin.qq.com/doc/service/api/customer/message/api_sendcustommessage.html>
-    pub fn send_mpnewsarticle(
-        &self,
-        touser: impl Into<String>,
-        mpnewsarticle: MessageArticleRef,
-    ) -> SendMpnewsarticleRequest<'a> {
-        SendMpnewsarticleRequest {
-            client: self.client,
-            body: SendMpnewsarticleBody {
-                touser: touser.into(),
-                msgtype: "mpnewsarticle",
-                mpnewsarticle,
-                customservice: None,
-            },
-        }
-    }
-    /// 发送菜单客服消息 (send a menu message customer-service message)
-    ///
-    /// Sends one `msgmenu` message (`msgtype: msgmenu`). The user's tap comes back as a text message carrying `bizmsgmenuid` (the chosen id).
-    ///
-    /// Official documentation: <https://developers.weixin.qq.com/doc/service/api/customer/message/api_sendcustommessage.html>
-    pub fn send_msgmenu(
-        &self,
-        touser: impl Into<String>,
-        msgmenu: CustomMsgMenu,
-    ) -> SendMsgmenuRequest<'a> {
-        SendMsgmenuRequest {
-            client: self.client,
-            body: SendMsgmenuBody {
-                touser: touser.into(),
-                msgtype: "msgmenu",
-                msgmenu,
-                customservice: None,
-            },
-        }
-    }
-    /// 发送卡券客服消息 (send a card customer-service message)
-    ///
-    /// Sends one `wxcard` message (`msgtype: wxcard`). Only cards created for this account.
-    ///
-    /// Official documentation: <https://developers.weixin.qq.com/doc/service/api/customer/message/api_sendcustommessage.html>
-    pub fn send_wxcard(
-        &self,
-        touser: impl Into<String>,
-        wxcard: MessageCard,
-    ) -> SendWxcardRequest<'a> {
-        SendWxcardRequest {
-            client: self.client,
-            body: SendWxcardBody {
-                touser: touser.into(),
-                msgtype: "wxcard",
-                wxcard,
-                customservice: None,
-            },
-        }
-    }
-    /// 发送小程序卡片客服消息 (send a mini-program card customer-service message)
-    ///
-    /// Sends one `miniprogrampage` message (`msgtype: miniprogrampage`). The mini program must be linked to the account.
-    ///
-    /// Official documentation: <https://developers.weixin.qq.com/doc/service/api/customer/message/api_sendcustommessage.html>
-    pub fn send_miniprogrampage(
-        &self,
-        touser: impl Into<String>,
-        miniprogrampage: CustomMiniProgramPage,
-    ) -> SendMiniprogrampageRequest<'a> {
-        SendMiniprogrampageRequest {
-            client: self.client,
-            body: SendMiniprogrampageBody {
-                touser: touser.into(),
-                msgtype: "miniprogrampage",
-                miniprogrampage,
+                message: message.into(),
                 customservice: None,
             },
         }
@@ -616,9 +413,314 @@ impl<'de> serde::Deserialize<'de> for TypingCommand {
         crate::generated_interface::deserialize_string_enum(d)
     }
 }
-/// Descriptor of [`custom_service::send_text`](super::custom_service::CustomServiceApi::send_text).
-pub const SEND_TEXT: crate::generated_interface::Endpoint = crate::generated_interface::Endpoint {
-    name: "custom_service.send_text",
+/// 消息类型与内容 (what a sent message carries: `msgtype` and the payload under its key).
+/// One family for customer-service messages and mass sends; each endpoint lists the kinds it
+/// takes, and the client refuses another before sending (WeChat would answer 40008). Build
+/// one with a shortcut (`MessageContent::text("hi")`, `MessageContent::image(media_id)`), a
+/// variant (`MessageContent::News(..)`) or `.into()` from a payload type used by one kind only.
+#[derive(Debug, Clone, PartialEq)]
+pub enum MessageContent {
+    /// 文本 (text)
+    ///
+    /// On the wire: `"msgtype": "text"`, the payload under `text`.
+    Text(MessageText),
+    /// 图片, media_id (an image; customer service and mass preview)
+    ///
+    /// On the wire: `"msgtype": "image"`, the payload under `image`.
+    Image(MessageMedia),
+    /// 图片消息 (an image post: `msgtype` image with the payload under `images`; mass sendall and send)
+    ///
+    /// On the wire: `"msgtype": "image"`, the payload under `images`.
+    Images(super::mass::MassImages),
+    /// 语音 (voice)
+    ///
+    /// On the wire: `"msgtype": "voice"`, the payload under `voice`.
+    Voice(MessageMedia),
+    /// 视频 (video; customer service)
+    ///
+    /// On the wire: `"msgtype": "video"`, the payload under `video`.
+    Video(CustomVideo),
+    /// 视频 (video; mass sends: a permanent video material, or an upload_video result)
+    ///
+    /// On the wire: `"msgtype": "mpvideo"`, the payload under `mpvideo`.
+    MpVideo(super::mass::MassMpVideo),
+    /// 音乐 (music; customer service)
+    ///
+    /// On the wire: `"msgtype": "music"`, the payload under `music`.
+    Music(CustomMusic),
+    /// 图文, 外链 (a link-out article; customer service, exactly one article)
+    ///
+    /// On the wire: `"msgtype": "news"`, the payload under `news`.
+    News(CustomNews),
+    /// 图文素材 media_id (news material: legacy material or an uploadnews result; the customer-service page marks it 废弃 in favour of mpnewsarticle)
+    ///
+    /// On the wire: `"msgtype": "mpnews"`, the payload under `mpnews`.
+    MpNews(MessageMedia),
+    /// 已发布图文 (a published article by article_id; customer service)
+    ///
+    /// On the wire: `"msgtype": "mpnewsarticle"`, the payload under `mpnewsarticle`.
+    MpNewsArticle(MessageArticleRef),
+    /// 菜单消息 (a menu of choices; the tap comes back as a text message with bizmsgmenuid; customer service)
+    ///
+    /// On the wire: `"msgtype": "msgmenu"`, the payload under `msgmenu`.
+    MsgMenu(CustomMsgMenu),
+    /// 卡券 (a card created for this account)
+    ///
+    /// On the wire: `"msgtype": "wxcard"`, the payload under `wxcard`.
+    WxCard(MessageCard),
+    /// 小程序卡片 (a mini-program card; the mini program must be linked; customer service)
+    ///
+    /// On the wire: `"msgtype": "miniprogrampage"`, the payload under `miniprogrampage`.
+    MiniProgramPage(CustomMiniProgramPage),
+}
+impl MessageContent {
+    /// The value of `msgtype` this variant is sent with.
+    pub fn tag(&self) -> &'static str {
+        match self {
+            MessageContent::Text(_) => "text",
+            MessageContent::Image(_) => "image",
+            MessageContent::Images(_) => "image",
+            MessageContent::Voice(_) => "voice",
+            MessageContent::Video(_) => "video",
+            MessageContent::MpVideo(_) => "mpvideo",
+            MessageContent::Music(_) => "music",
+            MessageContent::News(_) => "news",
+            MessageContent::MpNews(_) => "mpnews",
+            MessageContent::MpNewsArticle(_) => "mpnewsarticle",
+            MessageContent::MsgMenu(_) => "msgmenu",
+            MessageContent::WxCard(_) => "wxcard",
+            MessageContent::MiniProgramPage(_) => "miniprogrampage",
+        }
+    }
+    /// The key the payload is sent under (usually the same as [`tag`](Self::tag)).
+    pub fn key(&self) -> &'static str {
+        match self {
+            MessageContent::Text(_) => "text",
+            MessageContent::Image(_) => "image",
+            MessageContent::Images(_) => "images",
+            MessageContent::Voice(_) => "voice",
+            MessageContent::Video(_) => "video",
+            MessageContent::MpVideo(_) => "mpvideo",
+            MessageContent::Music(_) => "music",
+            MessageContent::News(_) => "news",
+            MessageContent::MpNews(_) => "mpnews",
+            MessageContent::MpNewsArticle(_) => "mpnewsarticle",
+            MessageContent::MsgMenu(_) => "msgmenu",
+            MessageContent::WxCard(_) => "wxcard",
+            MessageContent::MiniProgramPage(_) => "miniprogrampage",
+        }
+    }
+    /// A [`Text`](Self::Text) built from its payload's required fields.
+    pub fn text(content: impl Into<String>) -> Self {
+        MessageContent::Text(MessageText::new(content))
+    }
+    /// A [`Image`](Self::Image) built from its payload's required fields.
+    pub fn image(media_id: impl Into<String>) -> Self {
+        MessageContent::Image(MessageMedia::new(media_id))
+    }
+    /// A [`Images`](Self::Images) built from its payload's required fields.
+    pub fn images(media_ids: Vec<String>) -> Self {
+        MessageContent::Images(super::mass::MassImages::new(media_ids))
+    }
+    /// A [`Voice`](Self::Voice) built from its payload's required fields.
+    pub fn voice(media_id: impl Into<String>) -> Self {
+        MessageContent::Voice(MessageMedia::new(media_id))
+    }
+    /// A [`Video`](Self::Video) built from its payload's required fields.
+    pub fn video(
+        media_id: impl Into<String>,
+        thumb_media_id: impl Into<String>,
+    ) -> Self {
+        MessageContent::Video(CustomVideo::new(media_id, thumb_media_id))
+    }
+    /// A [`MpVideo`](Self::MpVideo) built from its payload's required fields.
+    pub fn mp_video(media_id: impl Into<String>) -> Self {
+        MessageContent::MpVideo(super::mass::MassMpVideo::new(media_id))
+    }
+    /// A [`Music`](Self::Music) built from its payload's required fields.
+    pub fn music(
+        musicurl: impl Into<String>,
+        hqmusicurl: impl Into<String>,
+        thumb_media_id: impl Into<String>,
+    ) -> Self {
+        MessageContent::Music(CustomMusic::new(musicurl, hqmusicurl, thumb_media_id))
+    }
+    /// A [`News`](Self::News) built from its payload's required fields.
+    pub fn news(articles: Vec<CustomNewsArticle>) -> Self {
+        MessageContent::News(CustomNews::new(articles))
+    }
+    /// A [`MpNews`](Self::MpNews) built from its payload's required fields.
+    pub fn mp_news(media_id: impl Into<String>) -> Self {
+        MessageContent::MpNews(MessageMedia::new(media_id))
+    }
+    /// A [`MpNewsArticle`](Self::MpNewsArticle) built from its payload's required fields.
+    pub fn mp_news_article(article_id: impl Into<String>) -> Self {
+        MessageContent::MpNewsArticle(MessageArticleRef::new(article_id))
+    }
+    /// A [`MsgMenu`](Self::MsgMenu) built from its payload's required fields.
+    pub fn msg_menu(list: Vec<CustomMsgMenuItem>) -> Self {
+        MessageContent::MsgMenu(CustomMsgMenu::new(list))
+    }
+    /// A [`WxCard`](Self::WxCard) built from its payload's required fields.
+    pub fn wx_card(card_id: impl Into<String>) -> Self {
+        MessageContent::WxCard(MessageCard::new(card_id))
+    }
+    /// A [`MiniProgramPage`](Self::MiniProgramPage) built from its payload's required fields.
+    pub fn mini_program_page(
+        appid: impl Into<String>,
+        pagepath: impl Into<String>,
+        thumb_media_id: impl Into<String>,
+    ) -> Self {
+        MessageContent::MiniProgramPage(
+            CustomMiniProgramPage::new(appid, pagepath, thumb_media_id),
+        )
+    }
+    /// Checks the limits WeChat documents for the payload; `at` is the enclosing object's path.
+    pub(crate) fn check_limits(&self, at: &str) -> Result<(), String> {
+        #[allow(unreachable_patterns)]
+        match self {
+            MessageContent::News(v) => {
+                v.check_limits(&crate::generated_interface::limits::join(at, "news"))
+            }
+            _ => Ok(()),
+        }
+    }
+}
+impl From<MessageText> for MessageContent {
+    fn from(v: MessageText) -> Self {
+        MessageContent::Text(v)
+    }
+}
+impl From<super::mass::MassImages> for MessageContent {
+    fn from(v: super::mass::MassImages) -> Self {
+        MessageContent::Images(v)
+    }
+}
+impl From<CustomVideo> for MessageContent {
+    fn from(v: CustomVideo) -> Self {
+        MessageContent::Video(v)
+    }
+}
+impl From<super::mass::MassMpVideo> for MessageContent {
+    fn from(v: super::mass::MassMpVideo) -> Self {
+        MessageContent::MpVideo(v)
+    }
+}
+impl From<CustomMusic> for MessageContent {
+    fn from(v: CustomMusic) -> Self {
+        MessageContent::Music(v)
+    }
+}
+impl From<CustomNews> for MessageContent {
+    fn from(v: CustomNews) -> Self {
+        MessageContent::News(v)
+    }
+}
+impl From<MessageArticleRef> for MessageContent {
+    fn from(v: MessageArticleRef) -> Self {
+        MessageContent::MpNewsArticle(v)
+    }
+}
+impl From<CustomMsgMenu> for MessageContent {
+    fn from(v: CustomMsgMenu) -> Self {
+        MessageContent::MsgMenu(v)
+    }
+}
+impl From<MessageCard> for MessageContent {
+    fn from(v: MessageCard) -> Self {
+        MessageContent::WxCard(v)
+    }
+}
+impl From<CustomMiniProgramPage> for MessageContent {
+    fn from(v: CustomMiniProgramPage) -> Self {
+        MessageContent::MiniProgramPage(v)
+    }
+}
+impl serde::Serialize for MessageContent {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(2))?;
+        m.serialize_entry("msgtype", self.tag())?;
+        match self {
+            MessageContent::Text(v) => m.serialize_entry("text", v)?,
+            MessageContent::Image(v) => m.serialize_entry("image", v)?,
+            MessageContent::Images(v) => m.serialize_entry("images", v)?,
+            MessageContent::Voice(v) => m.serialize_entry("voice", v)?,
+            MessageContent::Video(v) => m.serialize_entry("video", v)?,
+            MessageContent::MpVideo(v) => m.serialize_entry("mpvideo", v)?,
+            MessageContent::Music(v) => m.serialize_entry("music", v)?,
+            MessageContent::News(v) => m.serialize_entry("news", v)?,
+            MessageContent::MpNews(v) => m.serialize_entry("mpnews", v)?,
+            MessageContent::MpNewsArticle(v) => m.serialize_entry("mpnewsarticle", v)?,
+            MessageContent::MsgMenu(v) => m.serialize_entry("msgmenu", v)?,
+            MessageContent::WxCard(v) => m.serialize_entry("wxcard", v)?,
+            MessageContent::MiniProgramPage(v) => {
+                m.serialize_entry("miniprogrampage", v)?
+            }
+        }
+        m.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for MessageContent {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use crate::generated_interface::union;
+        let mut fields = <union::Fields as serde::Deserialize>::deserialize(d)?;
+        let tag = union::tag::<D::Error>(&fields, "msgtype")?;
+        match tag.as_str() {
+            "text" if fields.contains_key("text") => {
+                Ok(MessageContent::Text(union::payload(&mut fields, "text")?))
+            }
+            "image" if fields.contains_key("image") => {
+                Ok(MessageContent::Image(union::payload(&mut fields, "image")?))
+            }
+            "image" if fields.contains_key("images") => {
+                Ok(MessageContent::Images(union::payload(&mut fields, "images")?))
+            }
+            "voice" if fields.contains_key("voice") => {
+                Ok(MessageContent::Voice(union::payload(&mut fields, "voice")?))
+            }
+            "video" if fields.contains_key("video") => {
+                Ok(MessageContent::Video(union::payload(&mut fields, "video")?))
+            }
+            "mpvideo" if fields.contains_key("mpvideo") => {
+                Ok(MessageContent::MpVideo(union::payload(&mut fields, "mpvideo")?))
+            }
+            "music" if fields.contains_key("music") => {
+                Ok(MessageContent::Music(union::payload(&mut fields, "music")?))
+            }
+            "news" if fields.contains_key("news") => {
+                Ok(MessageContent::News(union::payload(&mut fields, "news")?))
+            }
+            "mpnews" if fields.contains_key("mpnews") => {
+                Ok(MessageContent::MpNews(union::payload(&mut fields, "mpnews")?))
+            }
+            "mpnewsarticle" if fields.contains_key("mpnewsarticle") => {
+                Ok(
+                    MessageContent::MpNewsArticle(
+                        union::payload(&mut fields, "mpnewsarticle")?,
+                    ),
+                )
+            }
+            "msgmenu" if fields.contains_key("msgmenu") => {
+                Ok(MessageContent::MsgMenu(union::payload(&mut fields, "msgmenu")?))
+            }
+            "wxcard" if fields.contains_key("wxcard") => {
+                Ok(MessageContent::WxCard(union::payload(&mut fields, "wxcard")?))
+            }
+            "miniprogrampage" if fields.contains_key("miniprogrampage") => {
+                Ok(
+                    MessageContent::MiniProgramPage(
+                        union::payload(&mut fields, "miniprogrampage")?,
+                    ),
+                )
+            }
+            _ => Err(union::unknown("msgtype", &tag, &fields)),
+        }
+    }
+}
+/// Descriptor of [`custom_service::send`](super::custom_service::CustomServiceApi::send).
+pub const SEND: crate::generated_interface::Endpoint = crate::generated_interface::Endpoint {
+    name: "custom_service.send",
     method: crate::generated_interface::Method::Post,
     host: crate::generated_interface::Host::Api,
     path: "/cgi-bin/message/custom/send",
@@ -631,277 +733,50 @@ pub const SEND_TEXT: crate::generated_interface::Endpoint = crate::generated_int
 };
 #[derive(serde::Serialize)]
 #[cfg_attr(test, derive(serde::Deserialize))]
-struct SendTextBody {
+struct SendBody {
     touser: String,
-    #[cfg_attr(test, serde(skip_deserializing))]
-    msgtype: &'static str,
-    text: MessageText,
+    #[serde(flatten)]
+    message: MessageContent,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     customservice: Option<CustomServiceAccount>,
 }
-/// Request builder for [`CustomServiceApi::send_text`]: set optional parameters, then call `send()`.
-#[must_use = "a request does nothing until `.send().await`"]
-pub struct SendTextRequest<'a> {
-    client: &'a crate::Client,
-    body: SendTextBody,
-}
-impl<'a> SendTextRequest<'a> {
-    /// 以某个客服账号发送 (send as this kf account)
-    pub fn customservice(mut self, value: CustomServiceAccount) -> Self {
-        self.body.customservice = Some(value);
-        self
-    }
-    /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
-    /// A value outside a limit WeChat documents is refused first
-    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
-    pub async fn send(self) -> Result<(), crate::Error> {
-        crate::generated_interface::call_json(
-                self.client,
-                &SEND_TEXT,
-                &crate::generated_interface::NoQuery,
-                Some(&self.body),
-            )
-            .await
-            .map(|_: serde::de::IgnoredAny| ())
-    }
-}
-/// Descriptor of [`custom_service::send_image`](super::custom_service::CustomServiceApi::send_image).
-pub const SEND_IMAGE: crate::generated_interface::Endpoint = crate::generated_interface::Endpoint {
-    name: "custom_service.send_image",
-    method: crate::generated_interface::Method::Post,
-    host: crate::generated_interface::Host::Api,
-    path: "/cgi-bin/message/custom/send",
-    auth: crate::generated_interface::Auth::AccessToken,
-    body: crate::generated_interface::BodyKind::Json,
-    response: crate::generated_interface::ResponseKind::Json,
-    idempotent: false,
-    deprecated: false,
-    doc_url: "https://developers.weixin.qq.com/doc/service/api/customer/message/api_sendcustommessage.html",
-};
-#[derive(serde::Serialize)]
-#[cfg_attr(test, derive(serde::Deserialize))]
-struct SendImageBody {
-    touser: String,
-    #[cfg_attr(test, serde(skip_deserializing))]
-    msgtype: &'static str,
-    image: MessageMedia,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    customservice: Option<CustomServiceAccount>,
-}
-/// Request builder for [`CustomServiceApi::send_image`]: set optional parameters, then call `send()`.
-#[must_use = "a request does nothing until `.send().await`"]
-pub struct SendImageRequest<'a> {
-    client: &'a crate::Client,
-    body: SendImageBody,
-}
-impl<'a> SendImageRequest<'a> {
-    /// 以某个客服账号发送 (send as this kf account)
-    pub fn customservice(mut self, value: CustomServiceAccount) -> Self {
-        self.body.customservice = Some(value);
-        self
-    }
-    /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
-    /// A value outside a limit WeChat documents is refused first
-    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
-    pub async fn send(self) -> Result<(), crate::Error> {
-        crate::generated_interface::call_json(
-                self.client,
-                &SEND_IMAGE,
-                &crate::generated_interface::NoQuery,
-                Some(&self.body),
-            )
-            .await
-            .map(|_: serde::de::IgnoredAny| ())
-    }
-}
-/// Descriptor of [`custom_service::send_voice`](super::custom_service::CustomServiceApi::send_voice).
-pub const SEND_VOICE: crate::generated_interface::Endpoint = crate::generated_interface::Endpoint {
-    name: "custom_service.send_voice",
-    method: crate::generated_interface::Method::Post,
-    host: crate::generated_interface::Host::Api,
-    path: "/cgi-bin/message/custom/send",
-    auth: crate::generated_interface::Auth::AccessToken,
-    body: crate::generated_interface::BodyKind::Json,
-    response: crate::generated_interface::ResponseKind::Json,
-    idempotent: false,
-    deprecated: false,
-    doc_url: "https://developers.weixin.qq.com/doc/service/api/customer/message/api_sendcustommessage.html",
-};
-#[derive(serde::Serialize)]
-#[cfg_attr(test, derive(serde::Deserialize))]
-struct SendVoiceBody {
-    touser: String,
-    #[cfg_attr(test, serde(skip_deserializing))]
-    msgtype: &'static str,
-    voice: MessageMedia,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    customservice: Option<CustomServiceAccount>,
-}
-/// Request builder for [`CustomServiceApi::send_voice`]: set optional parameters, then call `send()`.
-#[must_use = "a request does nothing until `.send().await`"]
-pub struct SendVoiceRequest<'a> {
-    client: &'a crate::Client,
-    body: SendVoiceBody,
-}
-impl<'a> SendVoiceRequest<'a> {
-    /// 以某个客服账号发送 (send as this kf account)
-    pub fn customservice(mut self, value: CustomServiceAccount) -> Self {
-        self.body.customservice = Some(value);
-        self
-    }
-    /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
-    /// A value outside a limit WeChat documents is refused first
-    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
-    pub async fn send(self) -> Result<(), crate::Error> {
-        crate::generated_interface::call_json(
-                self.client,
-                &SEND_VOICE,
-                &crate::generated_interface::NoQuery,
-                Some(&self.body),
-            )
-            .await
-            .map(|_: serde::de::IgnoredAny| ())
-    }
-}
-/// Descriptor of [`custom_service::send_video`](super::custom_service::CustomServiceApi::send_video).
-pub const SEND_VIDEO: crate::generated_interface::Endpoint = crate::generated_interface::Endpoint {
-    name: "custom_service.send_video",
-    method: crate::generated_interface::Method::Post,
-    host: crate::generated_interface::Host::Api,
-    path: "/cgi-bin/message/custom/send",
-    auth: crate::generated_interface::Auth::AccessToken,
-    body: crate::generated_interface::BodyKind::Json,
-    response: crate::generated_interface::ResponseKind::Json,
-    idempotent: false,
-    deprecated: false,
-    doc_url: "https://developers.weixin.qq.com/doc/service/api/customer/message/api_sendcustommessage.html",
-};
-#[derive(serde::Serialize)]
-#[cfg_attr(test, derive(serde::Deserialize))]
-struct SendVideoBody {
-    touser: String,
-    #[cfg_attr(test, serde(skip_deserializing))]
-    msgtype: &'static str,
-    video: CustomVideo,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    customservice: Option<CustomServiceAccount>,
-}
-/// Request builder for [`CustomServiceApi::send_video`]: set optional parameters, then call `send()`.
-#[must_use = "a request does nothing until `.send().await`"]
-pub struct SendVideoRequest<'a> {
-    client: &'a crate::Client,
-    body: SendVideoBody,
-}
-impl<'a> SendVideoRequest<'a> {
-    /// 以某个客服账号发送 (send as this kf account)
-    pub fn customservice(mut self, value: CustomServiceAccount) -> Self {
-        self.body.customservice = Some(value);
-        self
-    }
-    /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
-    /// A value outside a limit WeChat documents is refused first
-    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
-    pub async fn send(self) -> Result<(), crate::Error> {
-        crate::generated_interface::call_json(
-                self.client,
-                &SEND_VIDEO,
-                &crate::generated_interface::NoQuery,
-                Some(&self.body),
-            )
-            .await
-            .map(|_: serde::de::IgnoredAny| ())
-    }
-}
-/// Descriptor of [`custom_service::send_music`](super::custom_service::CustomServiceApi::send_music).
-pub const SEND_MUSIC: crate::generated_interface::Endpoint = crate::generated_interface::Endpoint {
-    name: "custom_service.send_music",
-    method: crate::generated_interface::Method::Post,
-    host: crate::generated_interface::Host::Api,
-    path: "/cgi-bin/message/custom/send",
-    auth: crate::generated_interface::Auth::AccessToken,
-    body: crate::generated_interface::BodyKind::Json,
-    response: crate::generated_interface::ResponseKind::Json,
-    idempotent: false,
-    deprecated: false,
-    doc_url: "https://developers.weixin.qq.com/doc/service/api/customer/message/api_sendcustommessage.html",
-};
-#[derive(serde::Serialize)]
-#[cfg_attr(test, derive(serde::Deserialize))]
-struct SendMusicBody {
-    touser: String,
-    #[cfg_attr(test, serde(skip_deserializing))]
-    msgtype: &'static str,
-    music: CustomMusic,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    customservice: Option<CustomServiceAccount>,
-}
-/// Request builder for [`CustomServiceApi::send_music`]: set optional parameters, then call `send()`.
-#[must_use = "a request does nothing until `.send().await`"]
-pub struct SendMusicRequest<'a> {
-    client: &'a crate::Client,
-    body: SendMusicBody,
-}
-impl<'a> SendMusicRequest<'a> {
-    /// 以某个客服账号发送 (send as this kf account)
-    pub fn customservice(mut self, value: CustomServiceAccount) -> Self {
-        self.body.customservice = Some(value);
-        self
-    }
-    /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
-    /// A value outside a limit WeChat documents is refused first
-    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
-    pub async fn send(self) -> Result<(), crate::Error> {
-        crate::generated_interface::call_json(
-                self.client,
-                &SEND_MUSIC,
-                &crate::generated_interface::NoQuery,
-                Some(&self.body),
-            )
-            .await
-            .map(|_: serde::de::IgnoredAny| ())
-    }
-}
-/// Descriptor of [`custom_service::send_news`](super::custom_service::CustomServiceApi::send_news).
-pub const SEND_NEWS: crate::generated_interface::Endpoint = crate::generated_interface::Endpoint {
-    name: "custom_service.send_news",
-    method: crate::generated_interface::Method::Post,
-    host: crate::generated_interface::Host::Api,
-    path: "/cgi-bin/message/custom/send",
-    auth: crate::generated_interface::Auth::AccessToken,
-    body: crate::generated_interface::BodyKind::Json,
-    response: crate::generated_interface::ResponseKind::Json,
-    idempotent: false,
-    deprecated: false,
-    doc_url: "https://developers.weixin.qq.com/doc/service/api/customer/message/api_sendcustommessage.html",
-};
-#[derive(serde::Serialize)]
-#[cfg_attr(test, derive(serde::Deserialize))]
-struct SendNewsBody {
-    touser: String,
-    #[cfg_attr(test, serde(skip_deserializing))]
-    msgtype: &'static str,
-    news: CustomNews,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    customservice: Option<CustomServiceAccount>,
-}
-impl SendNewsBody {
+impl SendBody {
     /// Checks the limits WeChat documents for these fields.
     fn check_limits(&self) -> Result<(), String> {
         {
-            let v = &self.news;
-            let path = crate::generated_interface::limits::join("", "news");
+            let v = &self.message;
+            let path = String::from("");
+            if !matches!(
+                v, MessageContent::Text(_) | MessageContent::Image(_) |
+                MessageContent::Voice(_) | MessageContent::Video(_) |
+                MessageContent::Music(_) | MessageContent::News(_) |
+                MessageContent::MpNews(_) | MessageContent::MpNewsArticle(_) |
+                MessageContent::MsgMenu(_) | MessageContent::WxCard(_) |
+                MessageContent::MiniProgramPage(_)
+            ) {
+                let sent = match (v.tag(), v.key()) {
+                    (t, k) if t == k => format!("{} {t}", "msgtype"),
+                    (t, k) => format!("{} {t} (payload under {k})", "msgtype"),
+                };
+                crate::generated_interface::limits::variant(
+                    &path,
+                    &sent,
+                    "msgtype text, image, voice, video, music, news, mpnews, mpnewsarticle, msgmenu, wxcard, miniprogrampage",
+                    Some(40008),
+                )?;
+            }
             v.check_limits(&path)?;
         }
         Ok(())
     }
 }
-/// Request builder for [`CustomServiceApi::send_news`]: set optional parameters, then call `send()`.
+/// Request builder for [`CustomServiceApi::send`]: set optional parameters, then call `send()`.
 #[must_use = "a request does nothing until `.send().await`"]
-pub struct SendNewsRequest<'a> {
+pub struct SendRequest<'a> {
     client: &'a crate::Client,
-    body: SendNewsBody,
+    body: SendBody,
 }
-impl<'a> SendNewsRequest<'a> {
+impl<'a> SendRequest<'a> {
     /// 以某个客服账号发送 (send as this kf account)
     pub fn customservice(mut self, value: CustomServiceAccount) -> Self {
         self.body.customservice = Some(value);
@@ -913,255 +788,10 @@ impl<'a> SendNewsRequest<'a> {
     pub async fn send(self) -> Result<(), crate::Error> {
         self.body
             .check_limits()
-            .map_err(|m| crate::generated_interface::limits::refuse(&SEND_NEWS, m))?;
+            .map_err(|m| crate::generated_interface::limits::refuse(&SEND, m))?;
         crate::generated_interface::call_json(
                 self.client,
-                &SEND_NEWS,
-                &crate::generated_interface::NoQuery,
-                Some(&self.body),
-            )
-            .await
-            .map(|_: serde::de::IgnoredAny| ())
-    }
-}
-/// Descriptor of [`custom_service::send_mpnews`](super::custom_service::CustomServiceApi::send_mpnews).
-pub const SEND_MPNEWS: crate::generated_interface::Endpoint = crate::generated_interface::Endpoint {
-    name: "custom_service.send_mpnews",
-    method: crate::generated_interface::Method::Post,
-    host: crate::generated_interface::Host::Api,
-    path: "/cgi-bin/message/custom/send",
-    auth: crate::generated_interface::Auth::AccessToken,
-    body: crate::generated_interface::BodyKind::Json,
-    response: crate::generated_interface::ResponseKind::Json,
-    idempotent: false,
-    deprecated: true,
-    doc_url: "https://developers.weixin.qq.com/doc/service/api/customer/message/api_sendcustommessage.html",
-};
-#[derive(serde::Serialize)]
-#[cfg_attr(test, derive(serde::Deserialize))]
-struct SendMpnewsBody {
-    touser: String,
-    #[cfg_attr(test, serde(skip_deserializing))]
-    msgtype: &'static str,
-    mpnews: MessageMedia,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    customservice: Option<CustomServiceAccount>,
-}
-/// Request builder for [`CustomServiceApi::send_mpnews`]: set optional parameters, then call `send()`.
-#[must_use = "a request does nothing until `.send().await`"]
-pub struct SendMpnewsRequest<'a> {
-    client: &'a crate::Client,
-    body: SendMpnewsBody,
-}
-impl<'a> SendMpnewsRequest<'a> {
-    /// 以某个客服账号发送 (send as this kf account)
-    pub fn customservice(mut self, value: CustomServiceAccount) -> Self {
-        self.body.customservice = Some(value);
-        self
-    }
-    /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
-    /// A value outside a limit WeChat documents is refused first
-    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
-    pub async fn send(self) -> Result<(), crate::Error> {
-        crate::generated_interface::call_json(
-                self.client,
-                &SEND_MPNEWS,
-                &crate::generated_interface::NoQuery,
-                Some(&self.body),
-            )
-            .await
-            .map(|_: serde::de::IgnoredAny| ())
-    }
-}
-/// Descriptor of [`custom_service::send_mpnewsarticle`](super::custom_service::CustomServiceApi::send_mpnewsarticle).
-pub const SEND_MPNEWSARTICLE: crate::generated_interface::Endpoint = crate::generated_interface::Endpoint {
-    name: "custom_service.send_mpnewsarticle",
-    method: crate::generated_interface::Method::Post,
-    host: crate::generated_interface::Host::Api,
-    path: "/cgi-bin/message/custom/send",
-    auth: crate::generated_interface::Auth::AccessToken,
-    body: crate::generated_interface::BodyKind::Json,
-    response: crate::generated_interface::ResponseKind::Json,
-    idempotent: false,
-    deprecated: false,
-    doc_url: "https://developers.weixin.qq.com/doc/service/api/customer/message/api_sendcustommessage.html",
-};
-#[derive(serde::Serialize)]
-#[cfg_attr(test, derive(serde::Deserialize))]
-struct SendMpnewsarticleBody {
-    touser: String,
-    #[cfg_attr(test, serde(skip_deserializing))]
-    msgtype: &'static str,
-    mpnewsarticle: MessageArticleRef,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    customservice: Option<CustomServiceAccount>,
-}
-/// Request builder for [`CustomServiceApi::send_mpnewsarticle`]: set optional parameters, then call `send()`.
-#[must_use = "a request does nothing until `.send().await`"]
-pub struct SendMpnewsarticleRequest<'a> {
-    client: &'a crate::Client,
-    body: SendMpnewsarticleBody,
-}
-impl<'a> SendMpnewsarticleRequest<'a> {
-    /// 以某个客服账号发送 (send as this kf account)
-    pub fn customservice(mut self, value: CustomServiceAccount) -> Self {
-        self.body.customservice = Some(value);
-        self
-    }
-    /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
-    /// A value outside a limit WeChat documents is refused first
-    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
-    pub async fn send(self) -> Result<(), crate::Error> {
-        crate::generated_interface::call_json(
-                self.client,
-                &SEND_MPNEWSARTICLE,
-                &crate::generated_interface::NoQuery,
-                Some(&self.body),
-            )
-            .await
-            .map(|_: serde::de::IgnoredAny| ())
-    }
-}
-/// Descriptor of [`custom_service::send_msgmenu`](super::custom_service::CustomServiceApi::send_msgmenu).
-pub const SEND_MSGMENU: crate::generated_interface::Endpoint = crate::generated_interface::Endpoint {
-    name: "custom_service.send_msgmenu",
-    method: crate::generated_interface::Method::Post,
-    host: crate::generated_interface::Host::Api,
-    path: "/cgi-bin/message/custom/send",
-    auth: crate::generated_interface::Auth::AccessToken,
-    body: crate::generated_interface::BodyKind::Json,
-    response: crate::generated_interface::ResponseKind::Json,
-    idempotent: false,
-    deprecated: false,
-    doc_url: "https://developers.weixin.qq.com/doc/service/api/customer/message/api_sendcustommessage.html",
-};
-#[derive(serde::Serialize)]
-#[cfg_attr(test, derive(serde::Deserialize))]
-struct SendMsgmenuBody {
-    touser: String,
-    #[cfg_attr(test, serde(skip_deserializing))]
-    msgtype: &'static str,
-    msgmenu: CustomMsgMenu,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    customservice: Option<CustomServiceAccount>,
-}
-/// Request builder for [`CustomServiceApi::send_msgmenu`]: set optional parameters, then call `send()`.
-#[must_use = "a request does nothing until `.send().await`"]
-pub struct SendMsgmenuRequest<'a> {
-    client: &'a crate::Client,
-    body: SendMsgmenuBody,
-}
-impl<'a> SendMsgmenuRequest<'a> {
-    /// 以某个客服账号发送 (send as this kf account)
-    pub fn customservice(mut self, value: CustomServiceAccount) -> Self {
-        self.body.customservice = Some(value);
-        self
-    }
-    /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
-    /// A value outside a limit WeChat documents is refused first
-    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
-    pub async fn send(self) -> Result<(), crate::Error> {
-        crate::generated_interface::call_json(
-                self.client,
-                &SEND_MSGMENU,
-                &crate::generated_interface::NoQuery,
-                Some(&self.body),
-            )
-            .await
-            .map(|_: serde::de::IgnoredAny| ())
-    }
-}
-/// Descriptor of [`custom_service::send_wxcard`](super::custom_service::CustomServiceApi::send_wxcard).
-pub const SEND_WXCARD: crate::generated_interface::Endpoint = crate::generated_interface::Endpoint {
-    name: "custom_service.send_wxcard",
-    method: crate::generated_interface::Method::Post,
-    host: crate::generated_interface::Host::Api,
-    path: "/cgi-bin/message/custom/send",
-    auth: crate::generated_interface::Auth::AccessToken,
-    body: crate::generated_interface::BodyKind::Json,
-    response: crate::generated_interface::ResponseKind::Json,
-    idempotent: false,
-    deprecated: false,
-    doc_url: "https://developers.weixin.qq.com/doc/service/api/customer/message/api_sendcustommessage.html",
-};
-#[derive(serde::Serialize)]
-#[cfg_attr(test, derive(serde::Deserialize))]
-struct SendWxcardBody {
-    touser: String,
-    #[cfg_attr(test, serde(skip_deserializing))]
-    msgtype: &'static str,
-    wxcard: MessageCard,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    customservice: Option<CustomServiceAccount>,
-}
-/// Request builder for [`CustomServiceApi::send_wxcard`]: set optional parameters, then call `send()`.
-#[must_use = "a request does nothing until `.send().await`"]
-pub struct SendWxcardRequest<'a> {
-    client: &'a crate::Client,
-    body: SendWxcardBody,
-}
-impl<'a> SendWxcardRequest<'a> {
-    /// 以某个客服账号发送 (send as this kf account)
-    pub fn customservice(mut self, value: CustomServiceAccount) -> Self {
-        self.body.customservice = Some(value);
-        self
-    }
-    /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
-    /// A value outside a limit WeChat documents is refused first
-    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
-    pub async fn send(self) -> Result<(), crate::Error> {
-        crate::generated_interface::call_json(
-                self.client,
-                &SEND_WXCARD,
-                &crate::generated_interface::NoQuery,
-                Some(&self.body),
-            )
-            .await
-            .map(|_: serde::de::IgnoredAny| ())
-    }
-}
-/// Descriptor of [`custom_service::send_miniprogrampage`](super::custom_service::CustomServiceApi::send_miniprogrampage).
-pub const SEND_MINIPROGRAMPAGE: crate::generated_interface::Endpoint = crate::generated_interface::Endpoint {
-    name: "custom_service.send_miniprogrampage",
-    method: crate::generated_interface::Method::Post,
-    host: crate::generated_interface::Host::Api,
-    path: "/cgi-bin/message/custom/send",
-    auth: crate::generated_interface::Auth::AccessToken,
-    body: crate::generated_interface::BodyKind::Json,
-    response: crate::generated_interface::ResponseKind::Json,
-    idempotent: false,
-    deprecated: false,
-    doc_url: "https://developers.weixin.qq.com/doc/service/api/customer/message/api_sendcustommessage.html",
-};
-#[derive(serde::Serialize)]
-#[cfg_attr(test, derive(serde::Deserialize))]
-struct SendMiniprogrampageBody {
-    touser: String,
-    #[cfg_attr(test, serde(skip_deserializing))]
-    msgtype: &'static str,
-    miniprogrampage: CustomMiniProgramPage,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    customservice: Option<CustomServiceAccount>,
-}
-/// Request builder for [`CustomServiceApi::send_miniprogrampage`]: set optional parameters, then call `send()`.
-#[must_use = "a request does nothing until `.send().await`"]
-pub struct SendMiniprogrampageRequest<'a> {
-    client: &'a crate::Client,
-    body: SendMiniprogrampageBody,
-}
-impl<'a> SendMiniprogrampageRequest<'a> {
-    /// 以某个客服账号发送 (send as this kf account)
-    pub fn customservice(mut self, value: CustomServiceAccount) -> Self {
-        self.body.customservice = Some(value);
-        self
-    }
-    /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
-    /// A value outside a limit WeChat documents is refused first
-    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
-    pub async fn send(self) -> Result<(), crate::Error> {
-        crate::generated_interface::call_json(
-                self.client,
-                &SEND_MINIPROGRAMPAGE,
+                &SEND,
                 &crate::generated_interface::NoQuery,
                 Some(&self.body),
             )
@@ -1218,200 +848,119 @@ impl<'a> TypingRequest<'a> {
 }
 #[cfg(test)]
 #[test]
-fn official_example_send_image_body() {
+fn official_example_send_body_image() {
     crate::generated_interface::examples::body::<
-        SendImageBody,
+        SendBody,
     >(
-        "custom_service.send_image",
+        "custom_service.send",
         "{\n    \"touser\":\"OPENID\",\n    \"msgtype\":\"image\",\n    \"image\":\n    {\n      \"media_id\":\"MEDIA_ID\"\n    }\n}\n",
-        &[("msgtype", "\"image\"")],
-    );
-}
-#[cfg(test)]
-#[test]
-fn official_example_send_image_response() {
-    crate::generated_interface::examples::response_without_fields(
-        "custom_service.send_image",
-        "{\n  \"errcode\": 0,\n  \"errmsg\": \"ok\"\n}\n",
         &[],
     );
 }
 #[cfg(test)]
 #[test]
-fn official_example_send_voice_body() {
+fn official_example_send_body_miniprogrampage() {
     crate::generated_interface::examples::body::<
-        SendVoiceBody,
+        SendBody,
     >(
-        "custom_service.send_voice",
-        "{\n    \"touser\":\"OPENID\",\n    \"msgtype\":\"voice\",\n    \"voice\":\n    {\n      \"media_id\":\"MEDIA_ID\"\n    }\n}\n",
-        &[("msgtype", "\"voice\"")],
-    );
-}
-#[cfg(test)]
-#[test]
-fn official_example_send_voice_response() {
-    crate::generated_interface::examples::response_without_fields(
-        "custom_service.send_voice",
-        "{\n  \"errcode\": 0,\n  \"errmsg\": \"ok\"\n}\n",
-        &[],
-    );
-}
-#[cfg(test)]
-#[test]
-fn official_example_send_video_body() {
-    crate::generated_interface::examples::body::<
-        SendVideoBody,
-    >(
-        "custom_service.send_video",
-        "{\n    \"touser\":\"OPENID\",\n    \"msgtype\":\"video\",\n    \"video\":\n    {\n      \"media_id\":\"MEDIA_ID\",\n      \"thumb_media_id\":\"MEDIA_ID\",\n      \"title\":\"TITLE\",\n      \"description\":\"DESCRIPTION\"\n    }\n}\n",
-        &[("msgtype", "\"video\"")],
-    );
-}
-#[cfg(test)]
-#[test]
-fn official_example_send_video_response() {
-    crate::generated_interface::examples::response_without_fields(
-        "custom_service.send_video",
-        "{\n  \"errcode\": 0,\n  \"errmsg\": \"ok\"\n}\n",
-        &[],
-    );
-}
-#[cfg(test)]
-#[test]
-fn official_example_send_music_body() {
-    crate::generated_interface::examples::body::<
-        SendMusicBody,
-    >(
-        "custom_service.send_music",
-        "{\n    \"touser\":\"OPENID\",\n    \"msgtype\":\"music\",\n    \"music\":\n    {\n      \"title\":\"MUSIC_TITLE\",\n      \"description\":\"MUSIC_DESCRIPTION\",\n      \"musicurl\":\"MUSIC_URL\",\n      \"hqmusicurl\":\"HQ_MUSIC_URL\",\n      \"thumb_media_id\":\"THUMB_MEDIA_ID\"\n    }\n}\n",
-        &[("msgtype", "\"music\"")],
-    );
-}
-#[cfg(test)]
-#[test]
-fn official_example_send_music_response() {
-    crate::generated_interface::examples::response_without_fields(
-        "custom_service.send_music",
-        "{\n  \"errcode\": 0,\n  \"errmsg\": \"ok\"\n}\n",
-        &[],
-    );
-}
-#[cfg(test)]
-#[test]
-fn official_example_send_news_body() {
-    crate::generated_interface::examples::body::<
-        SendNewsBody,
-    >(
-        "custom_service.send_news",
-        "{\n    \"touser\":\"OPENID\",\n    \"msgtype\":\"news\",\n    \"news\":{\n        \"articles\": [\n         {\n             \"title\":\"Happy Day\",\n             \"description\":\"Is Really A Happy Day\",\n             \"url\":\"URL\",\n             \"picurl\":\"PIC_URL\"\n         }\n         ]\n    }\n}\n",
-        &[("msgtype", "\"news\"")],
-    );
-}
-#[cfg(test)]
-#[test]
-fn official_example_send_news_response() {
-    crate::generated_interface::examples::response_without_fields(
-        "custom_service.send_news",
-        "{\n  \"errcode\": 0,\n  \"errmsg\": \"ok\"\n}\n",
-        &[],
-    );
-}
-#[cfg(test)]
-#[test]
-fn official_example_send_mpnews_body() {
-    crate::generated_interface::examples::body::<
-        SendMpnewsBody,
-    >(
-        "custom_service.send_mpnews",
-        "{\n    \"touser\":\"OPENID\",\n    \"msgtype\":\"mpnews\",\n    \"mpnews\":\n    {\n         \"media_id\":\"MEDIA_ID\"\n    }\n}\n",
-        &[("msgtype", "\"mpnews\"")],
-    );
-}
-#[cfg(test)]
-#[test]
-fn official_example_send_mpnews_response() {
-    crate::generated_interface::examples::response_without_fields(
-        "custom_service.send_mpnews",
-        "{\n  \"errcode\": 0,\n  \"errmsg\": \"ok\"\n}\n",
-        &[],
-    );
-}
-#[cfg(test)]
-#[test]
-fn official_example_send_mpnewsarticle_body() {
-    crate::generated_interface::examples::body::<
-        SendMpnewsarticleBody,
-    >(
-        "custom_service.send_mpnewsarticle",
-        "{\n    \"touser\":\"OPENID\",\n    \"msgtype\":\"mpnewsarticle\",\n    \"mpnewsarticle\": {\n         \"article_id\":\"ARTICLE_ID\"\n    }\n}\n",
-        &[("msgtype", "\"mpnewsarticle\"")],
-    );
-}
-#[cfg(test)]
-#[test]
-fn official_example_send_mpnewsarticle_response() {
-    crate::generated_interface::examples::response_without_fields(
-        "custom_service.send_mpnewsarticle",
-        "{\n  \"errcode\": 0,\n  \"errmsg\": \"ok\"\n}\n",
-        &[],
-    );
-}
-#[cfg(test)]
-#[test]
-fn official_example_send_msgmenu_body() {
-    crate::generated_interface::examples::body::<
-        SendMsgmenuBody,
-    >(
-        "custom_service.send_msgmenu",
-        "{\n  \"touser\": \"OPENID\",\n  \"msgtype\": \"msgmenu\",\n  \"msgmenu\": {\n    \"head_content\": \"您对本次服务是否满意呢? \",\n    \"list\": [\n      {\n        \"id\": \"101\",\n        \"content\": \"满意\"\n      },\n      {\n        \"id\": \"102\",\n        \"content\": \"不满意\"\n      }\n    ],\n    \"tail_content\": \"欢迎再次光临\"\n  }\n}\n",
-        &[("msgtype", "\"msgmenu\"")],
-    );
-}
-#[cfg(test)]
-#[test]
-fn official_example_send_msgmenu_response() {
-    crate::generated_interface::examples::response_without_fields(
-        "custom_service.send_msgmenu",
-        "{\n  \"errcode\": 0,\n  \"errmsg\": \"ok\"\n}\n",
-        &[],
-    );
-}
-#[cfg(test)]
-#[test]
-fn official_example_send_wxcard_body() {
-    crate::generated_interface::examples::body::<
-        SendWxcardBody,
-    >(
-        "custom_service.send_wxcard",
-        "{\n  \"touser\":\"OPENID\", \n  \"msgtype\":\"wxcard\",\n  \"wxcard\":\n  {              \n   \"card_id\":\"123dsdajkasd231jhksad\"        \n   }\n}\n",
-        &[("msgtype", "\"wxcard\"")],
-    );
-}
-#[cfg(test)]
-#[test]
-fn official_example_send_wxcard_response() {
-    crate::generated_interface::examples::response_without_fields(
-        "custom_service.send_wxcard",
-        "{\n  \"errcode\": 0,\n  \"errmsg\": \"ok\"\n}\n",
-        &[],
-    );
-}
-#[cfg(test)]
-#[test]
-fn official_example_send_miniprogrampage_body() {
-    crate::generated_interface::examples::body::<
-        SendMiniprogrampageBody,
-    >(
-        "custom_service.send_miniprogrampage",
+        "custom_service.send",
         "{\n    \"touser\":\"OPENID\",\n    \"msgtype\":\"miniprogrampage\",\n    \"miniprogrampage\":\n    {\n        \"title\":\"title\",\n        \"appid\":\"appid\",\n        \"pagepath\":\"pagepath\",\n        \"thumb_media_id\":\"thumb_media_id\"\n    }\n}\n",
-        &[("msgtype", "\"miniprogrampage\"")],
+        &[],
     );
 }
 #[cfg(test)]
 #[test]
-fn official_example_send_miniprogrampage_response() {
+fn official_example_send_body_mpnews() {
+    crate::generated_interface::examples::body::<
+        SendBody,
+    >(
+        "custom_service.send",
+        "{\n    \"touser\":\"OPENID\",\n    \"msgtype\":\"mpnews\",\n    \"mpnews\":\n    {\n         \"media_id\":\"MEDIA_ID\"\n    }\n}\n",
+        &[],
+    );
+}
+#[cfg(test)]
+#[test]
+fn official_example_send_body_mpnewsarticle() {
+    crate::generated_interface::examples::body::<
+        SendBody,
+    >(
+        "custom_service.send",
+        "{\n    \"touser\":\"OPENID\",\n    \"msgtype\":\"mpnewsarticle\",\n    \"mpnewsarticle\": {\n         \"article_id\":\"ARTICLE_ID\"\n    }\n}\n",
+        &[],
+    );
+}
+#[cfg(test)]
+#[test]
+fn official_example_send_body_msgmenu() {
+    crate::generated_interface::examples::body::<
+        SendBody,
+    >(
+        "custom_service.send",
+        "{\n  \"touser\": \"OPENID\",\n  \"msgtype\": \"msgmenu\",\n  \"msgmenu\": {\n    \"head_content\": \"您对本次服务是否满意呢? \",\n    \"list\": [\n      {\n        \"id\": \"101\",\n        \"content\": \"满意\"\n      },\n      {\n        \"id\": \"102\",\n        \"content\": \"不满意\"\n      }\n    ],\n    \"tail_content\": \"欢迎再次光临\"\n  }\n}\n",
+        &[],
+    );
+}
+#[cfg(test)]
+#[test]
+fn official_example_send_body_music() {
+    crate::generated_interface::examples::body::<
+        SendBody,
+    >(
+        "custom_service.send",
+        "{\n    \"touser\":\"OPENID\",\n    \"msgtype\":\"music\",\n    \"music\":\n    {\n      \"title\":\"MUSIC_TITLE\",\n      \"description\":\"MUSIC_DESCRIPTION\",\n      \"musicurl\":\"MUSIC_URL\",\n      \"hqmusicurl\":\"HQ_MUSIC_URL\",\n      \"thumb_media_id\":\"THUMB_MEDIA_ID\"\n    }\n}\n",
+        &[],
+    );
+}
+#[cfg(test)]
+#[test]
+fn official_example_send_body_news() {
+    crate::generated_interface::examples::body::<
+        SendBody,
+    >(
+        "custom_service.send",
+        "{\n    \"touser\":\"OPENID\",\n    \"msgtype\":\"news\",\n    \"news\":{\n        \"articles\": [\n         {\n             \"title\":\"Happy Day\",\n             \"description\":\"Is Really A Happy Day\",\n             \"url\":\"URL\",\n             \"picurl\":\"PIC_URL\"\n         }\n         ]\n    }\n}\n",
+        &[],
+    );
+}
+#[cfg(test)]
+#[test]
+fn official_example_send_body_video() {
+    crate::generated_interface::examples::body::<
+        SendBody,
+    >(
+        "custom_service.send",
+        "{\n    \"touser\":\"OPENID\",\n    \"msgtype\":\"video\",\n    \"video\":\n    {\n      \"media_id\":\"MEDIA_ID\",\n      \"thumb_media_id\":\"MEDIA_ID\",\n      \"title\":\"TITLE\",\n      \"description\":\"DESCRIPTION\"\n    }\n}\n",
+        &[],
+    );
+}
+#[cfg(test)]
+#[test]
+fn official_example_send_body_voice() {
+    crate::generated_interface::examples::body::<
+        SendBody,
+    >(
+        "custom_service.send",
+        "{\n    \"touser\":\"OPENID\",\n    \"msgtype\":\"voice\",\n    \"voice\":\n    {\n      \"media_id\":\"MEDIA_ID\"\n    }\n}\n",
+        &[],
+    );
+}
+#[cfg(test)]
+#[test]
+fn official_example_send_body_wxcard() {
+    crate::generated_interface::examples::body::<
+        SendBody,
+    >(
+        "custom_service.send",
+        "{\n  \"touser\":\"OPENID\", \n  \"msgtype\":\"wxcard\",\n  \"wxcard\":\n  {              \n   \"card_id\":\"123dsdajkasd231jhksad\"        \n   }\n}\n",
+        &[],
+    );
+}
+#[cfg(test)]
+#[test]
+fn official_example_send_response() {
     crate::generated_interface::examples::response_without_fields(
-        "custom_service.send_miniprogrampage",
+        "custom_service.send",
         "{\n  \"errcode\": 0,\n  \"errmsg\": \"ok\"\n}\n",
         &[],
     );

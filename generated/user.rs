@@ -299,15 +299,14 @@ impl<'de> serde::Deserialize<'de> for SubscribeScene {
     }
 }
 /// 用户基本信息 (one follower's basic information, as returned by info and batch_info)
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FollowerInfo {
     /// 1 = follows the account; 0 = does not (then only openid/unionid are returned)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subscribe: Option<i32>,
-    /// 用户的标识 (the follower's OpenID)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub openid: Option<String>,
+    /// 用户的标识 (the follower's OpenID; always present, also for a user who does not follow)
+    pub openid: String,
     /// 用户的语言; the batchget page still lists it, the single-user page marks it 【注意:该字段不再提供】 (no longer provided; do not rely on it)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub language: Option<String>,
@@ -401,43 +400,6 @@ struct InfoQuery {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     lang: Option<Lang>,
 }
-/// Response of [`UserApi::info`].
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct InfoResponse {
-    /// 1 = following, 0 = not following
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub subscribe: Option<i32>,
-    /// the OpenID
-    pub openid: String,
-    /// 【注意:该字段不再提供】用户的语言 (no longer provided, per the page; kept for answers that still carry it)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub language: Option<String>,
-    /// 关注时间 (Unix time of the last follow)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub subscribe_time: Option<i64>,
-    /// UnionID (only with a bound Open Platform account)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub unionid: Option<String>,
-    /// 备注 (operator's remark)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub remark: Option<String>,
-    /// 分组ID (legacy group id)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub groupid: Option<i64>,
-    /// 标签ID列表 (tag ids)
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub tagid_list: Vec<i64>,
-    /// 关注渠道来源 (follow source); unknown values are kept in `Other`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub subscribe_scene: Option<SubscribeScene>,
-    /// 二维码扫码场景 (integer QR scene)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub qr_scene: Option<i64>,
-    /// 二维码扫码场景描述 (string QR scene)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub qr_scene_str: Option<String>,
-}
 /// Request builder for [`UserApi::info`]: set optional parameters, then call `send()`.
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct InfoRequest<'a> {
@@ -455,7 +417,7 @@ impl<'a> InfoRequest<'a> {
     /// Sends the request and returns WeChat's answer (an `errcode` other than 0 is an error).
     /// A value outside a limit WeChat documents is refused first
     /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest)), and nothing is sent.
-    pub async fn send(self) -> Result<InfoResponse, crate::Error> {
+    pub async fn send(self) -> Result<FollowerInfo, crate::Error> {
         crate::generated_interface::call_json(
                 self.client,
                 &INFO,

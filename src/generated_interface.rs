@@ -179,6 +179,38 @@ where
     }
 }
 
+/// Reading a union (`kind: union` in the spec) from the object it sits in: the tag names the
+/// variant, and the payload is under the variant's key. Writing needs no help (the generated
+/// `Serialize` writes the tag and the payload as two map entries).
+pub(crate) mod union {
+    use serde::de::DeserializeOwned;
+    use serde_json::{Map, Value};
+
+    /// The object's keys and values, read from whatever holds the union.
+    pub(crate) type Fields = Map<String, Value>;
+
+    /// The tag's value (`msgtype`), or an error naming the tag.
+    pub(crate) fn tag<E: serde::de::Error>(fields: &Fields, tag: &str) -> Result<String, E> {
+        match fields.get(tag) {
+            Some(Value::String(s)) => Ok(s.clone()),
+            Some(other) => Err(E::custom(format!("`{tag}` must be a string, found {other}"))),
+            None => Err(E::custom(format!("missing field `{tag}`"))),
+        }
+    }
+
+    /// Takes the payload under `key` and decodes it.
+    pub(crate) fn payload<T: DeserializeOwned, E: serde::de::Error>(fields: &mut Fields, key: &str) -> Result<T, E> {
+        let v = fields.remove(key).ok_or_else(|| E::custom(format!("missing field `{key}`")))?;
+        serde_json::from_value(v).map_err(|e| E::custom(format!("`{key}`: {e}")))
+    }
+
+    /// The error for a tag (and payload key) no variant has.
+    pub(crate) fn unknown<E: serde::de::Error>(tag: &str, value: &str, fields: &Fields) -> E {
+        let keys: Vec<&str> = fields.keys().map(String::as_str).filter(|k| *k != tag).collect();
+        E::custom(format!("no variant has `{tag}` = {value:?} with a payload under any of {keys:?}"))
+    }
+}
+
 /// The documented limits the generated `send()` checks before anything is sent (`limits:` and
 /// `date_span:` in the spec). Each check returns the message of the
 /// [`Error::InvalidRequest`] that [`refuse`](limits::refuse) makes of it: the field's path, the
@@ -248,6 +280,13 @@ pub(crate) mod limits {
             (_, Some(hi)) if v > i128::from(hi) => Err(format!("{at}: {v}, at most {hi}{}", answer(errcode))),
             _ => Ok(()),
         }
+    }
+
+    /// A union variant this endpoint does not take (`accepts:` in the spec). `sent` is the
+    /// variant's wire description, `accepted` the list of those the endpoint takes.
+    pub(crate) fn variant(at: &str, sent: &str, accepted: &str, errcode: Option<i64>) -> Result<(), String> {
+        let at = if at.is_empty() { String::new() } else { format!("{at}: ") };
+        Err(format!("{at}{sent} is not taken by this endpoint, which takes {accepted}{}", answer(errcode)))
     }
 
     /// Days since 1970-01-01 of a `YYYY-MM-DD` date (proleptic Gregorian).

@@ -13,7 +13,7 @@ use serde_json::Value;
 use wechat_oa::api::base::{CheckAction, CheckOperator};
 use wechat_oa::api::custom_service::{
     CustomMiniProgramPage, CustomMsgMenu, CustomMsgMenuItem, CustomMusic, CustomNews, CustomNewsArticle,
-    CustomServiceAccount, CustomVideo, MessageArticleRef, MessageCard, MessageMedia, MessageText, TypingCommand,
+    CustomServiceAccount, CustomVideo, MessageContent, TypingCommand,
 };
 use wechat_oa::api::draft::DraftArticle;
 use wechat_oa::api::mass::{MassFilter, MassImages, MassMpVideo};
@@ -268,7 +268,7 @@ async fn followers_list_info_batch_info_and_remark() {
         .send()
         .await
         .expect("batch info");
-    let got: Vec<_> = batch.user_info_list.iter().map(|u| u.openid.clone().unwrap_or_default()).collect();
+    let got: Vec<_> = batch.user_info_list.iter().map(|u| u.openid.clone()).collect();
     assert_eq!(got, vec![users[2].clone(), users[0].clone()]);
     assert_eq!(batch.user_info_list[1].remark.as_deref(), Some("老客户 VIP"));
 
@@ -293,13 +293,13 @@ async fn blacklist_blocks_messages_until_lifted() {
     let from_4 = client.user().blacklist().begin_openid(&users[3]).send().await.expect("from a cursor");
     assert_eq!(from_4.data.map(|d| d.openid), Some(vec![users[4].clone()]));
 
-    let blocked = client.custom_service().send_text(&users[3], MessageText::new("hi")).send().await;
+    let blocked = client.custom_service().send(&users[3], MessageContent::text("hi")).send().await;
     assert_eq!(common::code(blocked), 43019, "a blacklisted follower gets no messages");
 
     client.user().batch_unblacklist(vec![users[3].clone()]).send().await.expect("unblock");
     let listed = client.user().blacklist().send().await.expect("blacklist");
     assert_eq!(listed.data.map(|d| d.openid), Some(vec![users[4].clone()]));
-    client.custom_service().send_text(&users[3], MessageText::new("welcome back")).send().await.expect("send");
+    client.custom_service().send(&users[3], MessageContent::text("welcome back")).send().await.expect("send");
     assert_eq!(sent(&sb, "custom").len(), 1);
 
     let too_many: Vec<String> = users.iter().take(21).cloned().collect();
@@ -427,30 +427,33 @@ async fn custom_messages_of_every_kind_are_delivered() {
     let m = media(&client).await;
     let cs = client.custom_service();
 
-    cs.send_text(&to, MessageText::new("您好，订单已发货"))
+    cs.send(&to, MessageContent::text("您好，订单已发货"))
         .customservice(CustomServiceAccount::new("kf2001@sandbox"))
         .send()
         .await
         .expect("text");
-    cs.send_image(&to, MessageMedia::new(&m.image)).send().await.expect("image");
-    cs.send_voice(&to, MessageMedia::new(&m.voice)).send().await.expect("voice");
+    cs.send(&to, MessageContent::image(&m.image)).send().await.expect("image");
+    cs.send(&to, MessageContent::voice(&m.voice)).send().await.expect("voice");
     let video = CustomVideo::new(&m.video, &m.thumb).with_title("开箱").with_description("新品开箱视频");
-    cs.send_video(&to, video).send().await.expect("video");
+    cs.send(&to, video).send().await.expect("video");
     let music =
         CustomMusic::new("https://example.com/a.mp3", "https://example.com/a-hq.mp3", &m.thumb).with_title("歌");
-    cs.send_music(&to, music).send().await.expect("music");
+    cs.send(&to, music).send().await.expect("music");
     let article = CustomNewsArticle::new("活动", "https://example.com/event").with_picurl("https://example.com/p.png");
-    cs.send_news(&to, CustomNews::new(vec![article])).send().await.expect("news");
-    cs.send_mpnews(&to, MessageMedia::new(&m.news)).send().await.expect("mpnews");
-    cs.send_mpnewsarticle(&to, MessageArticleRef::new(&m.article_id)).send().await.expect("mpnewsarticle");
+    cs.send(&to, MessageContent::News(CustomNews::new(vec![article]))).send().await.expect("news");
+    cs.send(&to, MessageContent::mp_news(&m.news)).send().await.expect("mpnews");
+    cs.send(&to, MessageContent::mp_news_article(&m.article_id)).send().await.expect("mpnewsarticle");
     let menu = CustomMsgMenu::new(vec![CustomMsgMenuItem::new("101", "满意"), CustomMsgMenuItem::new("102", "不满意")])
         .with_head_content("您对本次服务是否满意？")
         .with_tail_content("欢迎再次光临");
-    cs.send_msgmenu(&to, menu).send().await.expect("msgmenu");
-    cs.send_wxcard(&to, MessageCard::new("pDF3iY9tv9zCGCj4jTXFOo1DxHdo")).send().await.expect("wxcard");
+    cs.send(&to, menu).send().await.expect("msgmenu");
+    cs.send(&to, MessageContent::wx_card("pDF3iY9tv9zCGCj4jTXFOo1DxHdo")).send().await.expect("wxcard");
     let card = CustomMiniProgramPage::new("wxa0000000miniapp", "pages/index?foo=bar", &m.thumb);
-    cs.send_miniprogrampage(&to, card.clone().with_title("小程序卡片")).send().await.expect("miniprogrampage");
-    cs.send_miniprogrampage(&to, card).send().await.expect("a card without a title");
+    cs.send(&to, MessageContent::MiniProgramPage(card.clone().with_title("小程序卡片")))
+        .send()
+        .await
+        .expect("miniprogrampage");
+    cs.send(&to, MessageContent::MiniProgramPage(card)).send().await.expect("a card without a title");
 
     let delivered = sent(&sb, "custom");
     assert_eq!(
@@ -499,14 +502,18 @@ async fn custom_message_mistakes_get_wechats_codes() {
     let to = sb.users()[0].clone();
     let cs = client.custom_service();
 
-    assert_eq!(common::code(cs.send_text(&to, MessageText::new("")).send().await), 44004, "empty content");
-    assert_eq!(common::code(cs.send_image(&to, MessageMedia::new("no-such-media")).send().await), 40007);
+    assert_eq!(common::code(cs.send(&to, MessageContent::text("")).send().await), 44004, "empty content");
+    assert_eq!(common::code(cs.send(&to, MessageContent::image("no-such-media")).send().await), 40007);
     let two = vec![
         CustomNewsArticle::new("a", "https://example.com/a"),
         CustomNewsArticle::new("b", "https://example.com/b"),
     ];
-    assert_eq!(common::code(cs.send_news(&to, CustomNews::new(two)).send().await), 45008, "one article only");
-    assert_eq!(common::code(cs.send_text("oNobody_000000000000000000000", MessageText::new("hi")).send().await), 40003);
+    assert_eq!(
+        common::code(cs.send(&to, MessageContent::News(CustomNews::new(two))).send().await),
+        45008,
+        "one article only"
+    );
+    assert_eq!(common::code(cs.send("oNobody_000000000000000000000", MessageContent::text("hi")).send().await), 40003);
     assert_eq!(common::code(cs.typing(&to, TypingCommand::Other("Dancing".into())).send().await), 45072);
     assert!(sb.sent_messages().is_empty(), "nothing was delivered");
 }
@@ -524,14 +531,14 @@ async fn mass_sendall_every_kind_then_status() {
     let all = || MassFilter::new(true);
 
     let news =
-        mass.sendall_mpnews(all(), MessageMedia::new(&m.news)).send_ignore_reprint(1).send().await.expect("mpnews");
-    let text = mass.sendall_text(MassFilter::new(false).with_tag_id(tag), MessageText::new("周末特惠")).send().await;
+        mass.sendall(all(), MessageContent::mp_news(&m.news)).send_ignore_reprint(1).send().await.expect("mpnews");
+    let text = mass.sendall(MassFilter::new(false).with_tag_id(tag), MessageContent::text("周末特惠")).send().await;
     let text = text.expect("text to a tag");
-    let voice = mass.sendall_voice(all(), MessageMedia::new(&m.voice)).send().await.expect("voice");
+    let voice = mass.sendall(all(), MessageContent::voice(&m.voice)).send().await.expect("voice");
     let images = MassImages::new(vec![m.image.clone()]).with_recommend("今日图集").with_need_open_comment(1);
-    let images = mass.sendall_images(all(), images).send().await.expect("images");
-    let video = mass.sendall_mpvideo(all(), MassMpVideo::new(&m.video)).send().await.expect("mpvideo");
-    let card = mass.sendall_wxcard(all(), MessageCard::new("pCard0001")).send().await.expect("wxcard");
+    let images = mass.sendall(all(), images).send().await.expect("images");
+    let video = mass.sendall(all(), MessageContent::MpVideo(MassMpVideo::new(&m.video))).send().await.expect("mpvideo");
+    let card = mass.sendall(all(), MessageContent::wx_card("pCard0001")).send().await.expect("wxcard");
 
     assert!(news.msg_data_id.is_some(), "news answers a msg_data_id");
     assert!(text.msg_data_id.is_none());
@@ -553,7 +560,7 @@ async fn mass_sendall_every_kind_then_status() {
     assert_eq!(delivered[3].body["images"]["recommend"], "今日图集");
 
     assert_eq!(
-        common::code(mass.sendall_text(MassFilter::new(false).with_tag_id(999), MessageText::new("x")).send().await),
+        common::code(mass.sendall(MassFilter::new(false).with_tag_id(999), MessageContent::text("x")).send().await),
         45159
     );
 }
@@ -569,12 +576,16 @@ async fn mass_send_to_openids_and_previews() {
 
     let video = MassMpVideo::new(&m.video).with_title("发布会").with_description("回放");
     let ids = [
-        mass.send_mpnews(two(), MessageMedia::new(&m.news)).send().await.expect("mpnews").msg_id,
-        mass.send_text(two(), MessageText::new("您有一张优惠券")).send().await.expect("text").msg_id,
-        mass.send_voice(two(), MessageMedia::new(&m.voice)).send().await.expect("voice").msg_id,
-        mass.send_images(two(), MassImages::new(vec![m.image.clone()])).send().await.expect("images").msg_id,
-        mass.send_mpvideo(two(), video.clone()).send().await.expect("mpvideo").msg_id,
-        mass.send_wxcard(two(), MessageCard::new("pCard0001")).send().await.expect("wxcard").msg_id,
+        mass.send(two(), MessageContent::mp_news(&m.news)).send().await.expect("mpnews").msg_id,
+        mass.send(two(), MessageContent::text("您有一张优惠券")).send().await.expect("text").msg_id,
+        mass.send(two(), MessageContent::voice(&m.voice)).send().await.expect("voice").msg_id,
+        mass.send(two(), MessageContent::Images(MassImages::new(vec![m.image.clone()])))
+            .send()
+            .await
+            .expect("images")
+            .msg_id,
+        mass.send(two(), video.clone()).send().await.expect("mpvideo").msg_id,
+        mass.send(two(), MessageContent::wx_card("pCard0001")).send().await.expect("wxcard").msg_id,
     ];
     let delivered = sent(&sb, "mass_send");
     assert_eq!(msgtypes(&delivered), ["mpnews", "text", "voice", "image", "mpvideo", "wxcard"]);
@@ -583,12 +594,12 @@ async fn mass_send_to_openids_and_previews() {
     assert_eq!(delivered[4].body["mpvideo"]["title"], "发布会");
 
     let to = &users[2];
-    mass.preview_mpnews(MessageMedia::new(&m.news)).touser(to).send().await.expect("preview mpnews");
-    mass.preview_text(MessageText::new("预览")).touser(to).send().await.expect("preview text");
-    mass.preview_voice(MessageMedia::new(&m.voice)).touser(to).send().await.expect("preview voice");
-    mass.preview_image(MessageMedia::new(&m.image)).touser(to).send().await.expect("preview image");
-    mass.preview_mpvideo(video).touser(to).send().await.expect("preview mpvideo");
-    let by_wxname = mass.preview_wxcard(MessageCard::new("pCard0001")).towxname("sandbox_wx_id").send().await;
+    mass.preview(MessageContent::mp_news(&m.news)).touser(to).send().await.expect("preview mpnews");
+    mass.preview(MessageContent::text("预览")).touser(to).send().await.expect("preview text");
+    mass.preview(MessageContent::voice(&m.voice)).touser(to).send().await.expect("preview voice");
+    mass.preview(MessageContent::image(&m.image)).touser(to).send().await.expect("preview image");
+    mass.preview(video).touser(to).send().await.expect("preview mpvideo");
+    let by_wxname = mass.preview(MessageContent::wx_card("pCard0001")).towxname("sandbox_wx_id").send().await;
     assert!(by_wxname.expect("preview by WeChat ID").msg_id.is_some());
     let previews = sent(&sb, "mass_preview");
     assert_eq!(msgtypes(&previews), ["mpnews", "text", "voice", "image", "mpvideo", "wxcard"]);
@@ -597,8 +608,8 @@ async fn mass_send_to_openids_and_previews() {
     assert!(previews[..5].iter().all(|p| p.touser.as_deref() == Some(to.as_str())));
     assert_eq!(previews[5].body["towxname"], "sandbox_wx_id");
 
-    assert_eq!(common::code(mass.send_text(vec![users[0].clone()], MessageText::new("x")).send().await), 40130);
-    assert_eq!(common::code(mass.preview_text(MessageText::new("x")).send().await), 47001, "touser or towxname needed");
+    assert_eq!(common::code(mass.send(vec![users[0].clone()], MessageContent::text("x")).send().await), 40130);
+    assert_eq!(common::code(mass.preview(MessageContent::text("x")).send().await), 47001, "touser or towxname needed");
 }
 
 #[tokio::test]
@@ -610,14 +621,14 @@ async fn mass_clientmsgid_delete_and_speed() {
     let two = vec![users[0].clone(), users[1].clone()];
     let mass = client.mass();
 
-    let first = mass.send_text(two.clone(), MessageText::new("一次")).clientmsgid("batch-2024-001").send().await;
+    let first = mass.send(two.clone(), MessageContent::text("一次")).clientmsgid("batch-2024-001").send().await;
     let first = first.expect("send");
-    let again = mass.send_text(two.clone(), MessageText::new("一次")).clientmsgid("batch-2024-001").send().await;
+    let again = mass.send(two.clone(), MessageContent::text("一次")).clientmsgid("batch-2024-001").send().await;
     assert_eq!(common::code(again), 45065, "a repeated clientmsgid is refused");
     assert_eq!(sent(&sb, "mass_send").len(), 1, "and not delivered again");
     assert_eq!(sent(&sb, "mass_send")[0].msgid, Some(first.msg_id));
 
-    let news = mass.send_mpnews(two, MessageMedia::new(&m.news)).send().await.expect("mpnews");
+    let news = mass.send(two, MessageContent::mp_news(&m.news)).send().await.expect("mpnews");
     mass.delete().msg_id(news.msg_id).article_idx(0).send().await.expect("delete");
     assert_eq!(
         mass.status(news.msg_id.to_string()).send().await.expect("status").msg_status.as_deref(),

@@ -3,19 +3,19 @@
 
 use wechat_oa::api::media::MediaType;
 use wechat_oa::api::menu::ButtonType;
-use wechat_oa::api::user::{InfoResponse, Lang};
+use wechat_oa::api::user::{FollowerInfo, Lang};
 
 #[test]
 fn unknown_response_fields_are_ignored() {
     let body = r#"{"subscribe":1,"openid":"o1","tagid_list":[2,117],"a_field_wechat_adds_next_year":{"x":[1]}}"#;
-    let info: InfoResponse = serde_json::from_str(body).expect("unknown fields do not break decoding");
+    let info: FollowerInfo = serde_json::from_str(body).expect("unknown fields do not break decoding");
     assert_eq!(info.openid, "o1");
     assert_eq!(info.tagid_list, vec![2, 117]);
 }
 
 #[test]
 fn a_missing_required_response_field_is_a_decode_error_naming_it() {
-    let err = serde_json::from_str::<InfoResponse>(r#"{"subscribe":1}"#).expect_err("openid is required");
+    let err = serde_json::from_str::<FollowerInfo>(r#"{"subscribe":1}"#).expect_err("openid is required");
     assert!(err.to_string().contains("openid"), "{err}");
 }
 

@@ -6,7 +6,7 @@
 
 mod common;
 
-use wechat_oa::api::custom_service::MessageText;
+use wechat_oa::api::custom_service::MessageContent;
 use wechat_oa::api::kf::{KfInviteStatus, KfOperCode};
 use wechat_oa::{Client, Upload};
 use wechat_oa_sandbox::Sandbox;
@@ -208,7 +208,7 @@ async fn chat_records_are_written_by_the_session_and_paged_by_msgid() {
     let user = sb.users()[0].clone();
     client.kf().create_session("one@sandbox", &user).send().await.expect("session");
     sb.kf_customer_message(&user, "我的订单呢");
-    client.custom_service().send_text(&user, MessageText::new("正在为您查询")).send().await.expect("reply");
+    client.custom_service().send(&user, MessageContent::text("正在为您查询")).send().await.expect("reply");
     sb.kf_customer_message(&user, "谢谢");
 
     let (start, end) = (now() - 3600, now() + 60);

@@ -5,6 +5,8 @@
 
 mod common;
 
+use wechat_oa::api::custom_service::{CustomMusic, MessageContent};
+use wechat_oa::api::mass::{MassFilter, MassImages};
 use wechat_oa::api::menu::{ButtonType, MenuButton};
 use wechat_oa::api::tags::TagName;
 use wechat_oa::Error;
@@ -64,10 +66,39 @@ async fn mass_send_needs_two_to_ten_thousand_openids() {
     let sb = common::sandbox().await;
     let client = common::client(&sb);
     let one = vec![sb.users()[0].clone()];
-    let text = wechat_oa::api::custom_service::MessageText::new("hi");
-    let msg = refused(client.mass().send_text(one, text).send().await, "mass.send_text");
+    let msg = refused(client.mass().send(one, MessageContent::text("hi")).send().await, "mass.send");
     assert!(msg.contains("touser: 1 items, at least 2 (WeChat answers 40130)"), "{msg}");
     assert_eq!(calls(&sb, "/cgi-bin/message/mass/send"), 0);
+}
+
+/// One message family serves customer service and mass sends; each endpoint takes only the
+/// kinds its page lists, and the client refuses the others before anything is sent.
+#[tokio::test]
+async fn each_send_endpoint_takes_only_its_message_kinds() {
+    let sb = common::sandbox().await;
+    let client = common::client(&sb);
+    let users = sb.users();
+    let two = vec![users[0].clone(), users[1].clone()];
+    let music = CustomMusic::new("https://example.com/a.mp3", "https://example.com/a-hq.mp3", "THUMB");
+    let msg = refused(client.mass().sendall(MassFilter::new(true), music.clone()).send().await, "mass.sendall");
+    assert!(msg.contains("msgtype music is not taken by this endpoint"), "{msg}");
+    assert!(msg.contains("image (payload under images)") && msg.contains("(WeChat answers 40008)"), "{msg}");
+    // An image post (`images`) is for sendall/send; preview and customer service take one `image`.
+    let post = MassImages::new(vec!["MEDIA".to_string()]);
+    let msg = refused(client.mass().preview(post.clone()).touser(&users[0]).send().await, "mass.preview");
+    assert!(msg.contains("msgtype image (payload under images) is not taken"), "{msg}");
+    let msg = refused(client.custom_service().send(&users[0], post).send().await, "custom_service.send");
+    assert!(msg.contains("msgtype image (payload under images)"), "{msg}");
+    let msg = refused(client.mass().send(two, MessageContent::image("MEDIA")).send().await, "mass.send");
+    assert!(msg.contains("msgtype image is not taken"), "{msg}");
+    for path in ["/cgi-bin/message/mass/sendall", "/cgi-bin/message/mass/send", "/cgi-bin/message/mass/preview"] {
+        assert_eq!(calls(&sb, path), 0, "{path}");
+    }
+    assert_eq!(calls(&sb, "/cgi-bin/message/custom/send"), 0);
+    // Music is a customer-service kind: it goes out (and the sandbox checks its thumbnail).
+    let err = client.custom_service().send(&users[0], music).send().await.expect_err("THUMB is no media");
+    assert_eq!(common::code(Err::<(), _>(err)), 40007);
+    assert_eq!(calls(&sb, "/cgi-bin/message/custom/send"), 1);
 }
 
 #[tokio::test]

@@ -3,6 +3,7 @@
 
 mod common;
 
+use wechat_oa::api::custom_service::MessageContent;
 use wechat_oa::api::mass::MassMpVideo;
 use wechat_oa::api::media::MediaType;
 use wechat_oa::Upload;
@@ -28,7 +29,12 @@ async fn a_video_becomes_the_media_id_an_mpvideo_mass_message_sends() {
 
     let to: Vec<String> = sb.users().into_iter().take(2).collect();
     let sent = mass
-        .send_mpvideo(to, MassMpVideo::new(&up.media_id).with_title("新品发布").with_description("两分钟看完"))
+        .send(
+            to,
+            MessageContent::MpVideo(
+                MassMpVideo::new(&up.media_id).with_title("新品发布").with_description("两分钟看完"),
+            ),
+        )
         .send()
         .await
         .expect("send the mpvideo");

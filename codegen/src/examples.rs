@@ -101,14 +101,25 @@ fn check_entry(file: &str, place: &str, ep: &Endpoint, ex: &Example, d: &mut Dia
         }
     }
     // `query: ""` is an example too: a request with no parameters but the token.
-    let has_request = ex.query.is_some() || present(&ex.body);
+    let has_request = ex.query.is_some() || present(&ex.body) || !ex.bodies.is_empty();
+    if ex.body.is_some() && !ex.bodies.is_empty() {
+        problem("`body` and `bodies` together: use `bodies` for several examples, `body` for one".to_string());
+    }
+    for label in ex.bodies.keys() {
+        let snake = !label.is_empty()
+            && label.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+            && !label.starts_with(|c: char| c.is_ascii_digit());
+        if !snake {
+            problem(format!("`bodies` label `{label}` must be snake_case (it names a test)"));
+        }
+    }
     if present(&ex.example_missing) {
         if has_request || present(&ex.response) {
             problem("`example_missing` together with an example: keep one".to_string());
         }
         return;
     }
-    if ex.body.is_some() && !n.json_body {
+    if (ex.body.is_some() || !ex.bodies.is_empty()) && !n.json_body {
         problem("`body` given, but the endpoint sends no JSON body".to_string());
     }
     if present(&ex.query) && !n.query {
@@ -123,8 +134,16 @@ fn check_entry(file: &str, place: &str, ep: &Endpoint, ex: &Example, d: &mut Dia
     if ex.response.is_some() && !n.json_response {
         problem("`response` given, but the endpoint answers no JSON document".to_string());
     }
+    if !parses(ex) && !ex.bodies.is_empty() {
+        let broken = ex.bodies.values().filter(|t| serde_json::from_str::<serde_json::Value>(t).is_err()).count();
+        if broken == 0 && ex.response.iter().all(|t| serde_json::from_str::<serde_json::Value>(t).is_ok()) {
+            problem("`not_json`, but every body and the response parse: drop it".to_string());
+        }
+    }
     if parses(ex) {
-        for (key, text) in [("body", &ex.body), ("response", &ex.response)] {
+        let labelled = ex.bodies.iter().map(|(label, t)| (format!("bodies.{label}"), Some(t)));
+        let single = [("body".to_string(), ex.body.as_ref()), ("response".to_string(), ex.response.as_ref())];
+        for (key, text) in single.into_iter().chain(labelled) {
             if let Some(t) = text {
                 if let Err(e) = serde_json::from_str::<serde_json::Value>(t) {
                     problem(format!(

@@ -113,6 +113,8 @@ pub struct SerdeAttrs {
     pub skip_serializing_if: Option<&'static str>,
     /// `deserialize_with = ".."`
     pub deserialize_with: Option<&'static str>,
+    /// `flatten` (a union field: its keys sit in the enclosing object)
+    pub flatten: bool,
 }
 
 /// Where a request field's value comes from.
@@ -159,6 +161,11 @@ pub struct FieldIr {
     pub limit_errcode: Option<i64>,
     /// The value is (a list, map or option of) a struct with checks of its own.
     pub nested_check: bool,
+    /// A union field: the variants the endpoint takes, as (variant ident, wire description);
+    /// empty = all.
+    pub accepts: Vec<(String, String)>,
+    /// A union field: the union's tag key (`msgtype`).
+    pub union_tag: Option<String>,
 }
 
 /// One documented limit of a request field.
@@ -227,6 +234,45 @@ pub struct VariantIr {
     pub doc: Doc,
 }
 
+/// One variant of a union.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnionVariantIr {
+    /// Variant name.
+    pub ident: String,
+    /// The tag's value.
+    pub wire: String,
+    /// The payload's key.
+    pub key: String,
+    /// The payload type.
+    pub payload: RustType,
+    /// Documentation.
+    pub doc: Doc,
+    /// The shortcut constructor's name (`text`), taking the payload's required fields.
+    pub ctor: String,
+    /// The payload's required fields (the shortcut's parameters), when users build the payload
+    /// (it has `new`); `None` = no shortcut.
+    pub ctor_params: Option<Vec<FieldIr>>,
+    /// No other variant has this payload type: `From<payload>` is implemented.
+    pub from_impl: bool,
+    /// The payload has `check_limits`.
+    pub checked: bool,
+}
+
+/// A union: one of several structs, told apart by a tag key.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnionIr {
+    /// Type name.
+    pub name: String,
+    /// Documentation.
+    pub doc: Doc,
+    /// The tag key (`msgtype`).
+    pub tag: String,
+    /// Variants.
+    pub variants: Vec<UnionVariantIr>,
+    /// Has a variant with checks, and is sent: `check_limits` is generated.
+    pub checked: bool,
+}
+
 /// A named type.
 #[derive(Debug, Clone, PartialEq)]
 pub enum NamedIr {
@@ -250,6 +296,8 @@ pub enum NamedIr {
         /// Variants with their wire integers.
         variants: Vec<(VariantIr, i64)>,
     },
+    /// A union.
+    Union(UnionIr),
 }
 
 /// A private struct holding the query or the body fields of an endpoint.
@@ -381,8 +429,8 @@ pub enum PageMode {
 pub struct ExampleIr {
     /// The example URL's query string.
     pub query: Option<String>,
-    /// The example JSON body.
-    pub body: Option<String>,
+    /// The example JSON bodies: (label, text); one unlabelled (`""`) for a single `body`.
+    pub bodies: Vec<(String, String)>,
     /// The example JSON answer.
     pub response: Option<String>,
     /// Dotted paths of answer fields the spec does not model on purpose.

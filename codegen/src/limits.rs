@@ -54,7 +54,10 @@ fn field(file: &str, place: &str, f: &Field, d: &mut Diagnostics) {
     let Some(l) = &f.limits else { return };
     let mut problem = |m: String| d.push(Diagnostic::new(file, place, m));
     if *l == (Limits { errcode: l.errcode, ..Limits::default() }) {
-        problem("`limits` names no limit".to_string());
+        // A union field's `accepts` is a limit of its own; `errcode` then names WeChat's answer.
+        if f.accepts.is_empty() {
+            problem("`limits` names no limit (an `errcode` alone only goes with `accepts`)".to_string());
+        }
         return;
     }
     let Ok(t) = TypeExpr::parse(&f.ty) else { return }; // reported by validation

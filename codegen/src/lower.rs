@@ -7,7 +7,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use heck::{ToShoutySnakeCase, ToUpperCamelCase};
+use heck::{ToShoutySnakeCase, ToSnakeCase, ToUpperCamelCase};
 
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::ir::*;
@@ -157,10 +157,28 @@ fn lower_field(f: &Field, area: &str, usage: Usage, types: &BTreeMap<String, Typ
             (stored, serde)
         }
     };
+    let union = match &t {
+        TypeExpr::Named(n) => types.get(n).map(|i| i.def).filter(|def| def.kind == TypeKind::Union),
+        _ => None,
+    };
     let arg = match t {
         TypeExpr::Prim(Prim::String | Prim::Id) => ArgType::Into(RustType::path("String")),
+        _ if union.is_some() => ArgType::Into(value.clone()),
         _ => ArgType::Plain(value.clone()),
     };
+    let (stored, serde) = match union {
+        Some(_) => (stored, SerdeAttrs { flatten: true, ..SerdeAttrs::default() }),
+        None => (stored, serde),
+    };
+    let accepts = union
+        .map(|u| {
+            u.variants
+                .iter()
+                .filter(|v| f.accepts.contains(&v.name))
+                .map(|v| (v.name.clone(), variant_wire_text(v)))
+                .collect()
+        })
+        .unwrap_or_default();
     Ok(FieldIr {
         wire: f.name.clone(),
         doc: field_doc(f, &ident),
@@ -177,7 +195,66 @@ fn lower_field(f: &Field, area: &str, usage: Usage, types: &BTreeMap<String, Typ
         limits: f.limits.as_ref().map(limit_checks).unwrap_or_default(),
         limit_errcode: f.limits.as_ref().and_then(|l| l.errcode),
         nested_check: false,
+        accepts,
+        union_tag: union.and_then(|u| u.tag.clone()),
     })
+}
+
+/// `tag` `wire` (under `key` when the payload key differs), for docs and errors.
+fn variant_wire_text(v: &crate::model::UnionVariant) -> String {
+    match &v.key {
+        Some(k) if *k != v.wire => format!("{} (payload under {k})", v.wire),
+        _ => v.wire.clone(),
+    }
+}
+
+/// A union and its variants; the payloads' constructors are resolved as seen from `area`.
+fn lower_union(
+    file: &str,
+    t: &TypeDef,
+    area: &str,
+    types: &BTreeMap<String, TypeInfo<'_>>,
+    d: &mut Diagnostics,
+) -> UnionIr {
+    let place = format!("type {}", t.name);
+    let mut variants = Vec::new();
+    for v in &t.variants {
+        let payload = match resolve_named(&v.ty, area, types) {
+            Ok(p) => p,
+            Err(e) => {
+                d.push(Diagnostic::new(file, format!("{place}: variant {}", v.name), e));
+                continue;
+            }
+        };
+        let key = v.key.clone().unwrap_or_else(|| v.wire.clone());
+        let info = types.get(&v.ty);
+        let ctor_params = info.filter(|i| i.in_request).map(|i| {
+            let required: Vec<Field> = i.def.fields.iter().filter(|f| f.required).cloned().collect();
+            lower_fields(file, &place, "payload field", &required, area, Usage::Public, types, d)
+        });
+        variants.push(UnionVariantIr {
+            ident: v.name.clone(),
+            doc: Doc::default().spec(v.doc.as_deref()).generated(format!(
+                "On the wire: `\"{}\": \"{}\"`, the payload under `{key}`.",
+                t.tag.as_deref().unwrap_or_default(),
+                v.wire
+            )),
+            wire: v.wire.clone(),
+            key,
+            payload,
+            ctor: v.name.to_snake_case(),
+            ctor_params,
+            from_impl: t.variants.iter().filter(|o| o.ty == v.ty).count() == 1,
+            checked: false,
+        });
+    }
+    UnionIr {
+        name: t.name.clone(),
+        doc: Doc::default().spec(t.doc.as_deref()),
+        tag: t.tag.clone().unwrap_or_default(),
+        variants,
+        checked: false,
+    }
 }
 
 fn limit_checks(l: &crate::model::Limits) -> Vec<LimitCheck> {
@@ -214,14 +291,21 @@ fn mark_checks(areas: &mut [AreaIr]) {
         let before = checked.len();
         for area in areas.iter() {
             for t in &area.types {
-                if let NamedIr::Struct(s) = t {
-                    let own = s
-                        .fields
-                        .iter()
-                        .any(|f| !f.limits.is_empty() || struct_name(&f.value).is_some_and(|n| checked.contains(n)));
-                    if own {
-                        checked.insert(s.name.clone());
-                    }
+                let (name, own) = match t {
+                    NamedIr::Struct(s) => (
+                        &s.name,
+                        s.fields.iter().any(|f| {
+                            !f.limits.is_empty() || struct_name(&f.value).is_some_and(|n| checked.contains(n))
+                        }),
+                    ),
+                    NamedIr::Union(u) => (
+                        &u.name,
+                        u.variants.iter().any(|v| struct_name(&v.payload).is_some_and(|n| checked.contains(n))),
+                    ),
+                    _ => continue,
+                };
+                if own {
+                    checked.insert(name.clone());
                 }
             }
         }
@@ -236,10 +320,19 @@ fn mark_checks(areas: &mut [AreaIr]) {
     };
     for area in areas.iter_mut() {
         for t in &mut area.types {
-            if let NamedIr::Struct(s) = t {
-                // Only structs that are sent are checked (a response type holding one is not).
-                s.checked = s.for_request && checked.contains(&s.name);
-                mark(&mut s.fields);
+            match t {
+                NamedIr::Struct(s) => {
+                    // Only structs that are sent are checked (a response type holding one is not).
+                    s.checked = s.for_request && checked.contains(&s.name);
+                    mark(&mut s.fields);
+                }
+                NamedIr::Union(u) => {
+                    for v in &mut u.variants {
+                        v.checked = struct_name(&v.payload).is_some_and(|n| checked.contains(n));
+                    }
+                    u.checked = u.variants.iter().any(|v| v.checked);
+                }
+                _ => {}
             }
         }
         for ep in &mut area.endpoints {
@@ -332,6 +425,7 @@ fn lower_named(
             for_request: types.get(&t.name).is_some_and(|i| i.in_request),
             checked: false,
         }),
+        TypeKind::Union => NamedIr::Union(lower_union(file, t, area, types, d)),
         TypeKind::StringEnum => NamedIr::StringEnum {
             name: t.name.clone(),
             doc,
@@ -640,15 +734,24 @@ fn lower_callbacks(file: &str, cb: &CallbacksFile, d: &mut Diagnostics) -> Callb
 /// The parts of an official example that become tests: only JSON the page printed validly, and
 /// only halves the endpoint has (validation already refused the rest).
 fn lower_example(ep: &crate::model::Endpoint, ex: &crate::model::Example) -> Option<ExampleIr> {
-    if ex.example_missing.is_some() || !crate::examples::parses(ex) {
+    // With several labelled bodies, `not_json` excuses the ones that do not parse and the rest
+    // are still tested; otherwise it excuses the whole entry.
+    let several = !ex.bodies.is_empty();
+    if ex.example_missing.is_some() || (!crate::examples::parses(ex) && !several) {
         return None;
     }
+    let is_json = |t: &String| serde_json::from_str::<serde_json::Value>(t).is_ok();
     let needs = crate::examples::needs(ep);
     let ir = ExampleIr {
         query: ex.query.clone().filter(|_| needs.query && ex.request_untested.is_none()),
-        body: ex.body.clone().filter(|_| needs.json_body && ex.request_untested.is_none()),
-        response: ex.response.clone().filter(|_| needs.json_response && ex.response_untested.is_none()),
+        bodies: if needs.json_body && ex.request_untested.is_none() {
+            let all = ex.body.iter().map(|b| (String::new(), b.clone())).chain(ex.bodies.clone());
+            all.filter(|(_, b)| is_json(b)).collect()
+        } else {
+            Vec::new()
+        },
+        response: ex.response.clone().filter(|r| needs.json_response && ex.response_untested.is_none() && is_json(r)),
         unmodelled: ex.unmodelled.clone(),
     };
-    (ir.query.is_some() || ir.body.is_some() || ir.response.is_some()).then_some(ir)
+    (ir.query.is_some() || !ir.bodies.is_empty() || ir.response.is_some()).then_some(ir)
 }

@@ -43,6 +43,31 @@ pub struct TypeDef {
     /// Values of an enum.
     #[serde(default)]
     pub values: Vec<EnumValue>,
+    /// Union: the key that carries the variant's wire value (`msgtype`).
+    #[serde(default)]
+    pub tag: Option<String>,
+    /// Union: the variants, each a named struct under its own key.
+    #[serde(default)]
+    pub variants: Vec<UnionVariant>,
+}
+
+/// One variant of a union: `{"<tag>": "<wire>", "<key>": { ..the struct.. }}`.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UnionVariant {
+    /// The tag's value on the wire (`text`).
+    pub wire: String,
+    /// UpperCamelCase variant name.
+    pub name: String,
+    /// The key holding the payload, when it is not the wire value (`images` for `image`).
+    #[serde(default)]
+    pub key: Option<String>,
+    /// The payload: a named struct.
+    #[serde(rename = "type")]
+    pub ty: String,
+    /// Documentation.
+    #[serde(default)]
+    pub doc: Option<String>,
 }
 
 /// The kinds of named type.
@@ -55,6 +80,9 @@ pub enum TypeKind {
     StringEnum,
     /// An integer with known values (unknown ones are kept).
     IntEnum,
+    /// One of several named structs, told apart by a tag key (`msgtype`) and stored under a key
+    /// of their own; a field of this type sits inline in the enclosing object (`flatten: true`).
+    Union,
 }
 
 /// One value of an enum.
@@ -299,6 +327,14 @@ pub struct Field {
     /// them before anything is sent.
     #[serde(default)]
     pub limits: Option<Limits>,
+    /// A union field: its tag and payload keys sit beside the other fields of the enclosing
+    /// object (required for, and only for, fields of a union type).
+    #[serde(default)]
+    pub flatten: bool,
+    /// A union field: the variants this endpoint takes (by name); empty = all. The client
+    /// refuses another before sending (naming `limits.errcode` if given).
+    #[serde(default)]
+    pub accepts: Vec<String>,
 }
 
 /// A request field's documented limits (`limits: { max_items: 100, errcode: 40032 }`).
@@ -434,6 +470,10 @@ pub struct Example {
     /// The example request body (JSON text).
     #[serde(default)]
     pub body: Option<String>,
+    /// Several example bodies (a page with one per message type), by a snake_case label;
+    /// instead of `body`.
+    #[serde(default)]
+    pub bodies: std::collections::BTreeMap<String, String>,
     /// The example answer (JSON text).
     #[serde(default)]
     pub response: Option<String>,

@@ -160,7 +160,11 @@ fn check_type(
     if t.name.to_upper_camel_case() != t.name || is_keyword(&t.name) {
         d.push(Diagnostic::new(file, place, "type names must be UpperCamelCase"));
     }
+    if t.kind != TypeKind::Union && (t.tag.is_some() || !t.variants.is_empty()) {
+        d.push(Diagnostic::new(file, place, "only a union has `tag` and `variants`"));
+    }
     match t.kind {
+        TypeKind::Union => check_union(file, place, t, types, known, d),
         TypeKind::Struct => {
             if !t.values.is_empty() {
                 d.push(Diagnostic::new(file, place, "a struct has `fields`, not `values`"));
@@ -215,6 +219,57 @@ fn check_type(
     }
 }
 
+/// A union: a tag key, variants with unique names and unique (wire, key) pairs, each a struct.
+fn check_union(
+    file: &str,
+    place: &str,
+    t: &TypeDef,
+    types: &BTreeMap<String, TypeInfo<'_>>,
+    known: &[String],
+    d: &mut Diagnostics,
+) {
+    if !t.fields.is_empty() || !t.values.is_empty() {
+        d.push(Diagnostic::new(file, place, "a union has `tag` and `variants`, not `fields` or `values`"));
+    }
+    match t.tag.as_deref() {
+        None | Some("") => d.push(Diagnostic::new(file, place, "a union needs `tag`, the key naming the variant")),
+        Some(_) => {}
+    }
+    if t.variants.is_empty() {
+        d.push(Diagnostic::new(file, place, "a union needs at least one variant"));
+    }
+    let mut names = BTreeSet::new();
+    let mut keys = BTreeSet::new();
+    for v in &t.variants {
+        let vplace = format!("{place}: variant {}", v.name);
+        if v.name.to_upper_camel_case() != v.name || is_keyword(&v.name) {
+            d.push(Diagnostic::new(file, &vplace, "variant names must be UpperCamelCase"));
+        }
+        if !names.insert(v.name.clone()) {
+            d.push(Diagnostic::new(file, &vplace, "duplicate variant name"));
+        }
+        let key = v.key.clone().unwrap_or_else(|| v.wire.clone());
+        if v.wire.is_empty() || key.is_empty() {
+            d.push(Diagnostic::new(file, &vplace, "`wire` and `key` cannot be empty"));
+        }
+        if Some(key.as_str()) == t.tag.as_deref() {
+            d.push(Diagnostic::new(file, &vplace, "the payload key cannot be the tag"));
+        }
+        if !keys.insert((v.wire.clone(), key)) {
+            d.push(Diagnostic::new(file, &vplace, "another variant has the same wire value and key"));
+        }
+        check_struct_ref(file, &vplace, &v.ty, types, known, d);
+    }
+}
+
+/// The union a field's type names directly, if any.
+fn union_of<'t>(f: &Field, types: &'t BTreeMap<String, TypeInfo<'_>>) -> Option<&'t TypeDef> {
+    match TypeExpr::parse(&f.ty) {
+        Ok(TypeExpr::Named(n)) => types.get(&n).map(|i| i.def).filter(|def| def.kind == TypeKind::Union),
+        _ => None,
+    }
+}
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum FieldUse {
     Struct,
@@ -235,6 +290,7 @@ fn check_fields(
     known: &[String],
     d: &mut Diagnostics,
 ) {
+    check_union_keys(file, place, label, fields, types, d);
     let mut idents = BTreeSet::new();
     let mut wires = BTreeSet::new();
     for f in fields {
@@ -260,6 +316,37 @@ fn check_fields(
         }
         if f.value.is_some() && f.from.is_some() {
             d.push(Diagnostic::new(file, &fplace, "`value` and `from` exclude each other"));
+        }
+        match union_of(f, types) {
+            Some(u) => {
+                if !f.flatten {
+                    d.push(Diagnostic::new(file, &fplace, "a union field needs `flatten: true` (it sits inline)"));
+                }
+                if !f.required {
+                    d.push(Diagnostic::new(file, &fplace, "a union field must be required"));
+                }
+                if matches!(usage, FieldUse::Query | FieldUse::Multipart) {
+                    d.push(Diagnostic::new(file, &fplace, "a union can only be a JSON field"));
+                }
+                for a in &f.accepts {
+                    if !u.variants.iter().any(|v| &v.name == a) {
+                        let names: Vec<&str> = u.variants.iter().map(|v| v.name.as_str()).collect();
+                        d.push(Diagnostic::new(
+                            file,
+                            &fplace,
+                            format!("`accepts` names {a}, not a variant of {} ({})", u.name, names.join(", ")),
+                        ));
+                    }
+                }
+            }
+            None => {
+                if f.flatten {
+                    d.push(Diagnostic::new(file, &fplace, "`flatten` is only for a field of a union type"));
+                }
+                if !f.accepts.is_empty() {
+                    d.push(Diagnostic::new(file, &fplace, "`accepts` is only for a field of a union type"));
+                }
+            }
         }
         if (f.value.is_some() || f.from.is_some()) && matches!(usage, FieldUse::Response | FieldUse::Struct) {
             d.push(Diagnostic::new(file, &fplace, "`value`/`from` are only for query and body fields"));
@@ -297,10 +384,39 @@ fn check_fields(
     }
 }
 
+/// The keys a union field puts beside its neighbours must not be theirs.
+fn check_union_keys(
+    file: &str,
+    place: &str,
+    label: &str,
+    fields: &[Field],
+    types: &BTreeMap<String, TypeInfo<'_>>,
+    d: &mut Diagnostics,
+) {
+    for f in fields {
+        let Some(u) = union_of(f, types) else { continue };
+        let keys: BTreeSet<&str> = u
+            .tag
+            .iter()
+            .map(String::as_str)
+            .chain(u.variants.iter().map(|v| v.key.as_deref().unwrap_or(&v.wire)))
+            .collect();
+        for other in fields.iter().filter(|o| o.name != f.name && keys.contains(o.name.as_str())) {
+            d.push(Diagnostic::new(
+                file,
+                format!("{place}: {label} {}", other.name),
+                format!("the union field {} ({}) already writes the key `{}`", f.name, u.name, other.name),
+            ));
+        }
+    }
+}
+
 fn query_ok(t: &TypeExpr, types: &BTreeMap<String, TypeInfo<'_>>) -> bool {
     match t {
         TypeExpr::Prim(p) => !matches!(p, Prim::Json | Prim::File),
-        TypeExpr::Named(n) => types.get(n).is_none_or(|i| i.def.kind != TypeKind::Struct),
+        TypeExpr::Named(n) => {
+            types.get(n).is_none_or(|i| matches!(i.def.kind, TypeKind::StringEnum | TypeKind::IntEnum))
+        }
         _ => false,
     }
 }
@@ -553,6 +669,7 @@ fn mark_request_types(spec: &Spec, types: &mut BTreeMap<String, TypeInfo<'_>>) {
                 todo.extend(t.named().map(str::to_string));
             }
         }
+        todo.extend(info.def.variants.iter().map(|v| v.ty.clone()));
     }
 }
 

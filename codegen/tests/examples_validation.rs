@@ -190,3 +190,20 @@ fn valid_examples_become_generated_tests() {
         "request structs are built from examples in tests"
     );
 }
+
+const INFO: &str = "info:\n  query: \"openid=OPENID\"\n  response: |\n    {\"openid\": \"OPENID\"}\n";
+
+#[test]
+fn several_bodies_are_labelled_and_exclude_body() {
+    let both = format!("{INFO}remark:\n  body: \"{{}}\"\n  bodies:\n    a: \"{{}}\"\n  response: \"{{}}\"\n");
+    rejected(Some(&both), "endpoint remark: `body` and `bodies` together");
+    let label = format!("{INFO}remark:\n  bodies:\n    Text-Kind: \"{{}}\"\n  response: \"{{}}\"\n");
+    rejected(Some(&label), "endpoint remark: `bodies` label `Text-Kind` must be snake_case");
+    let broken = format!("{INFO}remark:\n  bodies:\n    a: \"{{nope\"\n  response: \"{{}}\"\n");
+    rejected(Some(&broken), "endpoint remark: `bodies.a` is not valid JSON");
+    let excused = format!("{INFO}remark:\n  not_json: \"a: as printed\"\n  bodies:\n    a: \"{{nope\"\n    b: \"{{\\\"openid\\\": \\\"O\\\"}}\"\n  response: \"{{}}\"\n");
+    assert_eq!(run(Some(&excused)), Ok(()), "a broken body excused by not_json; the others are still tested");
+    let needless =
+        format!("{INFO}remark:\n  not_json: \"none is broken\"\n  bodies:\n    a: \"{{}}\"\n  response: \"{{}}\"\n");
+    rejected(Some(&needless), "endpoint remark: `not_json`, but every body and the response parse: drop it");
+}

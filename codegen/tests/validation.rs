@@ -564,3 +564,97 @@ rejects!(
     ),
     "spec/callbacks.yaml: message Text: field Content: `item` only applies to list<..> fields"
 );
+
+// Unions.
+const UNION_PAYLOADS: &str =
+    "  - { name: T, kind: struct, fields: [{ name: content, type: string, required: true }] }\n";
+
+fn union(extra: &str) -> String {
+    format!("{UNION_PAYLOADS}  - name: U\n    kind: union\n{extra}")
+}
+
+fn union_use(field: &str) -> String {
+    let t = union("    tag: msgtype\n    variants: [{ wire: text, name: Text, type: T }]\n");
+    area(&format!(
+        "types:\n{t}endpoints:\n{}",
+        ep("x", "POST", &format!("    body: {{ kind: json, fields: [{field}] }}\n"))
+    ))
+}
+
+rejects!(
+    a_union_needs_a_tag_and_variants,
+    problems(&types(&union(""))),
+    "spec/user.yaml: type U: a union needs `tag`, the key naming the variant",
+    "spec/user.yaml: type U: a union needs at least one variant"
+);
+rejects!(
+    a_union_has_no_fields,
+    problems(&types(&union(
+        "    tag: msgtype\n    variants: [{ wire: text, name: Text, type: T }]\n    fields: [{ name: a, type: string }]\n"
+    ))),
+    "spec/user.yaml: type U: a union has `tag` and `variants`, not `fields` or `values`"
+);
+rejects!(
+    only_a_union_has_a_tag,
+    problems(&types("  - { name: S, kind: struct, tag: msgtype, fields: [] }\n")),
+    "spec/user.yaml: type S: only a union has `tag` and `variants`"
+);
+rejects!(
+    union_variants_need_distinct_names_and_wire_keys,
+    problems(&types(&union(
+        "    tag: msgtype\n    variants:\n      - { wire: text, name: Text, type: T }\n      - { wire: text, name: Text, type: T }\n"
+    ))),
+    "spec/user.yaml: type U: variant Text: duplicate variant name",
+    "spec/user.yaml: type U: variant Text: another variant has the same wire value and key"
+);
+rejects!(
+    a_union_payload_is_a_named_struct,
+    problems(&types(&union("    tag: msgtype\n    variants: [{ wire: text, name: Text, type: Missing }]\n"))),
+    "spec/user.yaml: type U: variant Text: unknown type Missing"
+);
+rejects!(
+    a_union_payload_key_is_not_the_tag,
+    problems(&types(&union("    tag: msgtype\n    variants: [{ wire: text, key: msgtype, name: Text, type: T }]\n"))),
+    "spec/user.yaml: type U: variant Text: the payload key cannot be the tag"
+);
+rejects!(
+    a_union_field_is_flattened_and_required,
+    problems(&union_use("{ name: message, type: U }")),
+    "spec/user.yaml: endpoint x: body field message: a union field needs `flatten: true` (it sits inline)",
+    "spec/user.yaml: endpoint x: body field message: a union field must be required"
+);
+rejects!(
+    flatten_and_accepts_are_only_for_unions,
+    problems(&union_use("{ name: message, type: U, required: true, flatten: true }, { name: a, type: string, flatten: true, accepts: [Text] }")),
+    "spec/user.yaml: endpoint x: body field a: `flatten` is only for a field of a union type",
+    "spec/user.yaml: endpoint x: body field a: `accepts` is only for a field of a union type"
+);
+rejects!(
+    accepts_names_variants_of_the_union,
+    problems(&union_use("{ name: message, type: U, required: true, flatten: true, accepts: [Txt] }")),
+    "spec/user.yaml: endpoint x: body field message: `accepts` names Txt, not a variant of U (Text)"
+);
+rejects!(
+    a_union_key_cannot_also_be_a_field,
+    problems(&union_use("{ name: message, type: U, required: true, flatten: true }, { name: msgtype, type: string }")),
+    "spec/user.yaml: endpoint x: body field msgtype: the union field message (U) already writes the key `msgtype`"
+);
+rejects!(
+    a_union_is_not_a_query_parameter,
+    problems(&area(&format!(
+        "types:\n{}endpoints:\n{}",
+        union("    tag: msgtype\n    variants: [{ wire: text, name: Text, type: T }]\n"),
+        ep("x", "GET", "    query: [{ name: m, type: U, required: true, flatten: true }]\n")
+    ))),
+    "spec/user.yaml: endpoint x: query field m: a union can only be a JSON field",
+    "spec/user.yaml: endpoint x: query field m: query parameters must be primitives or enums"
+);
+rejects!(
+    an_errcode_alone_goes_with_accepts,
+    problems(&endpoints(&[ep(
+        "x",
+        "POST",
+        "    body: { kind: json, fields: [{ name: a, type: string, limits: { errcode: 1 } }] }\n"
+    )])),
+    "spec/user.yaml: endpoint x: body field a: `limits` names no limit (an `errcode` alone only goes with `accepts`)"
+);

@@ -43,19 +43,17 @@ fn one(ep: &EndpointIr) -> Vec<TokenStream> {
         let consts = constants(&query.fields);
         test("query", quote!(crate::generated_interface::examples::query::<#ty>(#name, #q, #consts);));
     }
-    if let Some(b) = &ex.body {
-        match &ep.body {
+    for (label, b) in &ex.bodies {
+        let suffix = if label.is_empty() { "body".to_string() } else { format!("body_{label}") };
+        let (ty, consts) = match &ep.body {
             BodyIr::Json(s) => {
                 let ty = format_ident!("{}", s.name);
-                let consts = constants(&s.fields);
-                test("body", quote!(crate::generated_interface::examples::body::<#ty>(#name, #b, #consts);));
+                (quote!(#ty), constants(&s.fields))
             }
-            BodyIr::Named(t) => {
-                let ty = rust_type(t);
-                test("body", quote!(crate::generated_interface::examples::body::<#ty>(#name, #b, &[]);));
-            }
-            BodyIr::None | BodyIr::Multipart(_) => {}
-        }
+            BodyIr::Named(t) => (rust_type(t), quote!(&[])),
+            BodyIr::None | BodyIr::Multipart(_) => continue,
+        };
+        test(&suffix, quote!(crate::generated_interface::examples::body::<#ty>(#name, #b, #consts);));
     }
     if let Some(r) = &ex.response {
         let skip = &ex.unmodelled;

@@ -6,7 +6,7 @@ use quote::{format_ident, quote};
 
 use super::docs::doc_attrs;
 use super::{arg_type, rust_type};
-use crate::ir::{FieldIr, LimitCheck, NamedIr, Presence, RustType, SerdeAttrs, StructIr, VariantIr};
+use crate::ir::{FieldIr, LimitCheck, NamedIr, Presence, RustType, SerdeAttrs, StructIr, UnionIr, VariantIr};
 
 /// `#[serde(...)]` of a stored field, or nothing.
 pub fn serde_attrs(s: &SerdeAttrs) -> TokenStream {
@@ -14,10 +14,11 @@ pub fn serde_attrs(s: &SerdeAttrs) -> TokenStream {
     let default = s.default.then(|| quote!(default,));
     let skip = s.skip_serializing_if.map(|p| quote!(skip_serializing_if = #p,));
     let de = s.deserialize_with.map(|p| quote!(deserialize_with = #p,));
-    if rename.is_none() && default.is_none() && skip.is_none() && de.is_none() {
+    let flatten = s.flatten.then(|| quote!(flatten,));
+    if rename.is_none() && default.is_none() && skip.is_none() && de.is_none() && flatten.is_none() {
         quote!()
     } else {
-        quote!(#[serde(#rename #default #skip #de)])
+        quote!(#[serde(#rename #default #skip #de #flatten)])
     }
 }
 
@@ -132,6 +133,118 @@ pub fn emit_named(t: &NamedIr) -> TokenStream {
         NamedIr::Struct(s) => emit_struct(s),
         NamedIr::StringEnum { name, doc, variants } => emit_string_enum(name, doc, variants),
         NamedIr::IntEnum { name, doc, variants } => emit_int_enum(name, doc, variants),
+        NamedIr::Union(u) => emit_union(u),
+    }
+}
+
+/// A union: an enum of payload structs, written as `{tag: wire, key: payload}` inside the
+/// enclosing object (its field is `#[serde(flatten)]`), with a shortcut constructor per
+/// variant and `From<payload>` where the payload type is the variant's alone.
+fn emit_union(u: &UnionIr) -> TokenStream {
+    let name = format_ident!("{}", u.name);
+    let docs = doc_attrs(&u.doc);
+    let tag = &u.tag;
+    let idents: Vec<syn::Ident> = u.variants.iter().map(|v| format_ident!("{}", v.ident)).collect();
+    let members = u.variants.iter().zip(&idents).map(|(v, ident)| {
+        let doc = doc_attrs(&v.doc);
+        let ty = rust_type(&v.payload);
+        quote!(#doc #ident(#ty),)
+    });
+    let tags = u.variants.iter().zip(&idents).map(|(v, ident)| {
+        let w = &v.wire;
+        quote!(#name::#ident(_) => #w,)
+    });
+    let keys = u.variants.iter().zip(&idents).map(|(v, ident)| {
+        let k = &v.key;
+        quote!(#name::#ident(_) => #k,)
+    });
+    let writes = u.variants.iter().zip(&idents).map(|(v, ident)| {
+        let k = &v.key;
+        quote!(#name::#ident(v) => m.serialize_entry(#k, v)?,)
+    });
+    let reads = u.variants.iter().zip(&idents).map(|(v, ident)| {
+        let (w, k) = (&v.wire, &v.key);
+        quote!(#w if fields.contains_key(#k) => Ok(#name::#ident(union::payload(&mut fields, #k)?)),)
+    });
+    let ctors = u.variants.iter().zip(&idents).filter_map(|(v, ident)| {
+        let params = v.ctor_params.as_ref()?;
+        let ctor = format_ident!("{}", v.ctor);
+        let ty = rust_type(&v.payload);
+        let args = params.iter().map(|f| {
+            let p = format_ident!("{}", f.ident);
+            let (pty, _) = arg_type(&f.arg);
+            quote!(#p: #pty)
+        });
+        let pass = params.iter().map(|f| format_ident!("{}", f.ident));
+        let doc = format!(" A [`{}`](Self::{}) built from its payload's required fields.", v.ident, v.ident);
+        let many = if params.len() > 6 { quote!(#[allow(clippy::too_many_arguments)]) } else { quote!() };
+        Some(quote! {
+            #[doc = #doc]
+            #many
+            pub fn #ctor(#(#args),*) -> Self { #name::#ident(#ty::new(#(#pass),*)) }
+        })
+    });
+    let froms = u.variants.iter().zip(&idents).filter(|(v, _)| v.from_impl).map(|(v, ident)| {
+        let ty = rust_type(&v.payload);
+        quote! {
+            impl From<#ty> for #name {
+                fn from(v: #ty) -> Self { #name::#ident(v) }
+            }
+        }
+    });
+    let checks = if u.checked {
+        let arms = u.variants.iter().zip(&idents).filter(|(v, _)| v.checked).map(|(v, ident)| {
+            let k = &v.key;
+            quote!(#name::#ident(v) => v.check_limits(&crate::generated_interface::limits::join(at, #k)),)
+        });
+        quote! {
+            /// Checks the limits WeChat documents for the payload; `at` is the enclosing object's path.
+            pub(crate) fn check_limits(&self, at: &str) -> Result<(), String> {
+                #[allow(unreachable_patterns)]
+                match self { #(#arms)* _ => Ok(()) }
+            }
+        }
+    } else {
+        quote!()
+    };
+    let tag_doc = format!(" The value of `{tag}` this variant is sent with.");
+    quote! {
+        #docs
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum #name { #(#members)* }
+        impl #name {
+            #[doc = #tag_doc]
+            pub fn tag(&self) -> &'static str {
+                match self { #(#tags)* }
+            }
+            /// The key the payload is sent under (usually the same as [`tag`](Self::tag)).
+            pub fn key(&self) -> &'static str {
+                match self { #(#keys)* }
+            }
+            #(#ctors)*
+            #checks
+        }
+        #(#froms)*
+        impl serde::Serialize for #name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                use serde::ser::SerializeMap;
+                let mut m = s.serialize_map(Some(2))?;
+                m.serialize_entry(#tag, self.tag())?;
+                match self { #(#writes)* }
+                m.end()
+            }
+        }
+        impl<'de> serde::Deserialize<'de> for #name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                use crate::generated_interface::union;
+                let mut fields = <union::Fields as serde::Deserialize>::deserialize(d)?;
+                let tag = union::tag::<D::Error>(&fields, #tag)?;
+                match tag.as_str() {
+                    #(#reads)*
+                    _ => Err(union::unknown(#tag, &tag, &fields)),
+                }
+            }
+        }
     }
 }
 
@@ -231,7 +344,7 @@ pub fn limit_checks(fields: &[FieldIr], at: TokenStream) -> Vec<TokenStream> {
     let lim = quote!(crate::generated_interface::limits);
     fields
         .iter()
-        .filter(|f| !f.limits.is_empty() || f.nested_check)
+        .filter(|f| !f.limits.is_empty() || f.nested_check || !f.accepts.is_empty())
         .map(|f| {
             let ident = format_ident!("{}", f.ident);
             let wire = &f.wire;
@@ -284,8 +397,32 @@ pub fn limit_checks(fields: &[FieldIr], at: TokenStream) -> Vec<TokenStream> {
                 },
                 _ => quote!(v.check_limits(&path)?;),
             };
+            let accepts = if f.accepts.is_empty() {
+                quote!()
+            } else {
+                let ty = rust_type(&f.value);
+                let pats = f.accepts.iter().map(|(ident, _)| {
+                    let i = format_ident!("{}", ident);
+                    quote!(#ty::#i(_))
+                });
+                let tag = f.union_tag.as_deref().unwrap_or_default();
+                let list =
+                    format!("{tag} {}", f.accepts.iter().map(|(_, w)| w.as_str()).collect::<Vec<_>>().join(", "));
+                quote! {
+                    if !matches!(v, #(#pats)|*) {
+                        let sent = match (v.tag(), v.key()) {
+                            (t, k) if t == k => format!("{} {t}", #tag),
+                            (t, k) => format!("{} {t} (payload under {k})", #tag),
+                        };
+                        #lim::variant(&path, &sent, #list, #errcode)?;
+                    }
+                }
+            };
+            // A flattened union's keys are the enclosing object's: its path is the object's.
+            let path = if f.serde.flatten { quote!(String::from(#at)) } else { quote!(#lim::join(#at, #wire)) };
             let body = quote! {
-                let path = #lim::join(#at, #wire);
+                let path = #path;
+                #accepts
                 #(#checks)*
                 #inner
             };

@@ -8,6 +8,8 @@ pub(crate) mod callbacks;
 pub mod base;
 /// 素材 (media)
 pub mod media;
+/// 消息 (messages)
+pub mod message;
 /// 用户管理 (users)
 pub mod user;
 impl crate::Client {
@@ -18,6 +20,10 @@ impl crate::Client {
     /// 素材 (media)
     pub fn media(&self) -> media::MediaApi<'_> {
         media::MediaApi::new(self)
+    }
+    /// 消息 (messages)
+    pub fn message(&self) -> message::MessageApi<'_> {
+        message::MessageApi::new(self)
     }
     /// 用户管理 (users)
     pub fn user(&self) -> user::UserApi<'_> {
