@@ -221,7 +221,7 @@ impl<'de> serde::Deserialize<'de> for ButtonType {
 /// 菜单按钮; 一级按钮可带 sub_button (a menu button; a top-level button may hold sub-buttons instead of an action)
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct MenuButton {
-    /// 响应动作类型; 有 sub_button 时不填 (action; absent on a button with sub-buttons)
+    /// 响应动作类型; 有 sub_button 时不填 (action; absent on a button with sub-buttons); another value: 40017 (invalid button type)
     ///
     /// Wire name: `type`.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
@@ -265,7 +265,7 @@ impl MenuButton {
             sub_button: Default::default(),
         }
     }
-    /// 响应动作类型; 有 sub_button 时不填 (action; absent on a button with sub-buttons)
+    /// 响应动作类型; 有 sub_button 时不填 (action; absent on a button with sub-buttons); another value: 40017 (invalid button type)
     ///
     /// Wire name: `type`.
     #[must_use]

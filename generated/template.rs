@@ -156,7 +156,7 @@ impl TemplateMiniProgram {
 /// 模板中一个关键词的值 (the value of one template keyword)
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TemplateDataValue {
-    /// 关键词的内容 (keyword content)
+    /// 关键词的内容 (keyword content); left out, WeChat answers 47003 (argument invalid)
     pub value: String,
 }
 impl TemplateDataValue {

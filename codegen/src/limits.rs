@@ -4,20 +4,29 @@
 
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::load::Spec;
-use crate::model::{Endpoint, Field, Limits};
+use std::collections::HashSet;
+
+use crate::model::{Endpoint, Field, Limits, TypeKind};
 use crate::types::{Prim, TypeExpr};
 
 /// Checks every `limits:` and `date_span:` of the spec.
 pub fn check(spec: &Spec, d: &mut Diagnostics) {
+    let enums: HashSet<&str> = spec
+        .areas
+        .iter()
+        .flat_map(|a| &a.model.types)
+        .filter(|t| matches!(t.kind, TypeKind::StringEnum | TypeKind::IntEnum))
+        .map(|t| t.name.as_str())
+        .collect();
     for area in &spec.areas {
         let file = &area.file;
         for ep in &area.model.endpoints {
             let place = format!("endpoint {}", ep.name);
             for f in &ep.query {
-                field(file, &format!("{place}: query field {}", f.name), f, d);
+                field(file, &format!("{place}: query field {}", f.name), f, &enums, d);
             }
             for f in ep.body.iter().flat_map(|b| &b.fields) {
-                field(file, &format!("{place}: body field {}", f.name), f, d);
+                field(file, &format!("{place}: body field {}", f.name), f, &enums, d);
             }
             for f in ep.response.iter().flat_map(|r| &r.fields) {
                 if f.limits.is_some() {
@@ -32,7 +41,7 @@ pub fn check(spec: &Spec, d: &mut Diagnostics) {
         }
         for t in &area.model.types {
             for f in &t.fields {
-                field(file, &format!("type {}: field {}", t.name, f.name), f, d);
+                field(file, &format!("type {}: field {}", t.name, f.name), f, &enums, d);
             }
         }
     }
@@ -50,13 +59,26 @@ pub fn check(spec: &Spec, d: &mut Diagnostics) {
     }
 }
 
-fn field(file: &str, place: &str, f: &Field, d: &mut Diagnostics) {
+fn field(file: &str, place: &str, f: &Field, enums: &HashSet<&str>, d: &mut Diagnostics) {
     let Some(l) = &f.limits else { return };
     let mut problem = |m: String| d.push(Diagnostic::new(file, place, m));
-    if *l == (Limits { errcode: l.errcode, ..Limits::default() }) {
-        // A union field's `accepts` is a limit of its own; `errcode` then names WeChat's answer.
-        if f.accepts.is_empty() {
-            problem("`limits` names no limit (an `errcode` alone only goes with `accepts`)".to_string());
+    if l.missing_errcode.is_some() && !f.required {
+        problem(
+            "`missing_errcode` is WeChat's answer to a required field left out; this field is optional".to_string(),
+        );
+    }
+    if *l == (Limits { errcode: l.errcode, missing_errcode: None, ..Limits::default() }) && l.errcode.is_some() {
+        // A union field's `accepts` and an enum's known values are limits of their own;
+        // `errcode` then names WeChat's answer to a kind or value outside them.
+        let enum_typed = match TypeExpr::parse(&f.ty) {
+            Ok(TypeExpr::Named(n)) => enums.contains(n.as_str()),
+            Ok(TypeExpr::List(inner)) => matches!(*inner, TypeExpr::Named(ref n) if enums.contains(n.as_str())),
+            _ => false,
+        };
+        if f.accepts.is_empty() && !enum_typed {
+            problem(
+                "`limits` names no limit (an `errcode` alone only goes with `accepts` or an enum type)".to_string(),
+            );
         }
         return;
     }

@@ -362,6 +362,10 @@ pub struct Limits {
     /// What WeChat answers when the limit is broken (named in the client's error).
     #[serde(default)]
     pub errcode: Option<i64>,
+    /// What WeChat answers when this required field is absent, where the page names a code
+    /// other than 47001 (the sandbox answers it; the typed client cannot leave the field out).
+    #[serde(default)]
+    pub missing_errcode: Option<i64>,
 }
 
 /// A documented maximum span between two `YYYY-MM-DD` request fields (analytics).

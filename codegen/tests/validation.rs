@@ -656,5 +656,24 @@ rejects!(
         "POST",
         "    body: { kind: json, fields: [{ name: a, type: string, limits: { errcode: 1 } }] }\n"
     )])),
-    "spec/user.yaml: endpoint x: body field a: `limits` names no limit (an `errcode` alone only goes with `accepts`)"
+    "spec/user.yaml: endpoint x: body field a: `limits` names no limit (an `errcode` alone only goes with `accepts` or an enum type)"
 );
+rejects!(
+    a_missing_errcode_needs_a_required_field,
+    problems(&endpoints(&[ep(
+        "x",
+        "POST",
+        "    body: { kind: json, fields: [{ name: a, type: string, limits: { missing_errcode: 41009 } }] }\n"
+    )])),
+    "spec/user.yaml: endpoint x: body field a: `missing_errcode` is WeChat's answer to a required field left out; this field is optional"
+);
+
+#[test]
+fn an_errcode_alone_is_an_enum_fields_answer_to_an_unknown_value() {
+    let all = problems(&area(
+        "types:\n  - name: E\n    kind: string_enum\n    values: [{ wire: a, name: A }]\nendpoints:\n  - name: x\n    summary: s\n    doc_url: https://developers.weixin.qq.com/doc/x\n    method: POST\n    path: /x\n    idempotent: true\n    body: { kind: json, fields: [{ name: e, type: E, required: true, limits: { errcode: 40017, missing_errcode: 41009 } }] }\n",
+    ));
+    // Rejected only for its missing example: the limits themselves are fine.
+    assert!(all.contains("no example"), "{all}");
+    assert!(!all.contains("limits"), "{all}");
+}

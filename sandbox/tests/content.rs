@@ -19,7 +19,8 @@ async fn menu_create_get_conditional_and_delete() {
     ]});
     let tag =
         wx.post_t(&t, "/cgi-bin/tags/create", json!({"tag": {"name": "vip"}})).await["tag"]["id"].as_i64().unwrap();
-    let cond = json!({"button": [{"type": "click", "name": "VIP", "key": "VIP"}], "matchrule": {"tag_id": tag}});
+    let cond =
+        json!({"button": [{"type": "click", "name": "VIP", "key": "VIP"}], "matchrule": {"tag_id": tag.to_string()}});
     assert_err(&wx.post_t(&t, "/cgi-bin/menu/addconditional", cond.clone()).await, 65303);
     assert_eq!(code(&wx.post_t(&t, "/cgi-bin/menu/create", menu).await), 0);
     let got = wx.get_t(&t, "/cgi-bin/menu/get").await;

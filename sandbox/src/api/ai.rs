@@ -10,22 +10,22 @@
 
 use serde_json::{json, Value};
 
-use super::{post, upload, Ctx, Route};
+use super::{Ctx, Route};
 use crate::reply::{err, ok, ok_with, Outcome, WxError};
 
 pub(crate) fn routes() -> Vec<(&'static str, Route)> {
     vec![
-        ("/cv/ocr/idcard", upload(idcard)),
-        ("/cv/ocr/bankcard", upload(bankcard)),
-        ("/cv/ocr/driving", upload(vehicle_license)),
-        ("/cv/ocr/drivinglicense", upload(driving_license)),
-        ("/cv/ocr/bizlicense", upload(biz_license)),
-        ("/cv/ocr/comm", upload(printed_text)),
-        ("/cv/img/qrcode", upload(qrcode)),
-        ("/cv/img/aicrop", upload(ai_crop)),
-        ("/cgi-bin/media/voice/addvoicetorecofortext", upload(add_voice)),
-        ("/cgi-bin/media/voice/queryrecoresultfortext", upload(query_voice)),
-        ("/cgi-bin/media/voice/translatecontent", post(translate)),
+        ("/cv/ocr/idcard", idcard),
+        ("/cv/ocr/bankcard", bankcard),
+        ("/cv/ocr/driving", vehicle_license),
+        ("/cv/ocr/drivinglicense", driving_license),
+        ("/cv/ocr/bizlicense", biz_license),
+        ("/cv/ocr/comm", printed_text),
+        ("/cv/img/qrcode", qrcode),
+        ("/cv/img/aicrop", ai_crop),
+        ("/cgi-bin/media/voice/addvoicetorecofortext", add_voice),
+        ("/cgi-bin/media/voice/queryrecoresultfortext", query_voice),
+        ("/cgi-bin/media/voice/translatecontent", translate),
     ]
 }
 

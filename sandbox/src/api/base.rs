@@ -11,25 +11,21 @@ use std::sync::Mutex;
 
 use serde_json::{json, Value};
 
-use super::{get, post, str_of, Auth, Ctx, Input, Route, Verb};
+use super::{str_of, Ctx, Route};
 use crate::reply::{data, err, ok, rid, Outcome, Reply, WxError};
 use crate::state::now_unix;
 
 pub(crate) fn routes() -> Vec<(&'static str, Route)> {
     vec![
-        ("/cgi-bin/token", get(token).own_auth()),
-        ("/cgi-bin/stable_token", post(stable_token).own_auth()),
-        ("/cgi-bin/getcallbackip", get(callback_ip)),
-        ("/cgi-bin/get_api_domain_ip", get(api_domain_ip)),
-        ("/cgi-bin/callback/check", post(callback_check)),
-        ("/cgi-bin/clear_quota", post(clear_quota)),
-        // Credentials travel in the query string; there is no body.
-        (
-            "/cgi-bin/clear_quota/v2",
-            Route { verb: Verb::Post, auth: Auth::Own, input: Input::None, handler: clear_quota_v2 },
-        ),
-        ("/cgi-bin/openapi/quota/clear", post(clear_api_quota)),
-        ("/cgi-bin/openapi/rid/get", post(rid_get)),
+        ("/cgi-bin/token", token),
+        ("/cgi-bin/stable_token", stable_token),
+        ("/cgi-bin/getcallbackip", callback_ip),
+        ("/cgi-bin/get_api_domain_ip", api_domain_ip),
+        ("/cgi-bin/callback/check", callback_check),
+        ("/cgi-bin/clear_quota", clear_quota),
+        ("/cgi-bin/clear_quota/v2", clear_quota_v2),
+        ("/cgi-bin/openapi/quota/clear", clear_api_quota),
+        ("/cgi-bin/openapi/rid/get", rid_get),
     ]
 }
 

@@ -4,14 +4,14 @@
 
 use serde_json::Value;
 
-use super::{invalid_openid, post, Ctx, Route};
+use super::{invalid_openid, route, Ctx, Route};
 use crate::reply::{err, ok, Outcome};
 
 pub(crate) fn routes() -> Vec<(&'static str, Route)> {
     vec![
-        ("/cgi-bin/tags/members/getblacklist", post(list)),
-        ("/cgi-bin/tags/members/batchblacklist", post(|ctx| set(ctx, true))),
-        ("/cgi-bin/tags/members/batchunblacklist", post(|ctx| set(ctx, false))),
+        ("/cgi-bin/tags/members/getblacklist", list),
+        ("/cgi-bin/tags/members/batchblacklist", route(|ctx| set(ctx, true))),
+        ("/cgi-bin/tags/members/batchunblacklist", route(|ctx| set(ctx, false))),
     ]
 }
 

@@ -7,20 +7,20 @@
 
 use serde_json::{json, Value};
 
-use super::{post, Ctx, Route};
+use super::{route, Ctx, Route};
 use crate::reply::{data, err, ok, Outcome, WxError};
 use crate::state::{now_unix, Comment, Publish, State};
 
 pub(crate) fn routes() -> Vec<(&'static str, Route)> {
     vec![
-        ("/cgi-bin/comment/open", post(|ctx| set_open(ctx, true))),
-        ("/cgi-bin/comment/close", post(|ctx| set_open(ctx, false))),
-        ("/cgi-bin/comment/list", post(list)),
-        ("/cgi-bin/comment/markelect", post(|ctx| with_comment(ctx, |c| mark(c, true)))),
-        ("/cgi-bin/comment/unmarkelect", post(|ctx| with_comment(ctx, |c| mark(c, false)))),
-        ("/cgi-bin/comment/delete", post(|ctx| with_comment(ctx, delete))),
-        ("/cgi-bin/comment/reply/add", post(reply_add)),
-        ("/cgi-bin/comment/reply/delete", post(|ctx| with_comment(ctx, reply_delete))),
+        ("/cgi-bin/comment/open", route(|ctx| set_open(ctx, true))),
+        ("/cgi-bin/comment/close", route(|ctx| set_open(ctx, false))),
+        ("/cgi-bin/comment/list", list),
+        ("/cgi-bin/comment/markelect", route(|ctx| with_comment(ctx, |c| mark(c, true)))),
+        ("/cgi-bin/comment/unmarkelect", route(|ctx| with_comment(ctx, |c| mark(c, false)))),
+        ("/cgi-bin/comment/delete", route(|ctx| with_comment(ctx, delete))),
+        ("/cgi-bin/comment/reply/add", reply_add),
+        ("/cgi-bin/comment/reply/delete", route(|ctx| with_comment(ctx, reply_delete))),
     ]
 }
 

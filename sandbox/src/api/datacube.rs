@@ -7,7 +7,7 @@
 
 use serde_json::{json, Value};
 
-use super::{post, Ctx, Route};
+use super::{route, Ctx, Route};
 use crate::reply::{data, err, Outcome, WxError};
 use crate::state::{mix, now_unix};
 
@@ -91,7 +91,7 @@ const CUBES: [Cube; 21] = [
 pub(crate) fn routes() -> Vec<(&'static str, Route)> {
     // One handler per path: the handler finds its cube by index.
     macro_rules! cube_routes {
-        ($($i:literal),*) => { vec![$((CUBES[$i].path, post(|ctx| query(ctx, &CUBES[$i]))),)*] };
+        ($($i:literal),*) => { vec![$((CUBES[$i].path, route(|ctx| query(ctx, &CUBES[$i]))),)*] };
     }
     cube_routes!(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20)
 }

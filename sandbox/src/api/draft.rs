@@ -12,26 +12,26 @@
 use serde_json::{json, Value};
 
 use super::media::{new_media_id, require_material};
-use super::{get, post, str_of, Ctx, Route};
+use super::{str_of, Ctx, Route};
 use crate::reply::{data, err, ok, ok_with, Outcome, WxError};
 use crate::state::{now_unix, Comment, Draft, Publish, State};
 use crate::tokens::random_string;
 
 pub(crate) fn routes() -> Vec<(&'static str, Route)> {
     vec![
-        ("/cgi-bin/draft/add", post(add)),
-        ("/cgi-bin/draft/get", post(get_draft)),
-        ("/cgi-bin/draft/delete", post(delete)),
-        ("/cgi-bin/draft/update", post(update)),
-        ("/cgi-bin/draft/count", get(count)),
-        ("/cgi-bin/draft/batchget", post(batchget)),
-        ("/cgi-bin/draft/switch", Route { input: super::Input::None, ..post(switch) }),
-        ("/cgi-bin/freepublish/submit", post(submit)),
-        ("/cgi-bin/freepublish/get", post(publish_status)),
-        ("/cgi-bin/freepublish/delete", post(publish_delete)),
-        ("/cgi-bin/freepublish/getarticle", post(get_article)),
-        ("/cgi-bin/freepublish/batchget", post(publish_batchget)),
-        ("/channels/ec/service/product/getcardinfo", post(product_card_info)),
+        ("/cgi-bin/draft/add", add),
+        ("/cgi-bin/draft/get", get_draft),
+        ("/cgi-bin/draft/delete", delete),
+        ("/cgi-bin/draft/update", update),
+        ("/cgi-bin/draft/count", count),
+        ("/cgi-bin/draft/batchget", batchget),
+        ("/cgi-bin/draft/switch", switch),
+        ("/cgi-bin/freepublish/submit", submit),
+        ("/cgi-bin/freepublish/get", publish_status),
+        ("/cgi-bin/freepublish/delete", publish_delete),
+        ("/cgi-bin/freepublish/getarticle", get_article),
+        ("/cgi-bin/freepublish/batchget", publish_batchget),
+        ("/channels/ec/service/product/getcardinfo", product_card_info),
     ]
 }
 
@@ -40,16 +40,7 @@ fn article(s: &State, a: &Value) -> Result<Value, WxError> {
     let mut a = a.as_object().cloned().ok_or_else(|| super::missing("articles[]"))?;
     let kind = a.get("article_type").and_then(Value::as_str).unwrap_or("news").to_string();
     let v = Value::Object(a.clone());
-    let title = str_of(&v, "title").ok_or_else(|| super::missing("title"))?;
-    if title.chars().count() > 32 {
-        return Err(err(45003, "title size out of limit"));
-    }
-    if str_of(&v, "author").is_some_and(|x| x.chars().count() > 16) {
-        return Err(err(45110, "author size out of limit"));
-    }
-    if str_of(&v, "digest").is_some_and(|x| x.chars().count() > 128) {
-        return Err(err(45004, "description size out of limit"));
-    }
+    // Title, author and digest lengths are the spec's limits, checked before this runs.
     let content = str_of(&v, "content").ok_or_else(|| super::missing("content"))?;
     if content.len() > 1 << 20 {
         return Err(err(45002, "content size out of limit"));

@@ -4,19 +4,19 @@
 
 use serde_json::{json, Value};
 
-use super::{get, invalid_openid, post, Ctx, Route};
+use super::{invalid_openid, Ctx, Route};
 use crate::reply::{data, err, ok, Outcome, WxError};
 use crate::state::State;
 
 pub(crate) fn routes() -> Vec<(&'static str, Route)> {
     vec![
-        ("/cgi-bin/groups/create", post(create)),
-        ("/cgi-bin/groups/get", get(list)),
-        ("/cgi-bin/groups/getid", post(get_id)),
-        ("/cgi-bin/groups/update", post(update)),
-        ("/cgi-bin/groups/members/update", post(move_member)),
-        ("/cgi-bin/groups/members/batchupdate", post(move_members)),
-        ("/cgi-bin/groups/delete", post(delete)),
+        ("/cgi-bin/groups/create", create),
+        ("/cgi-bin/groups/get", list),
+        ("/cgi-bin/groups/getid", get_id),
+        ("/cgi-bin/groups/update", update),
+        ("/cgi-bin/groups/members/update", move_member),
+        ("/cgi-bin/groups/members/batchupdate", move_members),
+        ("/cgi-bin/groups/delete", delete),
     ]
 }
 
@@ -111,10 +111,8 @@ fn move_member(ctx: &Ctx<'_>) -> Outcome {
 }
 
 fn move_members(ctx: &Ctx<'_>) -> Outcome {
-    let list = ctx.body.get("openid_list").and_then(Value::as_array).ok_or_else(|| super::missing("openid_list"))?;
-    if list.is_empty() || list.len() > 50 {
-        return Err(err(40032, "invalid openid list size, 1 to 50 openids"));
-    }
+    // 1–50 OpenIDs: the spec's limit.
+    let list = ctx.body["openid_list"].as_array().map(Vec::as_slice).unwrap_or_default();
     ctx.with(|s| {
         let to = target_group(ctx, s)?;
         let openids: Vec<&str> = list.iter().filter_map(Value::as_str).collect();

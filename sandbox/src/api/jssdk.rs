@@ -5,12 +5,12 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 
-use super::{get, Ctx, Route};
+use super::{Ctx, Route};
 use crate::reply::{err, ok_with, Outcome};
 use crate::tokens::random_string;
 
 pub(crate) fn routes() -> Vec<(&'static str, Route)> {
-    vec![("/cgi-bin/ticket/getticket", get(ticket))]
+    vec![("/cgi-bin/ticket/getticket", ticket)]
 }
 
 const TICKET_TTL: Duration = Duration::from_secs(7200);

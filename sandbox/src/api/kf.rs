@@ -15,25 +15,25 @@
 
 use serde_json::{json, Value};
 
-use super::{get, invalid_openid, post, upload, Ctx, Route};
+use super::{invalid_openid, Ctx, Route};
 use crate::reply::{data, err, ok, Outcome, WxError};
 use crate::state::{now_unix, State};
 
 pub(crate) fn routes() -> Vec<(&'static str, Route)> {
     vec![
-        ("/customservice/kfaccount/add", post(add)),
-        ("/customservice/kfaccount/update", post(update)),
-        ("/customservice/kfaccount/del", post(delete)),
-        ("/customservice/kfaccount/uploadheadimg", upload(upload_head_img)),
-        ("/customservice/kfaccount/inviteworker", post(invite)),
-        ("/cgi-bin/customservice/getkflist", get(list)),
-        ("/cgi-bin/customservice/getonlinekflist", get(online)),
-        ("/customservice/kfsession/create", post(create_session)),
-        ("/customservice/kfsession/close", post(close_session)),
-        ("/customservice/kfsession/getsession", get(get_session)),
-        ("/customservice/kfsession/getsessionlist", get(session_list)),
-        ("/customservice/kfsession/getwaitcase", get(wait_cases)),
-        ("/customservice/msgrecord/getmsglist", post(msg_list)),
+        ("/customservice/kfaccount/add", add),
+        ("/customservice/kfaccount/update", update),
+        ("/customservice/kfaccount/del", delete),
+        ("/customservice/kfaccount/uploadheadimg", upload_head_img),
+        ("/customservice/kfaccount/inviteworker", invite),
+        ("/cgi-bin/customservice/getkflist", list),
+        ("/cgi-bin/customservice/getonlinekflist", online),
+        ("/customservice/kfsession/create", create_session),
+        ("/customservice/kfsession/close", close_session),
+        ("/customservice/kfsession/getsession", get_session),
+        ("/customservice/kfsession/getsessionlist", session_list),
+        ("/customservice/kfsession/getwaitcase", wait_cases),
+        ("/customservice/msgrecord/getmsglist", msg_list),
     ]
 }
 

@@ -5,18 +5,18 @@
 use serde_json::{json, Value};
 
 use super::media::{checked_file, content_type_for, new_media_id};
-use super::{get, post, str_of, upload, Ctx, Route};
+use super::{str_of, Ctx, Route};
 use crate::reply::{data, err, ok, Outcome, Reply, WxError};
 use crate::state::{now_unix, Material};
 use crate::tokens::random_string;
 
 pub(crate) fn routes() -> Vec<(&'static str, Route)> {
     vec![
-        ("/cgi-bin/material/add_material", upload(add)),
-        ("/cgi-bin/material/get_material", post(get_material)),
-        ("/cgi-bin/material/del_material", post(delete)),
-        ("/cgi-bin/material/get_materialcount", get(count)),
-        ("/cgi-bin/material/batchget_material", post(batchget)),
+        ("/cgi-bin/material/add_material", add),
+        ("/cgi-bin/material/get_material", get_material),
+        ("/cgi-bin/material/del_material", delete),
+        ("/cgi-bin/material/get_materialcount", count),
+        ("/cgi-bin/material/batchget_material", batchget),
     ]
 }
 

@@ -6,18 +6,18 @@
 
 use serde_json::{json, Value};
 
-use super::{get, post, upload, Ctx, Part, Route};
+use super::{Ctx, Part, Route};
 use crate::reply::{data, err, Outcome, Reply, WxError};
 use crate::state::{now_unix, Media, State};
 use crate::tokens::random_string;
 
 pub(crate) fn routes() -> Vec<(&'static str, Route)> {
     vec![
-        ("/cgi-bin/media/upload", upload(upload_media)),
-        ("/cgi-bin/media/get", get(get_media)),
-        ("/cgi-bin/media/get/jssdk", get(get_hd_voice)),
-        ("/cgi-bin/media/uploadnews", post(upload_news)),
-        ("/cgi-bin/media/uploadimg", upload(upload_img)),
+        ("/cgi-bin/media/upload", upload_media),
+        ("/cgi-bin/media/get", get_media),
+        ("/cgi-bin/media/get/jssdk", get_hd_voice),
+        ("/cgi-bin/media/uploadnews", upload_news),
+        ("/cgi-bin/media/uploadimg", upload_img),
     ]
 }
 

@@ -4,17 +4,17 @@
 
 use serde_json::json;
 
-use super::{get, post, Ctx, Route};
+use super::{Ctx, Route};
 use crate::reply::{data, err, ok_with, Outcome};
 use crate::state::{now_unix, Shorten};
 use crate::tokens::random_string;
 
 pub(crate) fn routes() -> Vec<(&'static str, Route)> {
     vec![
-        ("/cgi-bin/shorten/gen", post(gen)),
-        ("/cgi-bin/shorten/fetch", post(fetch)),
-        ("/cgi-bin/openapi/quota/get", post(quota)),
-        ("/cgi-bin/get_current_autoreply_info", get(autoreply)),
+        ("/cgi-bin/shorten/gen", gen),
+        ("/cgi-bin/shorten/fetch", fetch),
+        ("/cgi-bin/openapi/quota/get", quota),
+        ("/cgi-bin/get_current_autoreply_info", autoreply),
     ]
 }
 

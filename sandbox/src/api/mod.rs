@@ -1,7 +1,9 @@
-//! The WeChat-side HTTP surface: one routing table (path → method, credential, input kind,
-//! handler) and the dispatcher that applies the rules every endpoint shares, in WeChat's order:
-//! count the call, delay, roll for a fault, check the access_token, check the method, parse the
-//! body, then run the handler. Area handlers live in the submodules.
+//! The WeChat-side HTTP surface: one routing table (path → handler; the method, credential and
+//! body kind of each path come from the spec, `spec-table.json`) and the dispatcher that applies
+//! the rules every endpoint shares, in WeChat's order: count the call, delay, roll for a fault,
+//! check the access_token, check the method, parse the body, check it against the spec
+//! (required fields, types, enum values, message kinds, limits), then run the handler. Area
+//! handlers, named after the spec's areas, keep only state and behaviour.
 
 pub(crate) mod ai;
 pub(crate) mod base;
@@ -39,23 +41,7 @@ use crate::faults::Fault;
 use crate::reply::{err, Outcome, Reply, WxError};
 use crate::state::{Shared, State};
 
-/// Which HTTP method an endpoint requires.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Verb {
-    Get,
-    Post,
-}
-
-/// Which credential an endpoint requires.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Auth {
-    /// None, or one the handler checks itself (appid+secret, user OAuth token).
-    Own,
-    /// The app's `access_token` query parameter.
-    App,
-}
-
-/// What the body carries.
+/// What the body carries (from the spec's `body.kind`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Input {
     None,
@@ -66,36 +52,13 @@ pub(crate) enum Input {
 
 pub(crate) type Handler = fn(&Ctx<'_>) -> Outcome;
 
-/// One endpoint.
-#[derive(Clone, Copy)]
-pub(crate) struct Route {
-    pub verb: Verb,
-    pub auth: Auth,
-    pub input: Input,
-    pub handler: Handler,
-}
+/// One path's behaviour. How it is received (method, credential, body kind) is the spec's:
+/// [`crate::spec::reception`].
+pub(crate) type Route = Handler;
 
-/// GET with the app token.
-pub(crate) fn get(handler: Handler) -> Route {
-    Route { verb: Verb::Get, auth: Auth::App, input: Input::None, handler }
-}
-
-/// POST JSON with the app token.
-pub(crate) fn post(handler: Handler) -> Route {
-    Route { verb: Verb::Post, auth: Auth::App, input: Input::Json, handler }
-}
-
-/// POST multipart with the app token.
-pub(crate) fn upload(handler: Handler) -> Route {
-    Route { verb: Verb::Post, auth: Auth::App, input: Input::Multipart, handler }
-}
-
-impl Route {
-    /// The handler checks credentials itself.
-    pub fn own_auth(mut self) -> Self {
-        self.auth = Auth::Own;
-        self
-    }
+/// A closure as a [`Route`] (a plain `fn` item coerces by itself).
+pub(crate) fn route(handler: Handler) -> Route {
+    handler
 }
 
 /// One multipart part.
@@ -200,9 +163,19 @@ fn all_routes() -> Vec<(&'static str, Route)> {
 
 /// Every WeChat route the sandbox answers, as `(METHOD, path)`, sorted (the admin API under
 /// `/__sandbox/` is not WeChat's and is not listed).
+/// A handler on a path the spec does not have is listed with the method `?` (and answers 40066).
 pub fn route_list() -> Vec<(&'static str, &'static str)> {
-    let mut out: Vec<(&'static str, &'static str)> =
-        all_routes().into_iter().map(|(path, r)| (if r.verb == Verb::Get { "GET" } else { "POST" }, path)).collect();
+    let mut out: Vec<(&'static str, &'static str)> = all_routes()
+        .into_iter()
+        .map(|(path, _)| {
+            let method = match crate::spec::reception(path) {
+                Some(r) if r.get => "GET",
+                Some(_) => "POST",
+                None => "?",
+            };
+            (method, path)
+        })
+        .collect();
     out.sort();
     out
 }
@@ -231,13 +204,13 @@ async fn dispatch(AxState(shared): AxState<Arc<Shared>>, req: Request) -> Respon
     if let Some(delay) = shared.delay() {
         tokio::time::sleep(delay).await;
     }
-    let Some(route) = route else {
+    let (Some(route), Some(reception)) = (route, crate::spec::reception(&path)) else {
         return Reply::Error(err(40066, format!("invalid url ({path} is not a WeChat API path)"))).into_response();
     };
     let query: HashMap<String, String> =
         req.uri().query().and_then(|q| serde_urlencoded_pairs(q).ok()).unwrap_or_default();
 
-    if route.auth == Auth::App {
+    if reception.app_token {
         let fault = shared.with(|s| {
             let f = s.faults.roll();
             if f.is_some() {
@@ -260,15 +233,15 @@ async fn dispatch(AxState(shared): AxState<Arc<Shared>>, req: Request) -> Respon
     }
 
     let method = req.method().clone();
-    match route.verb {
-        Verb::Get if method != Method::GET => return Reply::Error(err(43001, "require GET method")).into_response(),
-        Verb::Post if method != Method::POST => return Reply::Error(err(43002, "require POST method")).into_response(),
+    match reception.get {
+        true if method != Method::GET => return Reply::Error(err(43001, "require GET method")).into_response(),
+        false if method != Method::POST => return Reply::Error(err(43002, "require POST method")).into_response(),
         _ => {}
     }
 
     let mut body = Value::Object(Default::default());
     let mut parts = Vec::new();
-    match route.input {
+    match reception.input {
         Input::None => {}
         Input::Json => {
             let bytes = match axum::body::to_bytes(req.into_body(), 32 * 1024 * 1024).await {
@@ -291,12 +264,13 @@ async fn dispatch(AxState(shared): AxState<Arc<Shared>>, req: Request) -> Respon
         },
     }
 
-    // The documented limits come from the spec (spec-table.json), not from each handler.
-    if let Err(e) = crate::spec::check(&path, &query, &body) {
+    // Required fields, types, enum values, message kinds and limits come from the spec
+    // (spec-table.json), not from each handler.
+    if let Err(e) = crate::spec::check(&path, &query, &body, reception.input == Input::Json) {
         return Reply::Error(e).into_response();
     }
     let ctx = Ctx { shared: &shared, query, body, parts };
-    match (route.handler)(&ctx) {
+    match route(&ctx) {
         Ok(reply) => reply.into_response(),
         Err(e) => base::logged_error(&ctx, e).into_response(),
     }

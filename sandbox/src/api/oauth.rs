@@ -9,17 +9,17 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 
-use super::{get, Ctx, Route};
+use super::{Ctx, Route};
 use crate::reply::{data, err, ok, Outcome, Reply, WxError};
 use crate::tokens::{random_string, random_token};
 
 pub(crate) fn routes() -> Vec<(&'static str, Route)> {
     vec![
-        ("/connect/oauth2/authorize", get(authorize).own_auth()),
-        ("/sns/oauth2/access_token", get(access_token).own_auth()),
-        ("/sns/oauth2/refresh_token", get(refresh_token).own_auth()),
-        ("/sns/userinfo", get(userinfo).own_auth()),
-        ("/sns/auth", get(auth).own_auth()),
+        ("/connect/oauth2/authorize", authorize),
+        ("/sns/oauth2/access_token", access_token),
+        ("/sns/oauth2/refresh_token", refresh_token),
+        ("/sns/userinfo", userinfo),
+        ("/sns/auth", auth),
     ]
 }
 

@@ -6,16 +6,16 @@
 
 use serde_json::{json, Value};
 
-use super::{post, Ctx, Route};
+use super::{Ctx, Route};
 use crate::reply::{data, err, ok, Outcome, WxError};
 use crate::state::QrJumpRule;
 
 pub(crate) fn routes() -> Vec<(&'static str, Route)> {
     vec![
-        ("/cgi-bin/wxopen/qrcodejumpadd", post(add)),
-        ("/cgi-bin/wxopen/qrcodejumpget", post(get)),
-        ("/cgi-bin/wxopen/qrcodejumppublish", post(publish)),
-        ("/cgi-bin/wxopen/qrcodejumpdelete", post(delete)),
+        ("/cgi-bin/wxopen/qrcodejumpadd", add),
+        ("/cgi-bin/wxopen/qrcodejumpget", get),
+        ("/cgi-bin/wxopen/qrcodejumppublish", publish),
+        ("/cgi-bin/wxopen/qrcodejumpdelete", delete),
     ]
 }
 

@@ -15,22 +15,22 @@ use std::collections::HashSet;
 
 use serde_json::{json, Value};
 
-use super::{get, invalid_openid, post, str_of, Ctx, Route};
+use super::{invalid_openid, str_of, Ctx, Route};
 use crate::reply::{err, ok, ok_with, Outcome, Reply, WxError};
 use crate::tokens::random_string;
 use crate::SentMessage;
 
 pub(crate) fn routes() -> Vec<(&'static str, Route)> {
     vec![
-        ("/wxaapi/newtmpl/getcategory", get(categories)),
-        ("/wxaapi/newtmpl/getpubtemplatetitles", get(pub_titles)),
-        ("/wxaapi/newtmpl/getpubtemplatekeywords", get(pub_keywords)),
-        ("/wxaapi/newtmpl/addtemplate", post(add_template)),
-        ("/wxaapi/newtmpl/deltemplate", post(del_template)),
-        ("/wxaapi/newtmpl/gettemplate", get(list_templates)),
-        ("/cgi-bin/message/subscribe/bizsend", post(send)),
-        ("/mp/subscribemsg", get(authorize_once).own_auth()),
-        ("/cgi-bin/message/template/subscribe", post(send_once)),
+        ("/wxaapi/newtmpl/getcategory", categories),
+        ("/wxaapi/newtmpl/getpubtemplatetitles", pub_titles),
+        ("/wxaapi/newtmpl/getpubtemplatekeywords", pub_keywords),
+        ("/wxaapi/newtmpl/addtemplate", add_template),
+        ("/wxaapi/newtmpl/deltemplate", del_template),
+        ("/wxaapi/newtmpl/gettemplate", list_templates),
+        ("/cgi-bin/message/subscribe/bizsend", send),
+        ("/mp/subscribemsg", authorize_once),
+        ("/cgi-bin/message/template/subscribe", send_once),
     ]
 }
 

@@ -5,20 +5,20 @@
 
 use serde_json::{json, Value};
 
-use super::{get, invalid_openid, post, Ctx, Route};
+use super::{invalid_openid, Ctx, Route};
 use crate::reply::{data, err, ok, Outcome, WxError};
 use crate::state::State;
 
 pub(crate) fn routes() -> Vec<(&'static str, Route)> {
     vec![
-        ("/cgi-bin/tags/create", post(create)),
-        ("/cgi-bin/tags/get", get(list)),
-        ("/cgi-bin/tags/update", post(update)),
-        ("/cgi-bin/tags/delete", post(delete)),
-        ("/cgi-bin/tags/members/batchtagging", post(batch_tag)),
-        ("/cgi-bin/tags/members/batchuntagging", post(batch_untag)),
-        ("/cgi-bin/tags/getidlist", post(id_list)),
-        ("/cgi-bin/user/tag/get", post(members)),
+        ("/cgi-bin/tags/create", create),
+        ("/cgi-bin/tags/get", list),
+        ("/cgi-bin/tags/update", update),
+        ("/cgi-bin/tags/delete", delete),
+        ("/cgi-bin/tags/members/batchtagging", batch_tag),
+        ("/cgi-bin/tags/members/batchuntagging", batch_untag),
+        ("/cgi-bin/tags/getidlist", id_list),
+        ("/cgi-bin/user/tag/get", members),
     ]
 }
 

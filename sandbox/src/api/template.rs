@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-use super::{get, invalid_openid, post, str_of, Ctx, Route};
+use super::{invalid_openid, str_of, Ctx, Route};
 use crate::reply::{data, err, ok, ok_with, Outcome};
 use crate::state::{now_unix, BlockedTemplateMessage, Template};
 use crate::tokens::random_string;
@@ -18,13 +18,13 @@ use crate::SentMessage;
 
 pub(crate) fn routes() -> Vec<(&'static str, Route)> {
     vec![
-        ("/cgi-bin/template/api_set_industry", post(set_industry)),
-        ("/cgi-bin/template/get_industry", get(get_industry)),
-        ("/cgi-bin/template/api_add_template", post(add_template)),
-        ("/cgi-bin/template/get_all_private_template", get(list_templates)),
-        ("/cgi-bin/template/del_private_template", post(del_template)),
-        ("/cgi-bin/message/template/send", post(send)),
-        ("/wxa/sec/queryblocktmplmsg", post(query_blocked)),
+        ("/cgi-bin/template/api_set_industry", set_industry),
+        ("/cgi-bin/template/get_industry", get_industry),
+        ("/cgi-bin/template/api_add_template", add_template),
+        ("/cgi-bin/template/get_all_private_template", list_templates),
+        ("/cgi-bin/template/del_private_template", del_template),
+        ("/cgi-bin/message/template/send", send),
+        ("/wxa/sec/queryblocktmplmsg", query_blocked),
     ]
 }
 

@@ -6,17 +6,17 @@
 
 use serde_json::{json, Value};
 
-use super::{get, invalid_openid, post, str_of, Ctx, Route};
+use super::{invalid_openid, str_of, Ctx, Route};
 use crate::reply::{data, err, ok, Outcome};
 use crate::state::User;
 
 pub(crate) fn routes() -> Vec<(&'static str, Route)> {
     vec![
-        ("/cgi-bin/user/info", get(info)),
-        ("/cgi-bin/user/get", get(list)),
-        ("/cgi-bin/user/info/batchget", post(batchget)),
-        ("/cgi-bin/user/info/updateremark", post(update_remark)),
-        ("/cgi-bin/changeopenid", post(change_openid)),
+        ("/cgi-bin/user/info", info),
+        ("/cgi-bin/user/get", list),
+        ("/cgi-bin/user/info/batchget", batchget),
+        ("/cgi-bin/user/info/updateremark", update_remark),
+        ("/cgi-bin/changeopenid", change_openid),
     ]
 }
 
