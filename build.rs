@@ -55,6 +55,10 @@ mod regenerate {
                 if let Ok(table) = wechat_oa_codegen::sandbox_table("spec", &sources) {
                     schemas.push((root.join("sandbox").join("spec-table.json"), table));
                 }
+                // The spec as OpenAPI 3.1, for other tools (spec/README.md, "OpenAPI").
+                if let Ok(doc) = wechat_oa_codegen::openapi("spec", &sources) {
+                    schemas.push((spec.join("openapi.json"), doc));
+                }
             }
             if examples.is_dir() {
                 schemas.push((examples.join("schema.json"), wechat_oa_codegen::schema::examples_schema()));

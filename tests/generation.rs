@@ -92,6 +92,22 @@ fn committed_schema_json_is_what_the_model_produces() {
 }
 
 #[test]
+fn committed_openapi_json_is_what_the_committed_spec_produces() {
+    if !in_a_git_checkout() {
+        return;
+    }
+    let mut spec = committed("spec");
+    let doc = spec.remove("openapi.json").expect("spec/openapi.json is committed");
+    let sources: Vec<wechat_oa_codegen::Source> = spec
+        .into_iter()
+        .filter(|(name, _)| name.ends_with(".yaml"))
+        .map(|(name, text)| wechat_oa_codegen::Source { name, text })
+        .collect();
+    let expected = wechat_oa_codegen::openapi("spec", &sources).expect("the committed spec is valid");
+    assert!(doc == expected, "the committed spec/openapi.json is stale: run `cargo build` and commit it");
+}
+
+#[test]
 fn src_holds_no_endpoint_path() {
     fn walk(dir: &Path, hits: &mut Vec<String>) {
         for entry in std::fs::read_dir(dir).expect("read src/").flatten() {

@@ -16,6 +16,7 @@ pub mod limits;
 pub mod load;
 pub mod lower;
 pub mod model;
+pub mod openapi;
 pub mod pages;
 pub mod sandbox_table;
 pub mod schema;
@@ -42,6 +43,13 @@ pub fn sandbox_table(folder: &str, sources: &[Source]) -> Result<String, Diagnos
     let spec = load::load_spec(folder, sources)?;
     validate::validate(&spec)?;
     Ok(sandbox_table::table(&spec))
+}
+
+/// The spec as an OpenAPI 3.1 document (`spec/openapi.json`) from in-memory sources.
+pub fn openapi(folder: &str, sources: &[Source]) -> Result<String, Diagnostics> {
+    let spec = load::load_spec(folder, sources)?;
+    validate::validate(&spec)?;
+    Ok(openapi::document(&spec))
 }
 
 /// Reads `dir` and generates every file.
