@@ -39,6 +39,7 @@ mod http;
 mod inbound;
 pub mod jssdk;
 mod multipart;
+pub mod ops;
 mod raw;
 mod redact;
 #[cfg(feature = "redis")]

@@ -128,6 +128,18 @@ impl RawRequest<'_> {
         self
     }
 
+    /// Sends the request and gives either the decoded JSON answer or the file bytes WeChat
+    /// sent instead (media, QR images); an errcode answer is an [`Error::Api`] as for `send`.
+    pub async fn send_json_or_binary<R: DeserializeOwned>(self) -> Result<crate::JsonOrBinary<R>, Error> {
+        if let Some(e) = self.problem {
+            return Err(e);
+        }
+        let query = http::query_string(&self.ep, &self.query)?;
+        let payload = http::json_payload(&self.ep, self.body.as_ref())?;
+        let raw = http::execute(self.client, &self.ep, &query, payload).await?;
+        http::decode_json_or_binary(&self.ep, raw)
+    }
+
     /// Sends the call and decodes the answer into `R` (`serde_json::Value` to take it as it
     /// is). A non-zero `errcode` is [`Error::Api`], as for every generated call.
     pub async fn send<R: DeserializeOwned>(self) -> Result<R, Error> {

@@ -17,6 +17,7 @@ pub mod load;
 pub mod lower;
 pub mod model;
 pub mod openapi;
+pub mod operations;
 pub mod pages;
 pub mod sandbox_table;
 pub mod schema;
@@ -35,7 +36,11 @@ pub fn generate(folder: &str, sources: &[Source]) -> Result<Files, Diagnostics> 
     let spec = load::load_spec(folder, sources)?;
     let checked = validate::validate(&spec)?;
     let ir = lower::lower(&checked)?;
-    emit::emit_all(&ir).map_err(|m| Diagnostics::one(Diagnostic::new(folder, "", m)))
+    let mut files = emit::emit_all(&ir).map_err(|m| Diagnostics::one(Diagnostic::new(folder, "", m)))?;
+    let table = emit::format_file("spec/", operations::emit(&spec))
+        .map_err(|m| Diagnostics::one(Diagnostic::new(folder, "", m)))?;
+    files.insert("operations.rs".to_string(), table);
+    Ok(files)
 }
 
 /// The sandbox's table of the spec (`sandbox/spec-table.json`) from in-memory sources.

@@ -138,6 +138,8 @@ pub fn emit_mod(root: &RootIr) -> TokenStream {
         //! The typed WeChat API, generated from `spec/`: one module and one `Client` handle per area.
         #allow
         pub mod errors;
+        /// Every operation as data, read through `crate::ops`.
+        pub(crate) mod operations;
         #callbacks
         #(#mods)*
         impl crate::Client { #(#handles)* }
