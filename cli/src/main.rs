@@ -6,8 +6,10 @@
 //! Exit codes: 0 done; 1 WeChat answered an error (or the call failed); 2 the command or the
 //! request is wrong (nothing was sent); 3 a callback check failed.
 
+mod bulk;
 mod check;
 mod config;
+mod push;
 
 use std::io::{Read, Write};
 use std::process::ExitCode;
@@ -66,6 +68,16 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         out: Option<String>,
     },
+    /// Followers.
+    Users {
+        #[command(subcommand)]
+        command: UsersCommand,
+    },
+    /// Follower tags.
+    Tags {
+        #[command(subcommand)]
+        command: TagsCommand,
+    },
     /// Inbound callbacks.
     Callback {
         #[command(subcommand)]
@@ -93,7 +105,71 @@ enum Command {
 }
 
 #[derive(Subcommand, Debug)]
+enum UsersCommand {
+    /// Every follower as a JSON line on stdout (`{"openid":…}`, or the follower's information
+    /// with --info), with progress on stderr.
+    Export {
+        /// Each follower's information, fetched in batches of 100.
+        #[arg(long)]
+        info: bool,
+        /// Saves progress here and resumes from it (append the output: `>> followers.jsonl`).
+        #[arg(long, value_name = "FILE")]
+        cursor: Option<std::path::PathBuf>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum TagsCommand {
+    /// Tags the OpenIDs read from stdin (one per line, or export lines), in batches of 50.
+    Tag {
+        /// The tag: its id or its name.
+        tag: String,
+        /// Saves progress here and resumes from it.
+        #[arg(long, value_name = "FILE")]
+        cursor: Option<std::path::PathBuf>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
 enum CallbackCommand {
+    /// Signs (and encrypts) a message like WeChat, POSTs it to your server, verifies and
+    /// prints the reply.
+    Push {
+        /// Your callback URL.
+        url: String,
+        /// The Token configured for it.
+        #[arg(long, env = "WECHAT_CALLBACK_TOKEN", hide_env_values = true)]
+        token: String,
+        /// The EncodingAESKey (safe mode); without it the push is plain.
+        #[arg(long, env = "WECHAT_AES_KEY", hide_env_values = true)]
+        aes_key: Option<String>,
+        /// A text message.
+        #[arg(long, group = "what")]
+        text: Option<String>,
+        /// An event (`subscribe`, `unsubscribe`, `CLICK` …).
+        #[arg(long, group = "what")]
+        event: Option<String>,
+        /// The event's EventKey.
+        #[arg(long, requires = "event")]
+        event_key: Option<String>,
+        /// A whole message XML.
+        #[arg(long, group = "what", value_name = "FILE")]
+        file: Option<std::path::PathBuf>,
+        /// The sender's OpenID.
+        #[arg(long, default_value = "oWxoaTestUser0000000000000001")]
+        from: String,
+        /// The account's original id.
+        #[arg(long, default_value = "gh_wxoa_test")]
+        to: String,
+    },
+    /// WeChat's server-URL check: a signed GET whose echostr must come back.
+    Verify {
+        /// Your callback URL.
+        url: String,
+        /// The Token configured for it.
+        #[arg(long, env = "WECHAT_CALLBACK_TOKEN", hide_env_values = true)]
+        token: String,
+    },
     /// Verifies, decrypts and parses a push read from standard input; prints it as JSON.
     Decode {
         /// The Token configured for the callback URL.
@@ -194,8 +270,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             command:
                 CallbackCommand::Decode { token, aes_key, timestamp, nonce, signature, msg_signature, replay_window },
         } => {
-            let account = config::resolve(&cli).ok();
-            let appid = account.as_ref().map(|a| a.appid.clone()).unwrap_or_default();
+            let appid = cli.appid.clone().or_else(|| config::resolve(&cli).ok().map(|a| a.appid)).unwrap_or_default();
             let query = wechat_oa::callback::CallbackQuery {
                 signature: Some(signature.to_string()),
                 timestamp: Some(timestamp.to_string()),
@@ -206,6 +281,38 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             };
             let window = replay_window.map(std::time::Duration::from_secs);
             decode(token, &appid, aes_key.as_deref(), &query, window, output)
+        }
+        Command::Users { command: UsersCommand::Export { info, cursor } } => {
+            let client = config::resolve(&cli).map_err(Failure::usage)?.client()?;
+            bulk::export(&client, *info, cursor.as_deref()).await
+        }
+        Command::Tags { command: TagsCommand::Tag { tag, cursor } } => {
+            let client = config::resolve(&cli).map_err(Failure::usage)?.client()?;
+            bulk::tag(&client, tag, cursor.as_deref()).await
+        }
+        Command::Callback {
+            command: CallbackCommand::Push { url, token, aes_key, text, event, event_key, file, from, to },
+        } => {
+            let what = match (text, event, file) {
+                (Some(t), _, _) => push::What::Text(t.clone()),
+                (_, Some(e), _) => push::What::Event(e.clone(), event_key.clone()),
+                (_, _, Some(f)) => push::What::Xml(
+                    std::fs::read_to_string(f)
+                        .map_err(|e| Failure::usage(format!("cannot read {}: {e}", f.display())))?,
+                ),
+                _ => return Err(Failure::usage("say what to push: --text, --event or --file")),
+            };
+            let appid = cli.appid.clone().or_else(|| config::resolve(&cli).ok().map(|a| a.appid)).unwrap_or_default();
+            if aes_key.is_some() && appid.is_empty() {
+                return Err(Failure::usage("safe mode needs the AppID: pass --appid or set WECHAT_APPID"));
+            }
+            let xml = push::xml(what, from, to);
+            let v = push::push(url, token, &appid, aes_key.as_deref(), &xml).await?;
+            print_value(&v, output)
+        }
+        Command::Callback { command: CallbackCommand::Verify { url, token } } => {
+            let v = push::verify(url, token).await?;
+            print_value(&v, output)
         }
         Command::Jssdk { command: JssdkCommand::Sign { url } } => {
             let account = config::resolve(&cli).map_err(Failure::usage)?;
