@@ -24,6 +24,8 @@ pub mod groups;
 pub mod jssdk;
 /// 客服帐号与会话 (customer-service accounts, sessions and chat records)
 pub mod kf;
+/// 一物一码 (unique item codes)
+pub mod marketcode;
 /// 群发消息 (mass messaging)
 pub mod mass;
 /// 永久素材 (permanent material)
@@ -88,6 +90,10 @@ impl crate::Client {
     /// 客服帐号与会话 (customer-service accounts, sessions and chat records)
     pub fn kf(&self) -> kf::KfApi<'_> {
         kf::KfApi::new(self)
+    }
+    /// 一物一码 (unique item codes)
+    pub fn marketcode(&self) -> marketcode::MarketcodeApi<'_> {
+        marketcode::MarketcodeApi::new(self)
     }
     /// 群发消息 (mass messaging)
     pub fn mass(&self) -> mass::MassApi<'_> {
