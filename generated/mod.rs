@@ -20,6 +20,8 @@ pub mod datacube;
 pub mod draft;
 /// 用户分组管理, 已废弃 (legacy follower groups, retired)
 pub mod groups;
+/// 电子发票 (electronic invoices in the WeChat card bag)
+pub mod invoice;
 /// JS-SDK 票据 (JS-SDK tickets)
 pub mod jssdk;
 /// 客服帐号与会话 (customer-service accounts, sessions and chat records)
@@ -82,6 +84,10 @@ impl crate::Client {
     /// 用户分组管理, 已废弃 (legacy follower groups, retired)
     pub fn groups(&self) -> groups::GroupsApi<'_> {
         groups::GroupsApi::new(self)
+    }
+    /// 电子发票 (electronic invoices in the WeChat card bag)
+    pub fn invoice(&self) -> invoice::InvoiceApi<'_> {
+        invoice::InvoiceApi::new(self)
     }
     /// JS-SDK 票据 (JS-SDK tickets)
     pub fn jssdk(&self) -> jssdk::JssdkApi<'_> {
