@@ -19,8 +19,10 @@
 //! The merchant endpoints `set_auth_field` … `get_contact` share one path,
 //! `/card/invoice/setbizattr`, told apart by the constant query field `action`.
 //!
-//! Not modelled yet: the unified invoicing endpoints (统一开票接口: `makeoutinvoice`,
-//! `clearoutinvoice`, `queryinvoceinfo`) and the card-ticket decryption (`/card/code/decrypt`).
+//! Not modelled: the unified invoicing endpoints (统一开票接口: `makeoutinvoice`,
+//! `clearoutinvoice`, `queryinvoceinfo`), whose official page (商户API列表 14–16) was not
+//! returned by any search (only community copies of it were), and the card-code decryption
+//! (`/card/code/decrypt`, card area).
 //! The events (`user_authorize_invoice`, `update_invoice_status`) are in callbacks.yaml.
 //! A third-party platform needs permission set 26 (and 8 for `set_url` and `insert`).
 /// The `invoice` endpoints: `client.invoice()`.
