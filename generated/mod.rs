@@ -22,10 +22,14 @@ pub mod datacube;
 pub mod draft;
 /// 用户分组管理, 已废弃 (legacy follower groups, retired)
 pub mod groups;
+/// 电子发票 (electronic invoices in the WeChat card bag)
+pub mod invoice;
 /// JS-SDK 票据 (JS-SDK tickets)
 pub mod jssdk;
 /// 客服帐号与会话 (customer-service accounts, sessions and chat records)
 pub mod kf;
+/// 一物一码 (unique item codes)
+pub mod marketcode;
 /// 群发消息 (mass messaging)
 pub mod mass;
 /// 永久素材 (permanent material)
@@ -83,6 +87,10 @@ impl crate::Client {
     pub fn groups(&self) -> groups::GroupsApi<'_> {
         groups::GroupsApi::new(self)
     }
+    /// 电子发票 (electronic invoices in the WeChat card bag)
+    pub fn invoice(&self) -> invoice::InvoiceApi<'_> {
+        invoice::InvoiceApi::new(self)
+    }
     /// JS-SDK 票据 (JS-SDK tickets)
     pub fn jssdk(&self) -> jssdk::JssdkApi<'_> {
         jssdk::JssdkApi::new(self)
@@ -90,6 +98,10 @@ impl crate::Client {
     /// 客服帐号与会话 (customer-service accounts, sessions and chat records)
     pub fn kf(&self) -> kf::KfApi<'_> {
         kf::KfApi::new(self)
+    }
+    /// 一物一码 (unique item codes)
+    pub fn marketcode(&self) -> marketcode::MarketcodeApi<'_> {
+        marketcode::MarketcodeApi::new(self)
     }
     /// 群发消息 (mass messaging)
     pub fn mass(&self) -> mass::MassApi<'_> {

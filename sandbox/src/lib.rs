@@ -201,6 +201,35 @@ impl Sandbox {
         self.shared.with(|s| s.intercepted_templates.insert(template_id.to_string()));
     }
 
+    /// The AES-128 key of the 一物一码 packages `applycodedownload` answers (the key is also the
+    /// IV; CBC, PKCS#7 padding; the plaintext has one `index,code,code_url` line per code). Real
+    /// accounts receive their key with the permission.
+    pub fn marketcode_key(&self) -> [u8; 16] {
+        self.shared.with(|s| s.marketcode.key())
+    }
+
+    /// The user `openid` scans the 一物一码 code `code` (the raw code or its URL) and WeChat
+    /// opens the mini program of its activation: the `code_ticket` the mini program receives
+    /// (for `tickettocode`), or `None` when the code does not exist or is not activated.
+    pub fn scan_market_code(&self, code: &str, openid: &str) -> Option<String> {
+        self.shared.with(|s| s.marketcode.scan(code, openid))
+    }
+
+    /// The user `openid` opens the invoice authorisation page of `order_id` (from
+    /// `getauthurl`) and taps 领取发票 / 申请开票: `getauthdata` answers `auth success` and the
+    /// platform may `insert` the invoice. `false` when no URL was issued for the order or the
+    /// merchant refused it.
+    pub fn authorize_invoice(&self, order_id: &str, openid: &str) -> bool {
+        self.shared.with(|s| s.invoice.authorize(order_id, openid))
+    }
+
+    /// The user `openid` picks invoices from the card bag with chooseInvoice: the
+    /// `(card_id, encrypt_code)` of every invoice still there (not reimbursed or reversed), as
+    /// handed to the reimburser.
+    pub fn choose_invoices(&self, openid: &str) -> Vec<(String, String)> {
+        self.shared.with(|s| s.invoice.choose(openid))
+    }
+
     /// The followers' OpenIDs, in follow order.
     pub fn users(&self) -> Vec<String> {
         self.shared.with(|s| s.users.iter().map(|u| u.openid.clone()).collect())

@@ -8,7 +8,9 @@ use std::time::Instant;
 
 use serde_json::Value;
 
+use crate::api::invoice::InvoiceStore;
 use crate::api::kf::KfStore;
+use crate::api::marketcode::MarketCodeStore;
 use crate::api::oauth::OAuthStore;
 use crate::api::subscribe::SubscribeStore;
 use crate::faults::{FaultState, Faults};
@@ -193,6 +195,10 @@ pub(crate) struct State {
     pub qrcode_jump: Vec<QrJumpRule>,
     /// QR-jump publishes so far (the sandbox's month never ends).
     pub qrcode_jump_publishes: i64,
+    /// 一物一码 applications, activations and scan tickets.
+    pub marketcode: MarketCodeStore,
+    /// 电子发票: merchant settings, orders, card templates, PDFs and invoices.
+    pub invoice: InvoiceStore,
 }
 
 impl State {
@@ -299,6 +305,8 @@ impl Shared {
             voices: HashMap::new(),
             qrcode_jump: Vec::new(),
             qrcode_jump_publishes: 0,
+            marketcode: MarketCodeStore::default(),
+            invoice: InvoiceStore::default(),
         };
         Shared { config, state: Mutex::new(state) }
     }

@@ -13,8 +13,10 @@ pub(crate) mod custom;
 pub(crate) mod datacube;
 pub(crate) mod draft;
 pub(crate) mod groups;
+pub(crate) mod invoice;
 pub(crate) mod jssdk;
 pub(crate) mod kf;
+pub(crate) mod marketcode;
 pub(crate) mod mass;
 pub(crate) mod material;
 pub(crate) mod media;
@@ -155,6 +157,8 @@ fn all_routes() -> Vec<(&'static str, Route)> {
         misc::routes(),
         ai::routes(),
         qrcode_jump::routes(),
+        marketcode::routes(),
+        invoice::routes(),
     ]
     .into_iter()
     .flatten()
