@@ -8,6 +8,7 @@
 //! appid = "wx…"
 //! secret = "…"
 //! base_url = "http://127.0.0.1:8080"   # optional
+//! redis_url = "redis://127.0.0.1/"      # optional: share tokens with your servers
 //! ```
 //!
 //! The secret is never printed: [`Account`]'s `Debug` redacts it.
@@ -33,6 +34,7 @@ struct Profile {
     appid: Option<String>,
     secret: Option<String>,
     base_url: Option<String>,
+    redis_url: Option<String>,
 }
 
 impl std::fmt::Debug for Profile {
@@ -46,6 +48,7 @@ pub struct Account {
     pub appid: String,
     secret: String,
     base_url: Option<String>,
+    redis_url: Option<String>,
 }
 
 impl std::fmt::Debug for Account {
@@ -56,10 +59,17 @@ impl std::fmt::Debug for Account {
 
 impl Account {
     /// A client for it.
-    pub fn client(&self) -> Result<wechat_oa::Client, Failure> {
+    pub async fn client(&self) -> Result<wechat_oa::Client, Failure> {
         let mut b = wechat_oa::Client::builder(self.appid.clone(), self.secret.clone());
         if let Some(base) = &self.base_url {
             b = b.base_url(base.clone());
+        }
+        if let Some(url) = &self.redis_url {
+            // The URL may carry a password: the error names the store, not the URL.
+            let store = wechat_oa::RedisStore::connect(url)
+                .await
+                .map_err(|e| Failure::call(format!("cannot connect to the Redis token store: {e}")))?;
+            b = b.token_store(std::sync::Arc::new(store));
         }
         b.build().map_err(|e| Failure::usage(format!("cannot build the client: {e}")))
     }
@@ -111,7 +121,8 @@ pub fn resolve(cli: &Cli) -> Result<Account, String> {
     let appid = cli.appid.clone().or_else(|| profile.and_then(|p| p.appid.clone()));
     let secret = cli.secret.clone().or_else(|| profile.and_then(|p| p.secret.clone()));
     let base_url = cli.base_url.clone().or_else(|| profile.and_then(|p| p.base_url.clone()));
+    let redis_url = cli.redis_url.clone().or_else(|| profile.and_then(|p| p.redis_url.clone()));
     let appid = appid.ok_or("no AppID: pass --appid, set WECHAT_APPID, or add a profile")?;
     let secret = secret.ok_or("no AppSecret: pass --secret, set WECHAT_SECRET, or add a profile")?;
-    Ok(Account { appid, secret, base_url })
+    Ok(Account { appid, secret, base_url, redis_url })
 }

@@ -31,6 +31,10 @@ struct Cli {
     /// Where the API is (the sandbox's base URL, or a proxy); default: WeChat's hosts.
     #[arg(long, global = true, env = "WECHAT_OA_BASE_URL")]
     base_url: Option<String>,
+    /// Keep tokens in this Redis (shared with your servers, so a call does not take a new token
+    /// from them); default: in memory for this command only.
+    #[arg(long, global = true, env = "WECHAT_OA_REDIS_URL", hide_env_values = true)]
+    redis_url: Option<String>,
     /// A named account of the profile file (~/.config/wxoa/config.toml, or $WXOA_CONFIG).
     #[arg(long, global = true, env = "WXOA_PROFILE")]
     profile: Option<String>,
@@ -283,11 +287,11 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             decode(token, &appid, aes_key.as_deref(), &query, window, output)
         }
         Command::Users { command: UsersCommand::Export { info, cursor } } => {
-            let client = config::resolve(&cli).map_err(Failure::usage)?.client()?;
+            let client = config::resolve(&cli).map_err(Failure::usage)?.client().await?;
             bulk::export(&client, *info, cursor.as_deref()).await
         }
         Command::Tags { command: TagsCommand::Tag { tag, cursor } } => {
-            let client = config::resolve(&cli).map_err(Failure::usage)?.client()?;
+            let client = config::resolve(&cli).map_err(Failure::usage)?.client().await?;
             bulk::tag(&client, tag, cursor.as_deref()).await
         }
         Command::Callback {
@@ -316,7 +320,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         }
         Command::Jssdk { command: JssdkCommand::Sign { url } } => {
             let account = config::resolve(&cli).map_err(Failure::usage)?;
-            let c = account.client()?.jssdk_config(url).await?;
+            let c = account.client().await?.jssdk_config(url).await?;
             let v = json!({ "appId": c.app_id, "timestamp": c.timestamp, "nonceStr": c.nonce_str, "signature": c.signature, "url": url });
             print_value(&v, output)
         }
@@ -452,7 +456,7 @@ async fn call(
         None => None,
     };
 
-    let client = account()?.client()?;
+    let client = account()?.client().await?;
     let mut req = client.raw(op.name, op.method, op.path).host(op.host).idempotent(op.idempotent);
     if op.credential != Credential::AccessToken {
         req = req.without_token();
