@@ -8,6 +8,7 @@ use std::time::Instant;
 
 use serde_json::Value;
 
+use crate::api::card::CardStore;
 use crate::api::kf::KfStore;
 use crate::api::oauth::OAuthStore;
 use crate::api::subscribe::SubscribeStore;
@@ -193,6 +194,8 @@ pub(crate) struct State {
     pub qrcode_jump: Vec<QrJumpRule>,
     /// QR-jump publishes so far (the sandbox's month never ends).
     pub qrcode_jump_publishes: i64,
+    /// Card kinds, issued codes and sub-merchants (卡券).
+    pub card: CardStore,
 }
 
 impl State {
@@ -295,6 +298,7 @@ impl Shared {
             quota_clears: 0,
             kf: KfStore::default(),
             subscribe: SubscribeStore::default(),
+            card: CardStore::default(),
             shorten: HashMap::new(),
             voices: HashMap::new(),
             qrcode_jump: Vec::new(),

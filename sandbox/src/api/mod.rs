@@ -8,6 +8,7 @@
 pub(crate) mod ai;
 pub(crate) mod base;
 pub(crate) mod blacklist;
+pub(crate) mod card;
 pub(crate) mod comment;
 pub(crate) mod custom;
 pub(crate) mod datacube;
@@ -155,6 +156,7 @@ fn all_routes() -> Vec<(&'static str, Route)> {
         misc::routes(),
         ai::routes(),
         qrcode_jump::routes(),
+        card::routes(),
     ]
     .into_iter()
     .flatten()
