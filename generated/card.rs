@@ -561,9 +561,11 @@ impl<'a> CardApi<'a> {
     }
     /// 获取用户提交资料 (the data a user submitted for activation)
     ///
-    /// By the `activate_ticket` WeChat appends to the activation page link. Section 6.2 of the
-    /// member-card page (past the end of the stored copy); path and names cross-checked with
-    /// wechatpy (`activatetempinfo`).
+    /// By the `activate_ticket` WeChat appends to the activation page link (urldecode it first;
+    /// call with the appid that made the card). The page's section 6.2.2 (跳转型一键激活, 步骤三
+    /// 获取用户提交资料: POST, this path, `activate_ticket`) is quoted in an official-community
+    /// thread; the stored copy of the page itself ends before it. Names cross-checked with
+    /// wechatpy. An expired ticket answers 72012 (community reports).
     ///
     /// Official documentation: <https://developers.weixin.qq.com/doc/offiaccount/Cards_and_Offer/Membership_Cards/Create_a_membership_card.html>
     pub fn membercard_activate_temp_info(
