@@ -12,6 +12,8 @@ pub mod ai;
 pub mod autoreply;
 /// 基础接口 (access tokens, IP lists, network check, quota management)
 pub mod base;
+/// 卡券 (cards and coupons)
+pub mod card;
 /// 留言管理 (article comments)
 pub mod comment;
 /// 客服消息 (customer-service messages)
@@ -66,6 +68,10 @@ impl crate::Client {
     /// 基础接口 (access tokens, IP lists, network check, quota management)
     pub fn base(&self) -> base::BaseApi<'_> {
         base::BaseApi::new(self)
+    }
+    /// 卡券 (cards and coupons)
+    pub fn card(&self) -> card::CardApi<'_> {
+        card::CardApi::new(self)
     }
     /// 留言管理 (article comments)
     pub fn comment(&self) -> comment::CommentApi<'_> {

@@ -230,6 +230,37 @@ impl Sandbox {
         self.shared.with(|s| s.invoice.choose(openid))
     }
 
+    /// The follower `openid` takes one card of the kind `card_id` (from `card/create`), as by
+    /// scanning its QR code: the new code, or `None` when the kind does not exist, is deleted or
+    /// out of stock (each card taken lowers the stock by one).
+    pub fn take_card(&self, card_id: &str, openid: &str) -> Option<String> {
+        self.shared.with(|s| s.card.take(card_id, openid))
+    }
+
+    /// The `encrypt_code` a card page link carries for `code` (what `card/code/decrypt` takes);
+    /// `None` for a code the sandbox did not issue.
+    pub fn card_encrypt_code(&self, code: &str) -> Option<String> {
+        self.shared.with(|s| s.card.encrypt(code))
+    }
+
+    /// A user submits a member card's activation form with these `(name, value)` fields
+    /// (e.g. `("USER_FORM_INFO_FLAG_MOBILE", "13800000000")`): the `activate_ticket` that
+    /// `card/membercard/activatetempinfo/get` takes.
+    pub fn card_activation_form(&self, fields: &[(&str, &str)]) -> String {
+        self.shared.with(|s| s.card.submit_activation_form(fields))
+    }
+
+    /// The card test whitelist last set by `card/testwhitelist/set`: (OpenIDs, usernames).
+    pub fn card_test_whitelist(&self) -> (Vec<String>, Vec<String>) {
+        self.shared.with(|s| s.card.whitelist())
+    }
+
+    /// The request body of the last ticket call (`boardingpass/checkin`,
+    /// `meetingticket/updateuser`, `movieticket/updateuser`) on `code`.
+    pub fn card_ticket(&self, code: &str) -> Option<serde_json::Value> {
+        self.shared.with(|s| s.card.ticket(code))
+    }
+
     /// The followers' OpenIDs, in follow order.
     pub fn users(&self) -> Vec<String> {
         self.shared.with(|s| s.users.iter().map(|u| u.openid.clone()).collect())

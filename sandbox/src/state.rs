@@ -8,6 +8,7 @@ use std::time::Instant;
 
 use serde_json::Value;
 
+use crate::api::card::CardStore;
 use crate::api::invoice::InvoiceStore;
 use crate::api::kf::KfStore;
 use crate::api::marketcode::MarketCodeStore;
@@ -199,6 +200,8 @@ pub(crate) struct State {
     pub marketcode: MarketCodeStore,
     /// 电子发票: merchant settings, orders, card templates, PDFs and invoices.
     pub invoice: InvoiceStore,
+    /// Card kinds, issued codes and sub-merchants (卡券).
+    pub card: CardStore,
 }
 
 impl State {
@@ -301,6 +304,7 @@ impl Shared {
             quota_clears: 0,
             kf: KfStore::default(),
             subscribe: SubscribeStore::default(),
+            card: CardStore::default(),
             shorten: HashMap::new(),
             voices: HashMap::new(),
             qrcode_jump: Vec::new(),

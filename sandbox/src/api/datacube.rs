@@ -120,13 +120,13 @@ fn civil_from_days(z: i64) -> (i64, i64, i64) {
     (if m <= 2 { yoe + era * 400 + 1 } else { yoe + era * 400 }, m, d)
 }
 
-fn fmt_day(z: i64) -> String {
+pub(crate) fn fmt_day(z: i64) -> String {
     let (y, m, d) = civil_from_days(z);
     format!("{y:04}-{m:02}-{d:02}")
 }
 
 /// Parses `YYYY-MM-DD` strictly (61500 otherwise).
-fn parse_day(s: Option<&str>) -> Result<i64, WxError> {
+pub(crate) fn parse_day(s: Option<&str>) -> Result<i64, WxError> {
     let bad = || err(61500, "date format error");
     let s = s.ok_or_else(bad)?;
     let b = s.as_bytes();

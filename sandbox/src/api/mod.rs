@@ -8,6 +8,7 @@
 pub(crate) mod ai;
 pub(crate) mod base;
 pub(crate) mod blacklist;
+pub(crate) mod card;
 pub(crate) mod comment;
 pub(crate) mod custom;
 pub(crate) mod datacube;
@@ -159,6 +160,7 @@ fn all_routes() -> Vec<(&'static str, Route)> {
         qrcode_jump::routes(),
         marketcode::routes(),
         invoice::routes(),
+        card::routes(),
     ]
     .into_iter()
     .flatten()
