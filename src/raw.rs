@@ -19,6 +19,7 @@ pub struct RawRequest<'a> {
     ep: Endpoint,
     query: Vec<(String, String)>,
     body: Option<serde_json::Value>,
+    parts: Vec<crate::multipart::Part>,
     problem: Option<Error>,
 }
 
@@ -74,6 +75,7 @@ impl Client {
             },
             query: Vec::new(),
             body: None,
+            parts: Vec::new(),
             problem,
         }
     }
@@ -108,6 +110,39 @@ impl RawRequest<'_> {
         self
     }
 
+    /// Adds a file part: the request is sent as `multipart/form-data` (e.g. `media` of a media
+    /// upload). Not with [`json`](Self::json).
+    pub fn file(mut self, name: &'static str, upload: crate::Upload) -> Self {
+        self.parts.push(crate::multipart::Part::file(name, upload));
+        self
+    }
+
+    /// Adds a text part to a `multipart/form-data` request (strings as they are, anything else
+    /// as JSON text, e.g. the `description` of a video material).
+    pub fn form_field<T: Serialize + ?Sized>(mut self, name: &'static str, value: &T) -> Self {
+        match crate::multipart::Part::field(self.ep.name, name, &value) {
+            Ok(p) => self.parts.push(p),
+            Err(e) => {
+                self.problem.get_or_insert(e);
+            }
+        }
+        self
+    }
+
+    fn payload(&mut self) -> Result<http::Payload, Error> {
+        if self.parts.is_empty() {
+            return http::json_payload(&self.ep, self.body.as_ref());
+        }
+        if self.body.is_some() || self.ep.method == Method::Get {
+            return Err(Error::InvalidRequest {
+                endpoint: self.ep.name,
+                message: "a multipart request is a POST without a JSON body".to_string(),
+            });
+        }
+        self.ep.body = BodyKind::Multipart;
+        Ok(http::Payload::Multipart(std::mem::take(&mut self.parts)))
+    }
+
     /// Whether WeChat does the same thing when the call is repeated (reads, deletes, sets):
     /// then transport errors, HTTP 5xx and errcode -1 are retried per the client's
     /// [`RetryPolicy`](crate::RetryPolicy). Default `false`.
@@ -130,24 +165,24 @@ impl RawRequest<'_> {
 
     /// Sends the request and gives either the decoded JSON answer or the file bytes WeChat
     /// sent instead (media, QR images); an errcode answer is an [`Error::Api`] as for `send`.
-    pub async fn send_json_or_binary<R: DeserializeOwned>(self) -> Result<crate::JsonOrBinary<R>, Error> {
+    pub async fn send_json_or_binary<R: DeserializeOwned>(mut self) -> Result<crate::JsonOrBinary<R>, Error> {
         if let Some(e) = self.problem {
             return Err(e);
         }
         let query = http::query_string(&self.ep, &self.query)?;
-        let payload = http::json_payload(&self.ep, self.body.as_ref())?;
+        let payload = self.payload()?;
         let raw = http::execute(self.client, &self.ep, &query, payload).await?;
         http::decode_json_or_binary(&self.ep, raw)
     }
 
     /// Sends the call and decodes the answer into `R` (`serde_json::Value` to take it as it
     /// is). A non-zero `errcode` is [`Error::Api`], as for every generated call.
-    pub async fn send<R: DeserializeOwned>(self) -> Result<R, Error> {
+    pub async fn send<R: DeserializeOwned>(mut self) -> Result<R, Error> {
         if let Some(e) = self.problem {
             return Err(e);
         }
         let query = http::query_string(&self.ep, &self.query)?;
-        let payload = http::json_payload(&self.ep, self.body.as_ref())?;
+        let payload = self.payload()?;
         let raw = http::execute(self.client, &self.ep, &query, payload).await?;
         http::decode_json(&self.ep, &raw)
     }

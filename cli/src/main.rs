@@ -71,6 +71,12 @@ enum Command {
         /// Where a file answer (media, QR image) goes.
         #[arg(long, value_name = "FILE")]
         out: Option<String>,
+        /// A file part of a multipart operation, `PART=PATH` (e.g. `media=photo.jpg`).
+        #[arg(long = "file", value_name = "PART=PATH")]
+        files: Vec<String>,
+        /// A text part of a multipart operation, `PART=VALUE` (JSON text for an object part).
+        #[arg(long = "field", value_name = "PART=VALUE")]
+        form: Vec<String>,
     },
     /// Followers.
     Users {
@@ -265,10 +271,11 @@ async fn run(cli: Cli) -> Result<(), Failure> {
     let output = cli.output;
     match &cli.command {
         Command::Ops { area } => ops(area.as_deref(), output),
-        Command::Call { op, query, body, out } => {
+        Command::Call { op, query, body, out, files, form } => {
             // Resolved when first needed: a wrong operation or body is reported without an account.
             let account = config::resolve(&cli);
-            call(&account, op, query, body.as_deref(), out.as_deref(), output).await
+            let parts = Parts { files, form };
+            call(&account, op, query, body.as_deref(), &parts, out.as_deref(), output).await
         }
         Command::Callback {
             command:
@@ -367,11 +374,18 @@ fn ops(area: Option<&str>, output: Output) -> Result<(), Failure> {
     }
 }
 
+/// The parts of a multipart call, as given on the command line.
+struct Parts<'a> {
+    files: &'a [String],
+    form: &'a [String],
+}
+
 async fn call(
     account: &Result<config::Account, String>,
     name: &str,
     query: &[String],
     body: Option<&str>,
+    parts: &Parts<'_>,
     out: Option<&str>,
     output: Output,
 ) -> Result<(), Failure> {
@@ -386,14 +400,18 @@ async fn call(
         return Err(Failure::usage(format!("unknown operation {name:?} (see `wxoa ops`){hint}")));
     };
     match op.body {
-        BodyShape::Multipart => {
+        BodyShape::Multipart if body.is_some() => {
             return Err(Failure::usage(format!(
-                "{name} uploads a file (multipart): use the typed API; `wxoa call` sends JSON bodies"
+                "{name} is a multipart upload: give its parts with --file PART=PATH and --field PART=VALUE, not --body"
             )))
+        }
+        BodyShape::Json | BodyShape::None if !parts.files.is_empty() || !parts.form.is_empty() => {
+            return Err(Failure::usage(format!("{name} is not a multipart upload: --file and --field do not apply")))
         }
         BodyShape::None if body.is_some() => return Err(Failure::usage(format!("{name} takes no body"))),
         _ => {}
     }
+    let multipart = multipart_parts(op, parts)?;
     if op.response == ResponseShape::Url {
         return Err(Failure::usage(format!("{name} only builds a URL for the user's browser; nothing is sent")));
     }
@@ -467,6 +485,12 @@ async fn call(
     if let Some(b) = &body {
         req = req.json(b);
     }
+    for (field, part) in multipart {
+        req = match part {
+            Part::File(upload) => req.file(field, upload),
+            Part::Text(value) => req.form_field(field, &value),
+        };
+    }
     match req.send_json_or_binary::<Value>().await? {
         wechat_oa::JsonOrBinary::Json(v) => print_value(&v, output),
         wechat_oa::JsonOrBinary::Binary(file) => {
@@ -481,6 +505,50 @@ async fn call(
             print_value(&v, output)
         }
     }
+}
+
+enum Part {
+    File(wechat_oa::Upload),
+    Text(String),
+}
+
+/// The parts of a multipart operation: each named by the spec (file parts have type `file`),
+/// required ones present, files read before anything is sent.
+fn multipart_parts(op: &'static Operation, parts: &Parts<'_>) -> Result<Vec<(&'static str, Part)>, Failure> {
+    let mut out = Vec::new();
+    let given = parts.files.iter().map(|p| (true, p)).chain(parts.form.iter().map(|p| (false, p)));
+    for (is_file, p) in given {
+        let flag = if is_file { "--file" } else { "--field" };
+        let Some((k, v)) = p.split_once('=') else {
+            return Err(Failure::usage(format!("{flag} {p:?}: expected PART=VALUE")));
+        };
+        let Some(f) = op.fields.iter().find(|f| f.name == k) else {
+            let known: Vec<&str> = op.fields.iter().map(|f| f.name).collect();
+            return Err(Failure::usage(format!("{}: unknown part `{k}` (takes: {})", op.name, known.join(", "))));
+        };
+        match (f.ty == "file", is_file) {
+            (true, true) => {
+                let bytes = std::fs::read(v).map_err(|e| Failure::usage(format!("cannot read {v}: {e}")))?;
+                let filename =
+                    std::path::Path::new(v).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                out.push((f.name, Part::File(wechat_oa::Upload::new(filename, bytes))));
+            }
+            (false, false) => out.push((f.name, Part::Text(v.to_string()))),
+            (true, false) => {
+                return Err(Failure::usage(format!("{}: part `{k}` is a file: use --file {k}=PATH", op.name)))
+            }
+            (false, true) => {
+                return Err(Failure::usage(format!("{}: part `{k}` is text: use --field {k}=VALUE", op.name)))
+            }
+        }
+    }
+    if op.body == BodyShape::Multipart {
+        if let Some(f) = op.fields.iter().find(|f| f.required && !out.iter().any(|(n, _)| *n == f.name)) {
+            let flag = if f.ty == "file" { "--file" } else { "--field" };
+            return Err(Failure::usage(format!("{}: missing part `{}` ({flag} {}=…)", op.name, f.name, f.name)));
+        }
+    }
+    Ok(out)
 }
 
 fn read_body(source: &str) -> Result<Value, Failure> {

@@ -388,3 +388,41 @@ async fn the_sandbox_subcommand_serves_until_stopped() {
     let _ = child.kill();
     let _ = child.wait();
 }
+
+#[tokio::test]
+async fn a_multipart_upload_takes_its_parts_and_the_file_comes_back() {
+    let sb = sandbox().await;
+    let dir = std::env::temp_dir().join(format!("wxoa-upload-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let photo = dir.join("photo.jpg");
+    let bytes: Vec<u8> = (0..2048u32).map(|i| (i % 251) as u8).collect();
+    std::fs::write(&photo, &bytes).expect("write the photo");
+
+    let mut c = wxoa(&sb);
+    c.args(["call", "media.upload", "--query", "type=image", "--file"]).arg(format!("media={}", photo.display()));
+    let r = run(c, None).await;
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let media_id = r.json()["media_id"].as_str().map(str::to_string).expect("a media_id");
+
+    let back = dir.join("back.jpg");
+    let mut c = wxoa(&sb);
+    c.args(["call", "media.get", "--query", &format!("media_id={media_id}"), "--out"]).arg(&back);
+    let r = run(c, None).await;
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(std::fs::read(&back).expect("downloaded"), bytes, "the same bytes come back");
+
+    // A part the operation does not have, a file given as text, a missing file part.
+    for (args, expected) in [
+        (vec!["--file".to_string(), format!("picture={}", photo.display())], "unknown part `picture`"),
+        (vec!["--field".to_string(), "media=x".to_string()], "part `media` is a file"),
+        (vec![], "missing part `media`"),
+    ] {
+        let before = calls(&sb, "/cgi-bin/media/upload");
+        let mut c = wxoa(&sb);
+        c.args(["call", "media.upload", "--query", "type=image"]).args(&args);
+        let r = run(c, None).await;
+        assert_eq!(r.code, 2, "{args:?}: {}", r.stderr);
+        assert!(r.stderr.contains(expected), "{args:?}: {}", r.stderr);
+        assert_eq!(calls(&sb, "/cgi-bin/media/upload"), before, "nothing sent");
+    }
+}
