@@ -1,6 +1,7 @@
 //! The client: configuration (AppID, AppSecret, hosts, timeouts, retry policy, token store)
 //! and the shared state every generated call uses. Cheap to clone.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -64,6 +65,8 @@ struct Inner {
     open_base: String,
     retry: RetryPolicy,
     tokens: TokenManager,
+    /// Set when the account is removed from its [`Accounts`](crate::Accounts) registry.
+    removed: AtomicBool,
 }
 
 impl std::fmt::Debug for Client {
@@ -122,6 +125,19 @@ impl Client {
         }
     }
 
+    /// Fails with [`Error::AccountRemoved`] once the account was removed from its registry.
+    pub(crate) fn check_active(&self) -> Result<(), Error> {
+        if self.inner.removed.load(Ordering::Relaxed) {
+            return Err(Error::AccountRemoved { appid: self.inner.appid.clone() });
+        }
+        Ok(())
+    }
+
+    /// Marks this client (and every clone of it) as removed from its registry.
+    pub(crate) fn retire(&self) {
+        self.inner.removed.store(true, Ordering::Relaxed);
+    }
+
     /// The retry policy for idempotent calls.
     pub fn retry_policy(&self) -> RetryPolicy {
         self.inner.retry
@@ -134,12 +150,35 @@ impl Client {
 
     /// The current access_token (cached; refreshed once when needed).
     pub async fn access_token(&self) -> Result<String, Error> {
-        self.inner.tokens.access_token(self).await
+        self.token_of(TokenKind::AccessToken).await
     }
 
     /// A JS-SDK ticket (`"jsapi"` or `"wx_card"`), cached like the access token.
     pub async fn ticket(&self, kind: &'static str) -> Result<String, Error> {
-        self.inner.tokens.get(self, TokenKind::Ticket(kind)).await
+        self.token_of(TokenKind::Ticket(kind)).await
+    }
+
+    /// A token of `kind`. A fresh stored token is returned at once; anything slower (waiting
+    /// for another refresh, or refreshing) runs in a task spawned on the runtime that owns a
+    /// clone of this client, and the caller awaits its result. Should the caller be dropped
+    /// (a cancelled web request), the task still completes: the token is stored and the
+    /// refresh lock released instead of lapsing after `lock_ttl` while every other caller of
+    /// the AppID waits.
+    pub(crate) async fn token_of(&self, kind: TokenKind) -> Result<String, Error> {
+        self.check_active()?;
+        if let Some(token) = self.inner.tokens.cached(kind).await? {
+            return Ok(token);
+        }
+        let client = self.clone();
+        let task = tokio::spawn(async move { client.inner.tokens.get(&client, kind).await });
+        match task.await {
+            Ok(result) => result,
+            Err(e) => Err(Error::RefreshTask(if e.is_panic() {
+                "the token refresh task panicked".to_string()
+            } else {
+                "the token refresh task was cancelled (the runtime is shutting down)".to_string()
+            })),
+        }
     }
 }
 
@@ -250,6 +289,7 @@ impl ClientBuilder {
                 open_base: self.open_base,
                 retry: self.retry,
                 tokens,
+                removed: AtomicBool::new(false),
             }),
         })
     }
