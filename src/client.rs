@@ -183,6 +183,7 @@ impl Client {
 }
 
 /// Configures a [`Client`].
+#[derive(Clone)]
 pub struct ClientBuilder {
     appid: String,
     secret: String,
@@ -263,20 +264,33 @@ impl ClientBuilder {
         self.token = c;
         self
     }
-    /// Builds the client.
-    pub fn build(self) -> Result<Client, Error> {
-        if self.appid.is_empty() || self.secret.is_empty() {
-            return Err(Error::Config("appid and secret must not be empty".to_string()));
-        }
-        let http = match self.http {
-            Some(h) => h,
+    /// The same settings for another AppID and AppSecret (how [`Accounts`](crate::Accounts)
+    /// makes each account's client from one template).
+    pub(crate) fn for_account(mut self, appid: String, secret: String) -> Self {
+        self.appid = appid;
+        self.secret = secret;
+        self
+    }
+
+    /// The HTTP client: the one given, or a new one with the configured timeouts.
+    pub(crate) fn http_or_new(&self) -> Result<reqwest::Client, Error> {
+        match &self.http {
+            Some(h) => Ok(h.clone()),
             None => reqwest::Client::builder()
                 .timeout(self.timeout)
                 .connect_timeout(self.connect_timeout)
                 .user_agent(concat!("wechat-oa/", env!("CARGO_PKG_VERSION")))
                 .build()
-                .map_err(|e| Error::Config(format!("cannot build the HTTP client: {}", e.without_url())))?,
-        };
+                .map_err(|e| Error::Config(format!("cannot build the HTTP client: {}", e.without_url()))),
+        }
+    }
+
+    /// Builds the client.
+    pub fn build(self) -> Result<Client, Error> {
+        if self.appid.is_empty() || self.secret.is_empty() {
+            return Err(Error::Config("appid and secret must not be empty".to_string()));
+        }
+        let http = self.http_or_new()?;
         let store = self.store.unwrap_or_else(|| Arc::new(MemoryStore::new()));
         let tokens = TokenManager::new(&self.appid, store, self.token);
         Ok(Client {

@@ -28,6 +28,7 @@
 #[allow(missing_docs)]
 pub mod api;
 
+mod accounts;
 mod client;
 mod clock;
 mod descriptor;
@@ -52,6 +53,7 @@ pub mod token;
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
 
+pub use accounts::{Accounts, AccountsBuilder};
 pub use api::errors::ErrCode;
 pub use client::{Client, ClientBuilder};
 pub use descriptor::{Host, Method};
@@ -118,6 +120,8 @@ pub mod callback {
     pub type Callback = crate::inbound::Callback<MessageKind>;
     /// One push from WeChat: a user message or an event.
     pub type Message = crate::inbound::Message<MessageKind>;
+    /// Many accounts' callback configurations by AppID (with the `axum` feature, `axum::accounts_router` serves them under `/{appid}`).
+    pub type CallbackAccounts = crate::inbound::CallbackAccounts<MessageKind>;
     /// A passive reply.
     pub type Reply = crate::inbound::Reply<ReplyKind>;
     /// A verified, decoded push and what is needed to answer it.

@@ -193,6 +193,11 @@ pub(crate) struct State {
     pub qrcode_jump: Vec<QrJumpRule>,
     /// QR-jump publishes so far (the sandbox's month never ends).
     pub qrcode_jump_publishes: i64,
+    /// Further apps registered with `Sandbox::add_app` (AppID → AppSecret), besides the
+    /// configured one; they obtain tokens like it.
+    pub extra_apps: HashMap<String, String>,
+    /// Which AppID each app token was issued to.
+    pub token_apps: HashMap<String, String>,
 }
 
 impl State {
@@ -299,6 +304,8 @@ impl Shared {
             voices: HashMap::new(),
             qrcode_jump: Vec::new(),
             qrcode_jump_publishes: 0,
+            extra_apps: HashMap::new(),
+            token_apps: HashMap::new(),
         };
         Shared { config, state: Mutex::new(state) }
     }

@@ -3,6 +3,7 @@
 //! ([`kinds`]). Its public face is the `callback` module of `lib.rs`, which names the generated
 //! kinds once; see that module for the user documentation.
 
+mod accounts;
 #[cfg(feature = "axum")]
 pub mod axum;
 mod crypto;
@@ -19,6 +20,7 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 use std::time::Duration;
 
+pub use accounts::CallbackAccounts;
 pub use crypto::AesKey;
 pub use dedup::{DedupStore, MemoryDedup};
 pub use error::CallbackError;
