@@ -43,6 +43,8 @@ mod multipart;
 mod raw;
 mod redact;
 #[cfg(feature = "redis")]
+mod redis_dedup;
+#[cfg(feature = "redis")]
 mod redis_store;
 mod retry;
 mod signing;
@@ -112,9 +114,11 @@ pub mod callback {
     #[cfg(feature = "axum")]
     pub use crate::inbound::axum;
     pub use crate::inbound::{
-        signature, xml, AesKey, CallbackError, CallbackQuery, DedupStore, MemoryDedup, MessageKinds, ReplyKinds,
-        Unknown, DEFAULT_DEDUP_TTL, DEFAULT_MAX_BODY, DEFAULT_REPLAY_WINDOW,
+        signature, xml, AesKey, CallbackError, CallbackQuery, Claim, DedupStore, MemoryDedup, MessageKinds, ReplyKinds,
+        Unknown, DEFAULT_DEDUP_TTL, DEFAULT_DEDUP_WAIT, DEFAULT_MAX_BODY, DEFAULT_REPLAY_WINDOW,
     };
+    #[cfg(feature = "redis")]
+    pub use crate::redis_dedup::RedisDedup;
 
     /// The account's callback configuration and pipeline, over the generated [`MessageKind`].
     pub type Callback = crate::inbound::Callback<MessageKind>;

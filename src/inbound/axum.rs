@@ -76,14 +76,33 @@ async fn push<K: MessageKinds>(State(st): State<Arc<AppState<K>>>, RawQuery(raw)
     let span =
         tracing::info_span!("wechat.callback", method = "POST", bytes = body.len(), check = tracing::field::Empty,);
     let st2 = st.clone();
-    let out = async move {
-        let q = query(raw)?;
-        let handler = st2.handler.clone();
-        st2.cb.handle(&q, &body, move |m| handler(m)).await
-    }
-    .instrument(span.clone())
+    let out = detached(
+        async move {
+            let q = query(raw)?;
+            let handler = st2.handler.clone();
+            st2.cb.handle(&q, &body, move |m| handler(m)).await
+        }
+        .instrument(span.clone()),
+    )
     .await;
     answer(out, &span)
+}
+
+/// Runs the pipeline in its own task: when WeChat gives up on a request (its 5 s deadline) and
+/// closes the connection, the handler still finishes and its reply is stored for the retry,
+/// instead of the claim being abandoned and the message handled a second time.
+async fn detached<F>(pipeline: F) -> Result<String, CallbackError>
+where
+    F: Future<Output = Result<String, CallbackError>> + Send + 'static,
+{
+    match tokio::spawn(pipeline).await {
+        Ok(out) => out,
+        Err(e) => {
+            // The handler panicked (its claim was abandoned, so a retry handles the push).
+            tracing::error!(panicked = e.is_panic(), "the callback handler did not finish");
+            Err(CallbackError::HandlerFailed)
+        }
+    }
 }
 
 fn answer(out: Result<String, CallbackError>, span: &tracing::Span) -> Response {
@@ -187,11 +206,13 @@ async fn push_account<K: MessageKinds>(
         check = tracing::field::Empty,
     );
     let handler = st.handler.clone();
-    let out = async move {
-        let q = query(raw)?;
-        cb.handle(&q, &body, move |m| handler(appid, m)).await
-    }
-    .instrument(span.clone())
+    let out = detached(
+        async move {
+            let q = query(raw)?;
+            cb.handle(&q, &body, move |m| handler(appid, m)).await
+        }
+        .instrument(span.clone()),
+    )
     .await;
     answer(out, &span)
 }
