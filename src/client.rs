@@ -5,6 +5,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+use tracing::instrument::WithSubscriber;
+use tracing::Instrument;
+
 use crate::descriptor::Host;
 use crate::error::Error;
 use crate::future::BoxFuture;
@@ -170,7 +173,11 @@ impl Client {
             return Ok(token);
         }
         let client = self.clone();
-        let task = tokio::spawn(async move { client.inner.tokens.get(&client, kind).await });
+        // The task reports inside the caller's span, to the caller's subscriber.
+        let refresh = async move { client.inner.tokens.get(&client, kind).await }
+            .instrument(tracing::Span::current())
+            .with_current_subscriber();
+        let task = tokio::spawn(refresh);
         match task.await {
             Ok(result) => result,
             Err(e) => Err(Error::RefreshTask(if e.is_panic() {

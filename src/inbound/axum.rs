@@ -95,7 +95,7 @@ async fn detached<F>(pipeline: F) -> Result<String, CallbackError>
 where
     F: Future<Output = Result<String, CallbackError>> + Send + 'static,
 {
-    match tokio::spawn(pipeline).await {
+    match tokio::spawn(tracing::instrument::WithSubscriber::with_current_subscriber(pipeline)).await {
         Ok(out) => out,
         Err(e) => {
             // The handler panicked (its claim was abandoned, so a retry handles the push).
