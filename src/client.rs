@@ -1,8 +1,12 @@
 //! The client: configuration (AppID, AppSecret, hosts, timeouts, retry policy, token store)
 //! and the shared state every generated call uses. Cheap to clone.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
+
+use tracing::instrument::WithSubscriber;
+use tracing::Instrument;
 
 use crate::descriptor::Host;
 use crate::error::Error;
@@ -64,6 +68,8 @@ struct Inner {
     open_base: String,
     retry: RetryPolicy,
     tokens: TokenManager,
+    /// Set when the account is removed from its [`Accounts`](crate::Accounts) registry.
+    removed: AtomicBool,
 }
 
 impl std::fmt::Debug for Client {
@@ -122,6 +128,19 @@ impl Client {
         }
     }
 
+    /// Fails with [`Error::AccountRemoved`] once the account was removed from its registry.
+    pub(crate) fn check_active(&self) -> Result<(), Error> {
+        if self.inner.removed.load(Ordering::Relaxed) {
+            return Err(Error::AccountRemoved { appid: self.inner.appid.clone() });
+        }
+        Ok(())
+    }
+
+    /// Marks this client (and every clone of it) as removed from its registry.
+    pub(crate) fn retire(&self) {
+        self.inner.removed.store(true, Ordering::Relaxed);
+    }
+
     /// The retry policy for idempotent calls.
     pub fn retry_policy(&self) -> RetryPolicy {
         self.inner.retry
@@ -134,16 +153,44 @@ impl Client {
 
     /// The current access_token (cached; refreshed once when needed).
     pub async fn access_token(&self) -> Result<String, Error> {
-        self.inner.tokens.access_token(self).await
+        self.token_of(TokenKind::AccessToken).await
     }
 
     /// A JS-SDK ticket (`"jsapi"` or `"wx_card"`), cached like the access token.
     pub async fn ticket(&self, kind: &'static str) -> Result<String, Error> {
-        self.inner.tokens.get(self, TokenKind::Ticket(kind)).await
+        self.token_of(TokenKind::Ticket(kind)).await
+    }
+
+    /// A token of `kind`. A fresh stored token is returned at once; anything slower (waiting
+    /// for another refresh, or refreshing) runs in a task spawned on the runtime that owns a
+    /// clone of this client, and the caller awaits its result. Should the caller be dropped
+    /// (a cancelled web request), the task still completes: the token is stored and the
+    /// refresh lock released instead of lapsing after `lock_ttl` while every other caller of
+    /// the AppID waits.
+    pub(crate) async fn token_of(&self, kind: TokenKind) -> Result<String, Error> {
+        self.check_active()?;
+        if let Some(token) = self.inner.tokens.cached(kind).await? {
+            return Ok(token);
+        }
+        let client = self.clone();
+        // The task reports inside the caller's span, to the caller's subscriber.
+        let refresh = async move { client.inner.tokens.get(&client, kind).await }
+            .instrument(tracing::Span::current())
+            .with_current_subscriber();
+        let task = tokio::spawn(refresh);
+        match task.await {
+            Ok(result) => result,
+            Err(e) => Err(Error::RefreshTask(if e.is_panic() {
+                "the token refresh task panicked".to_string()
+            } else {
+                "the token refresh task was cancelled (the runtime is shutting down)".to_string()
+            })),
+        }
     }
 }
 
 /// Configures a [`Client`].
+#[derive(Clone)]
 pub struct ClientBuilder {
     appid: String,
     secret: String,
@@ -224,20 +271,33 @@ impl ClientBuilder {
         self.token = c;
         self
     }
-    /// Builds the client.
-    pub fn build(self) -> Result<Client, Error> {
-        if self.appid.is_empty() || self.secret.is_empty() {
-            return Err(Error::Config("appid and secret must not be empty".to_string()));
-        }
-        let http = match self.http {
-            Some(h) => h,
+    /// The same settings for another AppID and AppSecret (how [`Accounts`](crate::Accounts)
+    /// makes each account's client from one template).
+    pub(crate) fn for_account(mut self, appid: String, secret: String) -> Self {
+        self.appid = appid;
+        self.secret = secret;
+        self
+    }
+
+    /// The HTTP client: the one given, or a new one with the configured timeouts.
+    pub(crate) fn http_or_new(&self) -> Result<reqwest::Client, Error> {
+        match &self.http {
+            Some(h) => Ok(h.clone()),
             None => reqwest::Client::builder()
                 .timeout(self.timeout)
                 .connect_timeout(self.connect_timeout)
                 .user_agent(concat!("wechat-oa/", env!("CARGO_PKG_VERSION")))
                 .build()
-                .map_err(|e| Error::Config(format!("cannot build the HTTP client: {}", e.without_url())))?,
-        };
+                .map_err(|e| Error::Config(format!("cannot build the HTTP client: {}", e.without_url()))),
+        }
+    }
+
+    /// Builds the client.
+    pub fn build(self) -> Result<Client, Error> {
+        if self.appid.is_empty() || self.secret.is_empty() {
+            return Err(Error::Config("appid and secret must not be empty".to_string()));
+        }
+        let http = self.http_or_new()?;
         let store = self.store.unwrap_or_else(|| Arc::new(MemoryStore::new()));
         let tokens = TokenManager::new(&self.appid, store, self.token);
         Ok(Client {
@@ -250,6 +310,7 @@ impl ClientBuilder {
                 open_base: self.open_base,
                 retry: self.retry,
                 tokens,
+                removed: AtomicBool::new(false),
             }),
         })
     }

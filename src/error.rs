@@ -60,6 +60,17 @@ pub enum Error {
     /// The client is not configured for this call.
     #[error("configuration: {0}")]
     Config(String),
+    /// The detached task that refreshes a token did not finish (it panicked, or the runtime is
+    /// shutting down).
+    #[error("token refresh: {0}")]
+    RefreshTask(String),
+    /// The account was removed from its [`Accounts`](crate::Accounts) registry; a handle
+    /// obtained before the removal refuses every call (nothing is sent).
+    #[error("account {appid} was removed from the registry")]
+    AccountRemoved {
+        /// The removed account's AppID.
+        appid: String,
+    },
 }
 
 impl Error {
@@ -86,6 +97,8 @@ impl Error {
                 | Error::Config(_)
                 | Error::Store(_)
                 | Error::TokenWaitTimeout { .. }
+                | Error::RefreshTask(_)
+                | Error::AccountRemoved { .. }
         )
     }
 }

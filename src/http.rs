@@ -98,6 +98,7 @@ pub(crate) async fn execute(client: &Client, ep: &Endpoint, query: &str, payload
 /// The attempt loop of [`execute`], run inside its span.
 async fn attempts(client: &Client, ep: &Endpoint, query: &str, payload: &Payload) -> Result<Raw, Error> {
     let span = tracing::Span::current();
+    client.check_active()?;
     let policy = client.retry_policy();
     let mut attempt: u32 = 0;
     let mut token_retried = false;
@@ -106,7 +107,7 @@ async fn attempts(client: &Client, ep: &Endpoint, query: &str, payload: &Payload
         span.record("attempt", attempt);
         let can_retry = attempt < policy.max_attempts;
         let token = match ep.auth {
-            Auth::AccessToken => match client.token_manager().access_token(client).await {
+            Auth::AccessToken => match client.access_token().await {
                 Ok(t) => Some(t),
                 // The call itself has not been sent, so any endpoint may try again. Store
                 // failures are not retried here: they would only hammer a store that is down.

@@ -28,6 +28,7 @@
 #[allow(missing_docs)]
 pub mod api;
 
+mod accounts;
 mod client;
 mod clock;
 mod descriptor;
@@ -43,6 +44,8 @@ pub mod ops;
 mod raw;
 mod redact;
 #[cfg(feature = "redis")]
+mod redis_dedup;
+#[cfg(feature = "redis")]
 mod redis_store;
 mod retry;
 mod signing;
@@ -53,6 +56,7 @@ pub mod token;
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
 
+pub use accounts::{Accounts, AccountsBuilder};
 pub use api::errors::ErrCode;
 pub use client::{Client, ClientBuilder};
 pub use descriptor::{Host, Method};
@@ -111,14 +115,18 @@ pub mod callback {
     #[cfg(feature = "axum")]
     pub use crate::inbound::axum;
     pub use crate::inbound::{
-        signature, xml, AesKey, CallbackError, CallbackQuery, DedupStore, MemoryDedup, MessageKinds, ReplyKinds,
-        Unknown, DEFAULT_DEDUP_TTL, DEFAULT_MAX_BODY, DEFAULT_REPLAY_WINDOW,
+        signature, xml, AesKey, CallbackError, CallbackQuery, Claim, DedupStore, MemoryDedup, MessageKinds, ReplyKinds,
+        Unknown, DEFAULT_DEDUP_TTL, DEFAULT_DEDUP_WAIT, DEFAULT_MAX_BODY, DEFAULT_REPLAY_WINDOW,
     };
+    #[cfg(feature = "redis")]
+    pub use crate::redis_dedup::RedisDedup;
 
     /// The account's callback configuration and pipeline, over the generated [`MessageKind`].
     pub type Callback = crate::inbound::Callback<MessageKind>;
     /// One push from WeChat: a user message or an event.
     pub type Message = crate::inbound::Message<MessageKind>;
+    /// Many accounts' callback configurations by AppID (with the `axum` feature, `axum::accounts_router` serves them under `/{appid}`).
+    pub type CallbackAccounts = crate::inbound::CallbackAccounts<MessageKind>;
     /// A passive reply.
     pub type Reply = crate::inbound::Reply<ReplyKind>;
     /// A verified, decoded push and what is needed to answer it.

@@ -89,13 +89,13 @@ impl RedisStore {
         self
     }
 
-    fn key(&self, key: &str) -> String {
+    pub(crate) fn key(&self, key: &str) -> String {
         format!("{}{}", self.prefix, key)
     }
 
     /// Runs `cmd`; after a connection failure (which makes the connection manager reconnect)
     /// once more. Every command here may safely run twice.
-    async fn cmd<T: redis::FromRedisValue>(&self, cmd: &redis::Cmd) -> Result<T, StoreError> {
+    pub(crate) async fn cmd<T: redis::FromRedisValue>(&self, cmd: &redis::Cmd) -> Result<T, StoreError> {
         self.bounded(async {
             let mut c = self.conn.clone();
             match cmd.query_async(&mut c).await {
@@ -107,7 +107,10 @@ impl RedisStore {
     }
 
     /// Like [`cmd`](Self::cmd) for a script (EVALSHA, loading it after a Redis restart).
-    async fn script<T: redis::FromRedisValue>(&self, inv: &redis::ScriptInvocation<'_>) -> Result<T, StoreError> {
+    pub(crate) async fn script<T: redis::FromRedisValue>(
+        &self,
+        inv: &redis::ScriptInvocation<'_>,
+    ) -> Result<T, StoreError> {
         self.bounded(async {
             let mut c = self.conn.clone();
             match inv.invoke_async(&mut c).await {

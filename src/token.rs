@@ -285,9 +285,11 @@ impl TokenManager {
         self.config
     }
 
-    /// The app's access_token.
-    pub(crate) async fn access_token(&self, client: &dyn TokenSource) -> Result<String, Error> {
-        self.get(client, TokenKind::AccessToken).await
+    /// The stored token of `kind` if it needs no refresh: the fast path, no lock taken and
+    /// nothing spawned.
+    pub(crate) async fn cached(&self, kind: TokenKind) -> Result<Option<String>, Error> {
+        let key = self.key(kind);
+        Ok(self.fresh(kind, &key).await?.map(|t| self.accept(kind, t.value)))
     }
 
     /// A token of `kind`, from the store or freshly obtained (once, whoever else asks).

@@ -584,10 +584,13 @@ async fn exchange(sb: &Sandbox, srv: &Server, encrypted: bool) {
     let out = sb.push_callback(&srv.url, &target(srv, encrypted), CLICK).await.expect("push click");
     assert_eq!((out.status, out.body.as_str(), out.decrypted.as_deref()), (200, "success", None));
 
-    // A retry of the text push: answered, but not handled again.
+    // A retry of the text push: answered with the handler's reply, but not handled again.
     let before = srv.seen.lock().expect("lock").len();
     let out = sb.push_callback(&srv.url, &target(srv, encrypted), TEXT).await.expect("retry");
-    assert_eq!((out.status, out.body.as_str()), (200, "success"));
+    assert_eq!(out.status, 200);
+    let reply_xml = if encrypted { out.decrypted.clone().expect("decrypted") } else { out.body.clone() };
+    let reply = Reply::parse(&reply_xml).expect("the retry's reply parses");
+    assert_eq!(reply.kind, ReplyKind::Text(wechat_oa::callback::TextReply::new("echo: this is a test")));
     assert_eq!(srv.seen.lock().expect("lock").len(), before);
 }
 
@@ -731,10 +734,10 @@ async fn tracing_output_holds_no_secret() {
     tracing::info!(callback = ?cb, "configured");
     let srv = serve(cb).await;
     assert!(sb.verify_callback_url(&srv.url, TOKEN).await.expect("GET"));
-    let out = sb.push_callback(&srv.url, &target(&srv, true), TEXT).await.expect("push");
-    assert!(out.decrypted.is_some());
+    let first = sb.push_callback(&srv.url, &target(&srv, true), TEXT).await.expect("push");
+    assert!(first.decrypted.is_some());
     let out = sb.push_callback(&srv.url, &target(&srv, true), TEXT).await.expect("retry");
-    assert_eq!(out.body, "success");
+    assert_eq!(out.decrypted, first.decrypted, "the retry carries the stored reply");
     // A rejected one: logged with the failed check.
     let wrong = CallbackTarget { token: "wrong".into(), encoding_aes_key: None, appid: srv.appid.clone() };
     assert_eq!(sb.push_callback(&srv.url, &wrong, CLICK).await.expect("push").status, 401);
@@ -744,7 +747,7 @@ async fn tracing_output_holds_no_secret() {
     let text = String::from_utf8(buf.0.lock().expect("lock").clone()).expect("UTF-8 log");
     assert!(text.contains("wechat.callback"), "the callback spans were captured:\n{text}");
     assert!(text.contains("callback rejected") && text.contains("check=\"signature\""), "rejection logged:\n{text}");
-    assert!(text.contains("duplicate push"), "dedup logged:\n{text}");
+    assert!(text.contains("retry answered with the stored reply"), "dedup logged:\n{text}");
     let key = wx::decode_aes_key(AES).expect("key");
     let key_hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
     let key_b64 = {

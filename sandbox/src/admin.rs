@@ -9,6 +9,7 @@
 //! | GET | `/__sandbox/sent` | every delivered [`crate::SentMessage`] |
 //! | GET | `/__sandbox/users` | follower OpenIDs |
 //! | POST | `/__sandbox/oauth_code` | body `{"openid","scope"}` → `{"code"}` |
+//! | POST | `/__sandbox/apps` | body `{"appid","secret"}`: another app may obtain tokens ([`crate::Sandbox::add_app`]) |
 //!
 //! Admin calls are never delayed, faulted or counted.
 
@@ -34,6 +35,7 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
         .route("/__sandbox/sent", get(sent))
         .route("/__sandbox/users", get(users))
         .route("/__sandbox/oauth_code", post(oauth_code))
+        .route("/__sandbox/apps", post(add_app))
 }
 
 async fn stats(State(s): State<Arc<Shared>>) -> Response {
@@ -89,5 +91,22 @@ async fn oauth_code(State(s): State<Arc<Shared>>, body: axum::body::Bytes) -> Re
     match serde_json::from_slice::<CodeRequest>(&body) {
         Ok(r) => Json(json!({"code": s.with(|st| st.oauth.issue_code(&r.openid, &r.scope))})).into_response(),
         Err(e) => (StatusCode::BAD_REQUEST, format!("expected {{\"openid\",\"scope\"}}: {e}")).into_response(),
+    }
+}
+
+#[derive(Deserialize)]
+struct AppRequest {
+    appid: String,
+    secret: String,
+}
+
+async fn add_app(State(s): State<Arc<Shared>>, body: axum::body::Bytes) -> Response {
+    match serde_json::from_slice::<AppRequest>(&body) {
+        Ok(r) if !r.appid.is_empty() && !r.secret.is_empty() => {
+            s.with(|st| st.extra_apps.insert(r.appid, r.secret));
+            StatusCode::NO_CONTENT.into_response()
+        }
+        Ok(_) => (StatusCode::BAD_REQUEST, "appid and secret must not be empty").into_response(),
+        Err(e) => (StatusCode::BAD_REQUEST, format!("expected {{\"appid\",\"secret\"}}: {e}")).into_response(),
     }
 }

@@ -261,6 +261,24 @@ impl Sandbox {
         self.shared.with(|s| s.card.ticket(code))
     }
 
+    /// Registers another app (AppID and AppSecret) that may obtain access tokens from
+    /// `/cgi-bin/token`, for tests of several accounts in one process. Everything else (followers,
+    /// messages …) is shared with the configured app; [`Sandbox::token_app`] tells which app a
+    /// token was issued to.
+    pub fn add_app(&self, appid: &str, secret: &str) {
+        self.shared.with(|s| s.extra_apps.insert(appid.to_string(), secret.to_string()));
+    }
+
+    /// The AppID an access token was issued to (`None` for a token the sandbox never issued).
+    pub fn token_app(&self, token: &str) -> Option<String> {
+        self.shared.with(|s| s.token_apps.get(token).cloned())
+    }
+
+    /// How many access tokens were issued to `appid`.
+    pub fn tokens_issued_to(&self, appid: &str) -> usize {
+        self.shared.with(|s| s.token_apps.values().filter(|a| a.as_str() == appid).count())
+    }
+
     /// The followers' OpenIDs, in follow order.
     pub fn users(&self) -> Vec<String> {
         self.shared.with(|s| s.users.iter().map(|u| u.openid.clone()).collect())

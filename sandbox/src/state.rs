@@ -202,6 +202,11 @@ pub(crate) struct State {
     pub invoice: InvoiceStore,
     /// Card kinds, issued codes and sub-merchants (卡券).
     pub card: CardStore,
+    /// Further apps registered with `Sandbox::add_app` (AppID → AppSecret), besides the
+    /// configured one; they obtain tokens like it.
+    pub extra_apps: HashMap<String, String>,
+    /// Which AppID each app token was issued to.
+    pub token_apps: HashMap<String, String>,
 }
 
 impl State {
@@ -311,6 +316,8 @@ impl Shared {
             qrcode_jump_publishes: 0,
             marketcode: MarketCodeStore::default(),
             invoice: InvoiceStore::default(),
+            extra_apps: HashMap::new(),
+            token_apps: HashMap::new(),
         };
         Shared { config, state: Mutex::new(state) }
     }

@@ -17,14 +17,14 @@ use std::future::Future;
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, RawQuery, State};
+use axum::extract::{DefaultBodyLimit, Path, RawQuery, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use tracing::Instrument;
 
-use super::{Callback, CallbackError, CallbackQuery, Message, MessageKinds, Reply};
+use super::{Callback, CallbackAccounts, CallbackError, CallbackQuery, Message, MessageKinds, Reply};
 
 type Handler<K> = Arc<
     dyn Fn(Message<K>) -> crate::future::BoxFuture<'static, Option<Reply<<K as MessageKinds>::Reply>>> + Send + Sync,
@@ -76,13 +76,36 @@ async fn push<K: MessageKinds>(State(st): State<Arc<AppState<K>>>, RawQuery(raw)
     let span =
         tracing::info_span!("wechat.callback", method = "POST", bytes = body.len(), check = tracing::field::Empty,);
     let st2 = st.clone();
-    let out = async move {
-        let q = query(raw)?;
-        let handler = st2.handler.clone();
-        st2.cb.handle(&q, &body, move |m| handler(m)).await
-    }
-    .instrument(span.clone())
+    let out = detached(
+        async move {
+            let q = query(raw)?;
+            let handler = st2.handler.clone();
+            st2.cb.handle(&q, &body, move |m| handler(m)).await
+        }
+        .instrument(span.clone()),
+    )
     .await;
+    answer(out, &span)
+}
+
+/// Runs the pipeline in its own task: when WeChat gives up on a request (its 5 s deadline) and
+/// closes the connection, the handler still finishes and its reply is stored for the retry,
+/// instead of the claim being abandoned and the message handled a second time.
+async fn detached<F>(pipeline: F) -> Result<String, CallbackError>
+where
+    F: Future<Output = Result<String, CallbackError>> + Send + 'static,
+{
+    match tokio::spawn(tracing::instrument::WithSubscriber::with_current_subscriber(pipeline)).await {
+        Ok(out) => out,
+        Err(e) => {
+            // The handler panicked (its claim was abandoned, so a retry handles the push).
+            tracing::error!(panicked = e.is_panic(), "the callback handler did not finish");
+            Err(CallbackError::HandlerFailed)
+        }
+    }
+}
+
+fn answer(out: Result<String, CallbackError>, span: &tracing::Span) -> Response {
     match out {
         Ok(body) => {
             let ct = if body == "success" { "text/plain; charset=utf-8" } else { "application/xml; charset=utf-8" };
@@ -94,4 +117,102 @@ async fn push<K: MessageKinds>(State(st): State<Arc<AppState<K>>>, RawQuery(raw)
             rejected(&e)
         }
     }
+}
+
+type AccountHandler<K> = Arc<
+    dyn Fn(String, Message<K>) -> crate::future::BoxFuture<'static, Option<Reply<<K as MessageKinds>::Reply>>>
+        + Send
+        + Sync,
+>;
+
+struct ManyState<K: MessageKinds> {
+    accounts: CallbackAccounts<K>,
+    handler: AccountHandler<K>,
+}
+
+/// One router for many accounts: `GET /{appid}` (verification) and `POST /{appid}` (pushes),
+/// the account chosen by the path among those registered in `accounts` at the time of the
+/// request (add and remove them at run time). `handler` is called with the account's AppID
+/// and the message. An AppID not registered answers 404; a push signed with another account's
+/// token answers 401, like any bad signature. Each account's own body limit is enforced by
+/// its [`Callback`]; above that, axum's default limit (2 MiB) applies to every request.
+///
+/// ```no_run
+/// use wechat_oa::callback::{Callback, CallbackAccounts, Message, Reply};
+///
+/// async fn on_message(appid: String, msg: Message) -> Option<Reply> {
+///     Some(msg.reply_text(format!("hello from {appid}")))
+/// }
+/// # fn demo() -> Result<(), wechat_oa::callback::CallbackError> {
+/// let accounts = CallbackAccounts::new();
+/// accounts.add(Callback::new("token-a", "wx_appid_a"));
+/// accounts.add(Callback::new("token-b", "wx_appid_b").with_aes_key("abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG")?);
+/// let app: axum::Router =
+///     axum::Router::new().nest("/wechat", wechat_oa::callback::axum::accounts_router(accounts.clone(), on_message));
+/// // later, at run time:
+/// accounts.remove("wx_appid_a");
+/// # let _ = app; Ok(()) }
+/// ```
+pub fn accounts_router<K, F, Fut>(accounts: CallbackAccounts<K>, handler: F) -> Router
+where
+    K: MessageKinds,
+    F: Fn(String, Message<K>) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Option<Reply<K::Reply>>> + Send + 'static,
+{
+    let handler: AccountHandler<K> = Arc::new(move |appid, m| Box::pin(handler(appid, m)));
+    Router::new()
+        .route("/{appid}", get(verify_account::<K>).post(push_account::<K>))
+        .with_state(Arc::new(ManyState { accounts, handler }))
+}
+
+fn unknown_account(appid: &str) -> Response {
+    tracing::warn!(appid, "callback for an account that is not registered");
+    (StatusCode::NOT_FOUND, "unknown account").into_response()
+}
+
+async fn verify_account<K: MessageKinds>(
+    State(st): State<Arc<ManyState<K>>>,
+    Path(appid): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    let Some(cb) = st.accounts.get(&appid) else {
+        return unknown_account(&appid);
+    };
+    let span = tracing::info_span!("wechat.callback", method = "GET", appid = %appid, check = tracing::field::Empty);
+    let _g = span.enter();
+    match query(raw).and_then(|q| cb.verify_url(&q)) {
+        Ok(echo) => (StatusCode::OK, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], echo).into_response(),
+        Err(e) => {
+            span.record("check", e.check());
+            rejected(&e)
+        }
+    }
+}
+
+async fn push_account<K: MessageKinds>(
+    State(st): State<Arc<ManyState<K>>>,
+    Path(appid): Path<String>,
+    RawQuery(raw): RawQuery,
+    body: Bytes,
+) -> Response {
+    let Some(cb) = st.accounts.get(&appid) else {
+        return unknown_account(&appid);
+    };
+    let span = tracing::info_span!(
+        "wechat.callback",
+        method = "POST",
+        appid = %appid,
+        bytes = body.len(),
+        check = tracing::field::Empty,
+    );
+    let handler = st.handler.clone();
+    let out = detached(
+        async move {
+            let q = query(raw)?;
+            cb.handle(&q, &body, move |m| handler(appid, m)).await
+        }
+        .instrument(span.clone()),
+    )
+    .await;
+    answer(out, &span)
 }

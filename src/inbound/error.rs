@@ -94,6 +94,10 @@ pub enum CallbackError {
     /// Encrypted mode was requested but no EncodingAESKey is configured.
     #[error("callback rejected: encrypted message but no EncodingAESKey is configured")]
     NoAesKey,
+    /// The handler panicked (the axum routers run it in a task of its own); the push is left
+    /// to WeChat's retry.
+    #[error("the callback handler panicked")]
+    HandlerFailed,
 }
 
 impl CallbackError {
@@ -120,6 +124,7 @@ impl CallbackError {
             CallbackError::MissingField { .. } => "missing_field",
             CallbackError::BadField { .. } => "bad_field",
             CallbackError::NoAesKey => "no_aes_key",
+            CallbackError::HandlerFailed => "handler",
         }
     }
 
@@ -132,7 +137,7 @@ impl CallbackError {
             | CallbackError::StaleTimestamp { .. }
             | CallbackError::AppIdMismatch { .. } => 401,
             CallbackError::TooLarge { .. } => 413,
-            CallbackError::BadAesKey(_) | CallbackError::NoAesKey => 500,
+            CallbackError::BadAesKey(_) | CallbackError::NoAesKey | CallbackError::HandlerFailed => 500,
             _ => 400,
         }
     }

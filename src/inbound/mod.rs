@@ -3,6 +3,7 @@
 //! ([`kinds`]). Its public face is the `callback` module of `lib.rs`, which names the generated
 //! kinds once; see that module for the user documentation.
 
+mod accounts;
 #[cfg(feature = "axum")]
 pub mod axum;
 mod crypto;
@@ -19,8 +20,9 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 use std::time::Duration;
 
+pub use accounts::CallbackAccounts;
 pub use crypto::AesKey;
-pub use dedup::{DedupStore, MemoryDedup};
+pub use dedup::{Claim, DedupStore, MemoryDedup};
 pub use error::CallbackError;
 pub use fields::Unknown;
 pub use kinds::{MessageKinds, ReplyKinds};
@@ -30,8 +32,10 @@ pub use message::{Message, Reply};
 pub const DEFAULT_MAX_BODY: usize = 1 << 20;
 /// The default replay window: a push whose timestamp is further than this from now is refused.
 pub const DEFAULT_REPLAY_WINDOW: Duration = Duration::from_secs(300);
-/// How long a handled push's key is remembered (WeChat retries within ~15 seconds).
+/// How long a handled push's key (and reply) is remembered (WeChat retries within ~15 seconds).
 pub const DEFAULT_DEDUP_TTL: Duration = Duration::from_secs(120);
+/// How long a retry waits for the delivery being handled to finish: WeChat's 5 s deadline.
+pub const DEFAULT_DEDUP_WAIT: Duration = Duration::from_secs(5);
 
 /// The query string WeChat adds to every callback request.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
@@ -89,6 +93,7 @@ pub struct Callback<K> {
     max_body: usize,
     dedup: Arc<dyn DedupStore>,
     dedup_ttl: Duration,
+    dedup_wait: Duration,
     kinds: PhantomData<fn() -> K>,
 }
 
@@ -102,6 +107,7 @@ impl<K> Clone for Callback<K> {
             max_body: self.max_body,
             dedup: self.dedup.clone(),
             dedup_ttl: self.dedup_ttl,
+            dedup_wait: self.dedup_wait,
             kinds: PhantomData,
         }
     }
@@ -130,6 +136,7 @@ impl<K: MessageKinds> Callback<K> {
             max_body: DEFAULT_MAX_BODY,
             dedup: Arc::new(MemoryDedup::new()),
             dedup_ttl: DEFAULT_DEDUP_TTL,
+            dedup_wait: DEFAULT_DEDUP_WAIT,
             kinds: PhantomData,
         }
     }
@@ -156,6 +163,13 @@ impl<K: MessageKinds> Callback<K> {
     pub fn dedup_store(mut self, store: Arc<dyn DedupStore>, ttl: Duration) -> Callback<K> {
         self.dedup = store;
         self.dedup_ttl = ttl;
+        self
+    }
+
+    /// How long a retry waits for the delivery being handled (default [`DEFAULT_DEDUP_WAIT`],
+    /// WeChat's 5 s deadline); after that it answers `success`.
+    pub fn dedup_wait(mut self, wait: Duration) -> Callback<K> {
+        self.dedup_wait = wait;
         self
     }
 
@@ -255,7 +269,11 @@ impl<K: MessageKinds> Callback<K> {
     }
 
     fn render(&self, encrypted: bool, reply: &Reply<K::Reply>) -> Result<String, CallbackError> {
-        let xml = reply.to_xml();
+        self.render_xml(encrypted, reply.to_xml())
+    }
+
+    /// Plain reply XML as the answer: as it is, or encrypted with a fresh timestamp and nonce.
+    fn render_xml(&self, encrypted: bool, xml: String) -> Result<String, CallbackError> {
         if !encrypted {
             return Ok(xml);
         }
@@ -280,8 +298,13 @@ impl<K: MessageKinds> Callback<K> {
     }
 
     /// The whole POST pipeline: verify → decrypt → parse → dedup → `handler` → the reply
-    /// (encrypted when the push was) or `success`. A retry of a push already handled (or being
-    /// handled) answers `success` without calling `handler` again.
+    /// (encrypted when the push was) or `success`.
+    ///
+    /// Dedup ([`DedupStore`]): a retry of a push being handled waits for it (at most
+    /// [`dedup_wait`](Self::dedup_wait)) and a retry of a push handled already answers at once;
+    /// both with the handler's reply (encrypted afresh), without calling `handler` again. If
+    /// `handler` panics or this future is dropped before it finished, the claim is abandoned
+    /// and a retry handles the push.
     pub async fn handle<F, Fut>(&self, q: &CallbackQuery, body: &[u8], handler: F) -> Result<String, CallbackError>
     where
         F: FnOnce(Message<K>) -> Fut,
@@ -289,13 +312,29 @@ impl<K: MessageKinds> Callback<K> {
     {
         let Inbound { message, encrypted, .. } = self.open(q, body)?;
         let key = message.dedup_key();
-        if !self.dedup.first_seen(&key, self.dedup_ttl).await {
-            tracing::debug!(msg_type = message.kind.msg_type(), "duplicate push answered with success");
+        let id = match self.dedup.claim(&key, self.dedup_ttl, self.dedup_wait).await {
+            Claim::Claimed(id) => id,
+            Claim::Done(reply) => {
+                tracing::debug!(msg_type = message.kind.msg_type(), "retry answered with the stored reply");
+                return match reply {
+                    Some(xml) => self.render_xml(encrypted, xml),
+                    None => Ok("success".to_string()),
+                };
+            }
+            Claim::Busy => {
+                tracing::debug!(msg_type = message.kind.msg_type(), "retry while still being handled: success");
+                return Ok("success".to_string());
+            }
+        };
+        let claim = dedup::ClaimGuard::new(self.dedup.clone(), key, id);
+        let Some(reply) = handler(message).await else {
+            claim.complete(None, self.dedup_ttl).await;
             return Ok("success".to_string());
-        }
-        match handler(message).await {
-            Some(reply) => self.render(encrypted, &reply),
-            None => Ok("success".to_string()),
-        }
+        };
+        let xml = reply.to_xml();
+        // On an error the guard abandons the claim: a retry may do better.
+        let answer = self.render_xml(encrypted, xml.clone())?;
+        claim.complete(Some(&xml), self.dedup_ttl).await;
+        Ok(answer)
     }
 }

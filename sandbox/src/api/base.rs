@@ -29,44 +29,57 @@ pub(crate) fn routes() -> Vec<(&'static str, Route)> {
     ]
 }
 
-/// The checks both token endpoints share, in WeChat's order.
+/// The checks both token endpoints share, in WeChat's order. The configured app and any app
+/// added with `Sandbox::add_app` may obtain tokens; returns the AppID.
 fn check_credentials(
     ctx: &Ctx<'_>,
     grant_type: Option<&str>,
     appid: Option<&str>,
     secret: Option<&str>,
-) -> Result<(), WxError> {
+) -> Result<String, WxError> {
     if grant_type != Some("client_credential") {
         return Err(err(40002, "invalid grant_type"));
     }
     let appid = appid.ok_or_else(|| err(41002, "appid missing"))?;
-    if appid != ctx.shared.config.appid {
+    let cfg = &ctx.shared.config;
+    let expected =
+        if appid == cfg.appid { Some(cfg.secret.clone()) } else { ctx.with(|s| s.extra_apps.get(appid).cloned()) };
+    let Some(expected) = expected else {
         return Err(err(40013, "invalid appid"));
-    }
+    };
     let secret = secret.ok_or_else(|| err(41004, "appsecret missing"))?;
-    if secret != ctx.shared.config.secret {
+    if secret != expected {
         return Err(err(40125, "invalid appsecret"));
     }
-    Ok(())
+    Ok(appid.to_string())
 }
 
 fn token(ctx: &Ctx<'_>) -> Outcome {
-    check_credentials(ctx, ctx.q("grant_type"), ctx.q("appid"), ctx.q("secret"))?;
+    let appid = check_credentials(ctx, ctx.q("grant_type"), ctx.q("appid"), ctx.q("secret"))?;
     let cfg = &ctx.shared.config;
-    let token = ctx.with(|s| s.tokens.issue_plain(cfg.token_ttl, cfg.token_grace));
+    let token = ctx.with(|s| {
+        let t = s.tokens.issue_plain(cfg.token_ttl, cfg.token_grace);
+        s.token_apps.insert(t.clone(), appid);
+        t
+    });
     data(json!({"access_token": token, "expires_in": cfg.token_ttl.as_secs()}))
 }
 
 fn stable_token(ctx: &Ctx<'_>) -> Outcome {
     let b = &ctx.body;
-    check_credentials(ctx, str_of(b, "grant_type"), str_of(b, "appid"), str_of(b, "secret"))?;
+    let appid = check_credentials(ctx, str_of(b, "grant_type"), str_of(b, "appid"), str_of(b, "secret"))?;
     let force = match b.get("force_refresh") {
         None | Some(Value::Null) => false,
         Some(Value::Bool(f)) => *f,
         Some(_) => return Err(err(47001, "data format error, force_refresh must be a boolean")),
     };
     let ttl = ctx.shared.config.token_ttl;
-    let (token, left) = ctx.with(|s| s.tokens.stable(ttl, force));
+    // One stable token for the sandbox, whichever app asks (added apps use `/cgi-bin/token`).
+    let (token, left) = ctx.with(|s| {
+        let (t, left) = s.tokens.stable(ttl, force);
+        s.token_apps.entry(t.clone()).or_insert(appid);
+        (t, left)
+    });
     data(json!({"access_token": token, "expires_in": left}))
 }
 
