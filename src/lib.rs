@@ -77,10 +77,19 @@ pub(crate) struct Generated {
     pub(crate) fetchers: &'static client::Fetchers,
     /// Read by `error` to describe an `errcode`.
     pub(crate) error_meaning: fn(i64) -> Option<&'static str>,
+    /// Read by `ops`: every operation, the named structs' fields and the unions.
+    pub(crate) operations: &'static [ops::Operation],
+    pub(crate) structs: &'static [(&'static str, &'static [ops::OpField])],
+    pub(crate) unions: &'static [ops::OpUnion],
 }
 
-pub(crate) static GENERATED: Generated =
-    Generated { fetchers: &api::FETCHERS, error_meaning: |code| ErrCode::from_code(code).meaning() };
+pub(crate) static GENERATED: Generated = Generated {
+    fetchers: &api::FETCHERS,
+    error_meaning: |code| ErrCode::from_code(code).meaning(),
+    operations: api::operations::OPERATIONS,
+    structs: api::operations::STRUCTS,
+    unions: api::operations::UNIONS,
+};
 
 impl ApiError {
     /// The code as the generated enum.

@@ -110,7 +110,7 @@ pub struct OpUnion {
 
 /// Every operation, sorted by name.
 pub fn operations() -> &'static [Operation] {
-    crate::api::operations::OPERATIONS
+    crate::GENERATED.operations
 }
 
 /// The operation called `name` (`user.info`).
@@ -120,10 +120,10 @@ pub fn find(name: &str) -> Option<&'static Operation> {
 
 /// The fields of the named struct `ty`.
 pub fn struct_fields(ty: &str) -> Option<&'static [OpField]> {
-    crate::api::operations::STRUCTS.iter().find(|(n, _)| *n == ty).map(|(_, f)| *f)
+    crate::GENERATED.structs.iter().find(|(n, _)| *n == ty).map(|(_, f)| *f)
 }
 
 /// The union called `ty`.
 pub fn union(ty: &str) -> Option<&'static OpUnion> {
-    crate::api::operations::UNIONS.iter().find(|u| u.name == ty)
+    crate::GENERATED.unions.iter().find(|u| u.name == ty)
 }
