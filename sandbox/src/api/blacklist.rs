@@ -18,7 +18,7 @@ pub(crate) fn routes() -> Vec<(&'static str, Route)> {
 fn list(ctx: &Ctx<'_>) -> Outcome {
     let openids: Vec<String> =
         ctx.with(|s| s.users.iter().filter(|u| u.blacklisted).map(|u| u.openid.clone()).collect());
-    super::users::page(&openids, ctx.s("begin_openid"), openids.len())
+    super::users::page(openids.iter().map(String::as_str), ctx.s("begin_openid"), openids.len())
 }
 
 fn set(ctx: &Ctx<'_>, on: bool) -> Outcome {

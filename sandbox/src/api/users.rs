@@ -56,22 +56,28 @@ fn info(ctx: &Ctx<'_>) -> Outcome {
 }
 
 /// One page of `openids` after `next` (all when `None`); 40003 if `next` is not in the list.
-pub(crate) fn page(openids: &[String], next: Option<&str>, total: usize) -> Outcome {
+/// Only the page is copied, so paging a million followers stays linear.
+pub(crate) fn page<'a, I>(openids: I, next: Option<&str>, total: usize) -> Outcome
+where
+    I: IntoIterator<Item = &'a str>,
+    I::IntoIter: Clone,
+{
+    let all = openids.into_iter();
     let start = match next {
         None => 0,
-        Some(n) => openids.iter().position(|o| o == n).map(|i| i + 1).ok_or_else(invalid_openid)?,
+        Some(n) => all.clone().position(|o| o == n).map(|i| i + 1).ok_or_else(invalid_openid)?,
     };
-    let chunk: Vec<&String> = openids.iter().skip(start).take(PAGE).collect();
+    let chunk: Vec<&str> = all.skip(start).take(PAGE).collect();
     if chunk.is_empty() {
         return data(json!({"total": total, "count": 0, "next_openid": ""}));
     }
-    let next = chunk.last().map(|s| s.as_str()).unwrap_or("");
+    let next = chunk.last().copied().unwrap_or("");
     data(json!({"total": total, "count": chunk.len(), "data": {"openid": chunk}, "next_openid": next}))
 }
 
 fn list(ctx: &Ctx<'_>) -> Outcome {
-    let openids: Vec<String> = ctx.with(|s| s.users.iter().map(|u| u.openid.clone()).collect());
-    page(&openids, ctx.q("next_openid"), openids.len())
+    let next = ctx.q("next_openid");
+    ctx.with(|s| page(s.users.iter().map(|u| u.openid.as_str()), next, s.users.len()))
 }
 
 fn batchget(ctx: &Ctx<'_>) -> Outcome {
