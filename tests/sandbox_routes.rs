@@ -31,3 +31,36 @@ fn every_spec_endpoint_has_a_sandbox_route_and_every_route_a_spec_endpoint() {
         "spec endpoints without a sandbox route: {no_route:?}\nsandbox routes without a spec endpoint: {no_spec:?}"
     );
 }
+
+/// Only state and behaviour are hand-written in the sandbox, in files named after the spec's
+/// areas: every route is registered by the file of the area whose endpoint it answers.
+#[test]
+fn every_route_is_answered_by_the_file_of_its_spec_area() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("spec");
+    let sources = wechat_oa_codegen::load::read_dir(&dir).expect("read spec/");
+    let spec = wechat_oa_codegen::load::load_spec("spec", &sources).expect("spec/ loads");
+    let area_of: std::collections::BTreeMap<&str, Vec<&str>> = spec
+        .areas
+        .iter()
+        .flat_map(|a| a.model.endpoints.iter().map(move |e| (e.path.as_str(), a.model.area.as_str())))
+        .fold(std::collections::BTreeMap::new(), |mut m, (path, area)| {
+            m.entry(path).or_insert_with(Vec::new).push(area);
+            m
+        });
+    let areas: BTreeSet<&str> = spec.areas.iter().map(|a| a.model.area.as_str()).collect();
+    let mut wrong = Vec::new();
+    for (file_area, path) in wechat_oa_sandbox::route_areas() {
+        assert!(areas.contains(file_area), "sandbox file {file_area}.rs is not named after a spec area");
+        match area_of.get(path) {
+            Some(spec_areas) if spec_areas.contains(&file_area) => {}
+            other => wrong.push(format!("{path}: answered in {file_area}.rs, spec area {other:?}")),
+        }
+    }
+    assert!(wrong.is_empty(), "routes in another area's file:\n{}", wrong.join("\n"));
+    // And the files on disk are the areas' (plus the dispatcher).
+    let api = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sandbox/src/api");
+    for entry in std::fs::read_dir(&api).expect("read sandbox/src/api").flatten() {
+        let name = entry.file_name().to_string_lossy().trim_end_matches(".rs").to_string();
+        assert!(name == "mod" || areas.contains(name.as_str()), "sandbox/src/api/{name} is not a spec area");
+    }
+}

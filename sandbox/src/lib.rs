@@ -36,7 +36,7 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-pub use api::route_list;
+pub use api::{route_areas, route_list};
 pub use callback::{CallbackOutcome, CallbackTarget, PushError, UrlVerification};
 pub use faults::Faults;
 

@@ -15,9 +15,11 @@ use super::{str_of, Ctx, Route};
 use crate::reply::{data, err, ok, rid, Outcome, Reply, WxError};
 use crate::state::now_unix;
 
+pub(crate) mod quota;
+
 pub(crate) fn routes() -> Vec<(&'static str, Route)> {
     vec![
-        ("/cgi-bin/token", token),
+        ("/cgi-bin/token", token as Route),
         ("/cgi-bin/stable_token", stable_token),
         ("/cgi-bin/getcallbackip", callback_ip),
         ("/cgi-bin/get_api_domain_ip", api_domain_ip),
@@ -26,6 +28,7 @@ pub(crate) fn routes() -> Vec<(&'static str, Route)> {
         ("/cgi-bin/clear_quota/v2", clear_quota_v2),
         ("/cgi-bin/openapi/quota/clear", clear_api_quota),
         ("/cgi-bin/openapi/rid/get", rid_get),
+        ("/cgi-bin/openapi/quota/get", quota::get),
     ]
 }
 

@@ -1,21 +1,18 @@
-//! Draft box and publishing: `/cgi-bin/draft/{add,get,delete,update,count,batchget,switch}` and
-//! `/cgi-bin/freepublish/{submit,get,delete,getarticle,batchget}`. Articles are validated
+//! Draft box: `/cgi-bin/draft/{add,get,delete,update,count,batchget,switch}` (publishing a
+//! draft is `publish.rs`). Articles are validated
 //! (type news/newspic, title ≤ 32 chars → 45003, author ≤ 16 → 45110, digest ≤ 128 → 45004,
 //! content required, cover/image ids must be permanent materials → 40007). The sandbox account's
 //! draft box is open (`draft/switch` reports `is_open` 1; the page now marks the switch deprecated,
 //! the draft box being open for every account). A missing digest of a single-article draft is the
 //! first 54 characters of the body's text, as documented; multi-article drafts have none.
 //! `/channels/ec/service/product/getcardinfo` answers product cards for numeric product ids.
-//! Publishing finishes at once (`publish_status` 0); `publish_id` and `msg_data_id` are answered
-//! as strings, as documented.
 
 use serde_json::{json, Value};
 
 use super::media::{new_media_id, require_material};
 use super::{str_of, Ctx, Route};
 use crate::reply::{data, err, ok, ok_with, Outcome, WxError};
-use crate::state::{now_unix, Comment, Draft, Publish, State};
-use crate::tokens::random_string;
+use crate::state::{now_unix, Draft, State};
 
 pub(crate) fn routes() -> Vec<(&'static str, Route)> {
     vec![
@@ -26,17 +23,12 @@ pub(crate) fn routes() -> Vec<(&'static str, Route)> {
         ("/cgi-bin/draft/count", count),
         ("/cgi-bin/draft/batchget", batchget),
         ("/cgi-bin/draft/switch", switch),
-        ("/cgi-bin/freepublish/submit", submit),
-        ("/cgi-bin/freepublish/get", publish_status),
-        ("/cgi-bin/freepublish/delete", publish_delete),
-        ("/cgi-bin/freepublish/getarticle", get_article),
-        ("/cgi-bin/freepublish/batchget", publish_batchget),
         ("/channels/ec/service/product/getcardinfo", product_card_info),
     ]
 }
 
 /// Validates one article and fills WeChat's defaults.
-fn article(s: &State, a: &Value) -> Result<Value, WxError> {
+pub(crate) fn article(s: &State, a: &Value) -> Result<Value, WxError> {
     let mut a = a.as_object().cloned().ok_or_else(|| super::missing("articles[]"))?;
     let kind = a.get("article_type").and_then(Value::as_str).unwrap_or("news").to_string();
     let v = Value::Object(a.clone());
@@ -73,7 +65,7 @@ fn article(s: &State, a: &Value) -> Result<Value, WxError> {
     Ok(Value::Object(a))
 }
 
-fn articles(s: &State, list: Option<&Value>) -> Result<Vec<Value>, WxError> {
+pub(crate) fn articles(s: &State, list: Option<&Value>) -> Result<Vec<Value>, WxError> {
     let list = list.and_then(Value::as_array).ok_or_else(|| super::missing("articles"))?;
     if list.is_empty() {
         return Err(err(44003, "empty news data"));
@@ -108,7 +100,7 @@ fn default_digest(a: &mut Value) {
 }
 
 /// `news_item` as WeChat returns it: the stored fields plus a (preview) `url`.
-fn news_items(media_id: &str, articles: &[Value], deleted: Option<&[bool]>) -> Vec<Value> {
+pub(crate) fn news_items(media_id: &str, articles: &[Value], deleted: Option<&[bool]>) -> Vec<Value> {
     articles
         .iter()
         .enumerate()
@@ -136,7 +128,7 @@ fn add(ctx: &Ctx<'_>) -> Outcome {
     })
 }
 
-fn draft_id<'c>(ctx: &'c Ctx<'_>) -> Result<&'c str, WxError> {
+pub(crate) fn draft_id<'c>(ctx: &'c Ctx<'_>) -> Result<&'c str, WxError> {
     ctx.s("media_id").ok_or_else(|| err(41006, "media_id missing"))
 }
 
@@ -188,7 +180,7 @@ fn count(ctx: &Ctx<'_>) -> Outcome {
 }
 
 /// `offset`, `count` (1..=20) and `no_content` of a batchget.
-fn paging(ctx: &Ctx<'_>) -> Result<(usize, usize, bool), WxError> {
+pub(crate) fn paging(ctx: &Ctx<'_>) -> Result<(usize, usize, bool), WxError> {
     let offset = ctx.i("offset").ok_or_else(|| super::missing("offset"))?;
     let count = ctx.i("count").ok_or_else(|| super::missing("count"))?;
     if offset < 0 || !(1..=20).contains(&count) {
@@ -197,7 +189,7 @@ fn paging(ctx: &Ctx<'_>) -> Result<(usize, usize, bool), WxError> {
     Ok((offset as usize, count as usize, ctx.i("no_content") == Some(1)))
 }
 
-fn strip_content(mut items: Vec<Value>, no_content: bool) -> Vec<Value> {
+pub(crate) fn strip_content(mut items: Vec<Value>, no_content: bool) -> Vec<Value> {
     if no_content {
         items.iter_mut().filter_map(Value::as_object_mut).for_each(|o| {
             o.remove("content");
@@ -221,119 +213,6 @@ fn batchget(ctx: &Ctx<'_>) -> Outcome {
             })
             .collect();
         data(json!({"total_count": s.drafts.len(), "item_count": item.len(), "item": item}))
-    })
-}
-
-fn submit(ctx: &Ctx<'_>) -> Outcome {
-    let id = draft_id(ctx)?;
-    ctx.with(|s| {
-        let d = s.drafts.get(id).cloned().ok_or_else(|| err(40007, "invalid media_id"))?;
-        let publish_id = format!("{}", 2_247_483_000_i64 + s.publishes.len() as i64 + 1);
-        let article_id = random_string(64);
-        let n = d.articles.len();
-        let msg_data_id = s.next_msgid();
-        let now = now_unix();
-        // Two followers have already commented on each article, so comment APIs have data.
-        let commenters: Vec<String> = s.users.iter().take(2).map(|u| u.openid.clone()).collect();
-        let comments = (0..n)
-            .map(|i| {
-                commenters
-                    .iter()
-                    .enumerate()
-                    .map(|(k, openid)| Comment {
-                        id: (k + 1) as i64,
-                        openid: openid.clone(),
-                        create_time: now,
-                        content: format!("沙箱留言 {} / {}", i + 1, k + 1),
-                        elected: false,
-                        deleted: false,
-                        reply: None,
-                    })
-                    .collect()
-            })
-            .collect();
-        s.publishes.insert(
-            publish_id.clone(),
-            Publish {
-                article_id,
-                msg_data_id,
-                articles: d.articles,
-                deleted: vec![false; n],
-                update_time: now,
-                comments_open: vec![true; n],
-                comments,
-            },
-        );
-        ok_with(json!({"publish_id": publish_id, "msg_data_id": msg_data_id.to_string()}))
-    })
-}
-
-fn publish_status(ctx: &Ctx<'_>) -> Outcome {
-    let pid = match ctx.body.get("publish_id") {
-        Some(Value::String(s)) => s.clone(),
-        Some(Value::Number(n)) => n.to_string(),
-        _ => return Err(super::missing("publish_id")),
-    };
-    ctx.with(|s| {
-        let p = s.publishes.get(&pid).ok_or_else(|| err(40035, "invalid args, unknown publish_id"))?;
-        let all_deleted = p.deleted.iter().all(|d| *d);
-        let items: Vec<Value> = (0..p.articles.len())
-            .map(|i| json!({"idx": i + 1, "article_url": format!("http://mp.weixin.qq.com/s/{}{}", &p.article_id[..16], i + 1)}))
-            .collect();
-        data(json!({
-            "publish_id": pid,
-            "publish_status": if all_deleted { 5 } else { 0 },
-            "article_id": p.article_id,
-            "article_detail": {"count": items.len(), "item": items},
-            "fail_idx": [],
-        }))
-    })
-}
-
-fn find_article<'s>(s: &'s mut State, article_id: &str) -> Result<&'s mut Publish, WxError> {
-    s.publishes.values_mut().find(|p| p.article_id == article_id).ok_or_else(|| err(40007, "invalid article_id"))
-}
-
-fn publish_delete(ctx: &Ctx<'_>) -> Outcome {
-    let aid = ctx.need("article_id")?;
-    let index = ctx.i("index").unwrap_or(0);
-    ctx.with(|s| {
-        let p = find_article(s, aid)?;
-        if index == 0 {
-            p.deleted.iter_mut().for_each(|d| *d = true);
-        } else {
-            let slot = usize::try_from(index - 1)
-                .ok()
-                .and_then(|i| p.deleted.get_mut(i))
-                .ok_or_else(|| err(40060, "invalid article_idx"))?;
-            *slot = true;
-        }
-        ok()
-    })
-}
-
-fn get_article(ctx: &Ctx<'_>) -> Outcome {
-    let aid = ctx.need("article_id")?;
-    ctx.with(|s| {
-        let p = find_article(s, aid)?;
-        data(json!({"news_item": news_items(&p.article_id, &p.articles, Some(&p.deleted))}))
-    })
-}
-
-fn publish_batchget(ctx: &Ctx<'_>) -> Outcome {
-    let (offset, count, no_content) = paging(ctx)?;
-    ctx.with(|s| {
-        let live: Vec<&Publish> = s.publishes.values().rev().filter(|p| !p.deleted.iter().all(|d| *d)).collect();
-        let item: Vec<Value> = live
-            .iter()
-            .skip(offset)
-            .take(count)
-            .map(|p| {
-                let items = strip_content(news_items(&p.article_id, &p.articles, Some(&p.deleted)), no_content);
-                json!({"article_id": p.article_id, "content": {"news_item": items, "create_time": p.update_time, "update_time": p.update_time}, "update_time": p.update_time})
-            })
-            .collect();
-        data(json!({"total_count": live.len(), "item_count": item.len(), "item": item}))
     })
 }
 

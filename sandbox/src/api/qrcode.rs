@@ -13,8 +13,15 @@ use crate::reply::{data, err, Outcome, Reply};
 use crate::state::QrTicket;
 use crate::tokens::random_string;
 
+pub(crate) mod shorten;
+
 pub(crate) fn routes() -> Vec<(&'static str, Route)> {
-    vec![("/cgi-bin/qrcode/create", create), ("/cgi-bin/showqrcode", show)]
+    vec![
+        ("/cgi-bin/qrcode/create", create as Route),
+        ("/cgi-bin/showqrcode", show),
+        ("/cgi-bin/shorten/gen", shorten::gen),
+        ("/cgi-bin/shorten/fetch", shorten::fetch),
+    ]
 }
 
 fn create(ctx: &Ctx<'_>) -> Outcome {

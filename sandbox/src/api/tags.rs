@@ -168,7 +168,7 @@ fn members(ctx: &Ctx<'_>) -> Outcome {
         Ok(s.users.iter().filter(|u| u.tagids.contains(&tagid)).map(|u| u.openid.clone()).collect())
     })?;
     let total = openids.len();
-    let mut reply = super::users::page(openids.iter().map(String::as_str), ctx.s("next_openid"), total)?;
+    let mut reply = super::user::page(openids.iter().map(String::as_str), ctx.s("next_openid"), total)?;
     // user/tag/get has no `total`.
     if let crate::reply::Reply::Json(Value::Object(o)) = &mut reply {
         o.remove("total");

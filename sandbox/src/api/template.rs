@@ -157,7 +157,7 @@ fn send(ctx: &Ctx<'_>) -> Outcome {
         if s.user(touser).is_none() {
             return Err(invalid_openid());
         }
-        super::blacklist::check_not_blacklisted(s, touser)?;
+        super::user::blacklist::check_not_blacklisted(s, touser)?;
         if !s.templates.iter().any(|t| t.template_id == template_id) {
             return Err(err(40037, "invalid template_id"));
         }

@@ -10,14 +10,18 @@ use super::{invalid_openid, str_of, Ctx, Route};
 use crate::reply::{data, err, ok, Outcome};
 use crate::state::User;
 
+pub(crate) mod blacklist;
+
 pub(crate) fn routes() -> Vec<(&'static str, Route)> {
-    vec![
-        ("/cgi-bin/user/info", info),
+    let mut all = vec![
+        ("/cgi-bin/user/info", info as Route),
         ("/cgi-bin/user/get", list),
         ("/cgi-bin/user/info/batchget", batchget),
         ("/cgi-bin/user/info/updateremark", update_remark),
         ("/cgi-bin/changeopenid", change_openid),
-    ]
+    ];
+    all.extend(blacklist::routes());
+    all
 }
 
 /// Page size of `/cgi-bin/user/get` and `/cgi-bin/user/tag/get`.

@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use super::{invalid_openid, route, Ctx, Route};
+use crate::api::{invalid_openid, route, Ctx, Route};
 use crate::reply::{err, ok, Outcome};
 
 pub(crate) fn routes() -> Vec<(&'static str, Route)> {
@@ -18,11 +18,12 @@ pub(crate) fn routes() -> Vec<(&'static str, Route)> {
 fn list(ctx: &Ctx<'_>) -> Outcome {
     let openids: Vec<String> =
         ctx.with(|s| s.users.iter().filter(|u| u.blacklisted).map(|u| u.openid.clone()).collect());
-    super::users::page(openids.iter().map(String::as_str), ctx.s("begin_openid"), openids.len())
+    super::page(openids.iter().map(String::as_str), ctx.s("begin_openid"), openids.len())
 }
 
 fn set(ctx: &Ctx<'_>, on: bool) -> Outcome {
-    let list = ctx.body.get("openid_list").and_then(Value::as_array).ok_or_else(|| super::missing("openid_list"))?;
+    let list =
+        ctx.body.get("openid_list").and_then(Value::as_array).ok_or_else(|| crate::api::missing("openid_list"))?;
     // 1 to 20 OpenIDs (40032) is the spec's limit, checked before any handler runs.
     let openids: Vec<&str> = list.iter().filter_map(Value::as_str).collect();
     ctx.with(|s| {

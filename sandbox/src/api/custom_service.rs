@@ -49,7 +49,7 @@ fn send(ctx: &Ctx<'_>) -> Outcome {
         if s.user(touser).is_none() {
             return Err(invalid_openid());
         }
-        super::blacklist::check_not_blacklisted(s, touser)?;
+        super::user::blacklist::check_not_blacklisted(s, touser)?;
         validate(s, &ctx.body, msgtype)?;
         super::kf::record_agent_message(s, touser, &ctx.body);
         s.sent.push(SentMessage {
