@@ -135,7 +135,7 @@ struct ManyState<K: MessageKinds> {
 /// request (add and remove them at run time). `handler` is called with the account's AppID
 /// and the message. An AppID not registered answers 404; a push signed with another account's
 /// token answers 401, like any bad signature. Each account's own body limit is enforced by
-/// its [`Callback`](crate::callback::Callback); above that, axum's default limit (2 MiB) applies to every request.
+/// its `Callback`; above that, axum's default limit (2 MiB) applies to every request.
 ///
 /// ```no_run
 /// use wechat_oa::callback::{Callback, CallbackAccounts, Message, Reply};
