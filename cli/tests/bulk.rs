@@ -13,7 +13,9 @@ fn wxoa(sb: &Sandbox) -> Command {
     c.env("WECHAT_APPID", &sb.config().appid)
         .env("WECHAT_SECRET", &sb.config().secret)
         .env("WECHAT_OA_BASE_URL", sb.base_url())
-        .env("WXOA_CONFIG", "/nonexistent/wxoa.toml");
+        .env("WXOA_CONFIG", "/nonexistent/wxoa.toml")
+        // CI exports a shared Redis for the SDK tests; each test here owns its sandbox and tokens.
+        .env_remove("WECHAT_OA_REDIS_URL");
     c
 }
 

@@ -34,6 +34,8 @@ fn wxoa(sb: &Sandbox) -> Command {
         .env("WECHAT_SECRET", &sb.config().secret)
         .env("WECHAT_OA_BASE_URL", sb.base_url())
         .env("WXOA_CONFIG", "/nonexistent/wxoa.toml")
+        // CI exports a shared Redis for the SDK tests; each test here owns its sandbox and tokens.
+        .env_remove("WECHAT_OA_REDIS_URL")
         .env_remove("WXOA_PROFILE");
     c
 }
@@ -313,6 +315,7 @@ async fn profiles_choose_the_account_and_flags_win() {
     let base = || {
         let mut c = Command::new(env!("CARGO_BIN_EXE_wxoa"));
         c.env("WXOA_CONFIG", &path)
+            .env_remove("WECHAT_OA_REDIS_URL")
             .env_remove("WECHAT_APPID")
             .env_remove("WECHAT_SECRET")
             .env_remove("WECHAT_OA_BASE_URL");
@@ -354,6 +357,7 @@ async fn completions_are_printed_for_each_shell() {
 #[tokio::test]
 async fn the_sandbox_subcommand_serves_until_stopped() {
     let mut child = Command::new(env!("CARGO_BIN_EXE_wxoa"))
+        .env_remove("WECHAT_OA_REDIS_URL")
         .args(["sandbox", "--port", "0", "--followers", "3"])
         .stdout(std::process::Stdio::piped())
         .spawn()
