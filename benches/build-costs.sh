@@ -71,8 +71,8 @@ cat <<EOF
 | spec | ${spec_lines} lines of YAML (types and endpoints: ${endpoints} entries) |
 | generator, whole spec (release, median of 5) | ${gen_median} s |
 | no-op \`cargo build --workspace\` | ${noop_secs} s; regenerated anything: ${noop_regen}; git: ${noop_git} |
-| incremental: one spec doc line changed (regenerate + rebuild) | ${incr_spec} s |
-| incremental: src/lib.rs touched (\`-p wechat-oa\`, debug) | ${incr_rt} s |
+| one spec doc line changed, \`cargo build --workspace\` (regenerate + incremental rebuild) | ${incr_spec} s |
+| src/lib.rs touched, \`cargo build -p wechat-oa\` (debug; the library alone, as a dependent project builds it: the whole crate recompiles) | ${incr_rt} s |
 | cold \`cargo build -p wechat-oa\` (fresh target, with dependencies) | ${cold_debug} s debug, ${cold_release} s release |
 | generated/ | ${gen_files} files, ${gen_lines} lines, $((gen_bytes / 1024)) KiB |
 EOF
