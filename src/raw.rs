@@ -165,25 +165,26 @@ impl RawRequest<'_> {
 
     /// Sends the request and gives either the decoded JSON answer or the file bytes WeChat
     /// sent instead (media, QR images); an errcode answer is an [`Error::Api`] as for `send`.
-    pub async fn send_json_or_binary<R: DeserializeOwned>(mut self) -> Result<crate::JsonOrBinary<R>, Error> {
-        if let Some(e) = self.problem {
-            return Err(e);
-        }
-        let query = http::query_string(&self.ep, &self.query)?;
-        let payload = self.payload()?;
-        let raw = http::execute(self.client, &self.ep, &query, payload).await?;
-        http::decode_json_or_binary(&self.ep, raw)
+    pub async fn send_json_or_binary<R: DeserializeOwned>(self) -> Result<crate::JsonOrBinary<R>, Error> {
+        let (ep, raw) = self.execute().await?;
+        http::decode_json_or_binary(&ep, raw)
     }
 
     /// Sends the call and decodes the answer into `R` (`serde_json::Value` to take it as it
     /// is). A non-zero `errcode` is [`Error::Api`], as for every generated call.
-    pub async fn send<R: DeserializeOwned>(mut self) -> Result<R, Error> {
-        if let Some(e) = self.problem {
+    pub async fn send<R: DeserializeOwned>(self) -> Result<R, Error> {
+        let (ep, raw) = self.execute().await?;
+        http::decode_json(&ep, &raw)
+    }
+
+    /// The request, sent: what both `send`s decode.
+    async fn execute(mut self) -> Result<(Endpoint, http::Raw), Error> {
+        if let Some(e) = self.problem.take() {
             return Err(e);
         }
         let query = http::query_string(&self.ep, &self.query)?;
         let payload = self.payload()?;
         let raw = http::execute(self.client, &self.ep, &query, payload).await?;
-        http::decode_json(&self.ep, &raw)
+        Ok((self.ep, raw))
     }
 }

@@ -435,11 +435,8 @@ async fn call(
         if pairs.iter().any(|(k, _)| k == f.name) {
             continue;
         }
-        if let Some(c) = f.constant {
-            let v: Value = serde_json::from_str(c).unwrap_or(Value::Null);
+        if let Some(v) = filled(f, account)? {
             pairs.push((f.name.to_string(), v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string())));
-        } else if let Some(from) = f.from {
-            pairs.push((f.name.to_string(), account()?.configured(from).map_err(Failure::usage)?));
         } else if f.required {
             return Err(Failure::usage(format!("{name}: missing query parameter `{}`", f.name)));
         }
@@ -457,10 +454,8 @@ async fn call(
                 if obj.contains_key(f.name) || f.flatten {
                     continue;
                 }
-                if let Some(c) = f.constant {
-                    obj.insert(f.name.to_string(), serde_json::from_str(c).unwrap_or(Value::Null));
-                } else if let Some(from) = f.from {
-                    obj.insert(f.name.to_string(), Value::String(account()?.configured(from).map_err(Failure::usage)?));
+                if let Some(v) = filled(f, account)? {
+                    obj.insert(f.name.to_string(), v);
                 }
             }
             let fields = match op.body_type {
@@ -549,6 +544,21 @@ fn multipart_parts(op: &'static Operation, parts: &Parts<'_>) -> Result<Vec<(&'s
         }
     }
     Ok(out)
+}
+
+/// The value wxoa fills in for a field the caller left out: the spec's constant
+/// (`action_name` …) or the configuration (`appid`, `secret`); `None` for any other field.
+fn filled<'a>(
+    f: &wechat_oa::ops::OpField,
+    account: impl Fn() -> Result<&'a config::Account, Failure>,
+) -> Result<Option<Value>, Failure> {
+    if let Some(c) = f.constant {
+        return Ok(Some(serde_json::from_str(c).unwrap_or(Value::Null)));
+    }
+    match f.from {
+        Some(from) => Ok(Some(Value::String(account()?.configured(from).map_err(Failure::usage)?))),
+        None => Ok(None),
+    }
 }
 
 fn read_body(source: &str) -> Result<Value, Failure> {

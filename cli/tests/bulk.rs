@@ -5,42 +5,17 @@ use std::collections::HashSet;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
+use common::{run, wxoa, Run};
 use serde_json::Value;
 use wechat_oa_sandbox::{Faults, Sandbox, SandboxConfig};
 
-fn wxoa(sb: &Sandbox) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_wxoa"));
-    c.env("WECHAT_APPID", &sb.config().appid)
-        .env("WECHAT_SECRET", &sb.config().secret)
-        .env("WECHAT_OA_BASE_URL", sb.base_url())
-        .env("WXOA_CONFIG", "/nonexistent/wxoa.toml")
-        // CI exports a shared Redis for the SDK tests; each test here owns its sandbox and tokens.
-        .env_remove("WECHAT_OA_REDIS_URL");
-    c
-}
+mod common;
 
 fn temp(name: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("wxoa-bulk-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("temp dir");
     dir
-}
-
-/// Runs to the end on a blocking thread (the sandbox lives on the test's runtime).
-async fn run(mut c: Command, stdin: Option<String>) -> (i32, String, String) {
-    tokio::task::spawn_blocking(move || {
-        use std::io::Write;
-        c.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
-        let mut child = c.spawn().expect("run wxoa");
-        if let (Some(mut pipe), Some(text)) = (child.stdin.take(), stdin) {
-            pipe.write_all(text.as_bytes()).expect("stdin");
-        }
-        let out = child.wait_with_output().expect("wait");
-        let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
-        (out.status.code().unwrap_or(-1), text(&out.stdout), text(&out.stderr))
-    })
-    .await
-    .expect("join")
 }
 
 fn openids(jsonl: &str) -> Vec<String> {
@@ -56,7 +31,7 @@ async fn thirty_thousand_followers_export_in_order_once_and_resume_after_an_inte
     let sb = Sandbox::start(SandboxConfig { follower_count: 30_000, ..Default::default() }).await.expect("sandbox");
     let expected = sb.users();
 
-    let (code, out, err) = {
+    let Run { code, stdout: out, stderr: err } = {
         let mut c = wxoa(&sb);
         c.args(["users", "export"]);
         run(c, None).await
@@ -108,7 +83,7 @@ async fn export_with_info_fetches_batches_of_100() {
     let sb = Sandbox::start(SandboxConfig { follower_count: 250, ..Default::default() }).await.expect("sandbox");
     let mut c = wxoa(&sb);
     c.args(["users", "export", "--info"]);
-    let (code, out, err) = run(c, None).await;
+    let Run { code, stdout: out, stderr: err } = run(c, None).await;
     assert_eq!(code, 0, "{err}");
     let lines: Vec<Value> = out.lines().map(|l| serde_json::from_str(l).expect("JSON line")).collect();
     assert_eq!(lines.len(), 250);
@@ -132,7 +107,7 @@ async fn tags_tag_reads_openids_and_tags_them_in_batches_of_50() {
     let dir = temp("tag");
     let mut c = wxoa(&sb);
     c.args(["tags", "tag", "vip", "--cursor"]).arg(dir.join("cursor.json"));
-    let (code, _, err) = run(c, Some(input.join("\n"))).await;
+    let Run { code, stderr: err, .. } = run(c, Some(input.join("\n").into_bytes())).await;
     assert_eq!(code, 0, "{err}");
     assert_eq!(sb.stats().calls_by_path.get("/cgi-bin/tags/members/batchtagging").copied(), Some(3));
     let page = client.tags().tag_users(tag).send().await.expect("members");
@@ -141,7 +116,7 @@ async fn tags_tag_reads_openids_and_tags_them_in_batches_of_50() {
     // Run again with the finished cursor: nothing more is sent.
     let mut c = wxoa(&sb);
     c.args(["tags", "tag", &tag.to_string(), "--cursor"]).arg(dir.join("cursor.json"));
-    let (code, _, err) = run(c, Some(input.join("\n"))).await;
+    let Run { code, stderr: err, .. } = run(c, Some(input.join("\n").into_bytes())).await;
     assert_eq!(code, 0, "{err}");
     assert_eq!(sb.stats().calls_by_path.get("/cgi-bin/tags/members/batchtagging").copied(), Some(3));
 }
@@ -183,7 +158,7 @@ async fn callback_push_round_trips_through_an_echo_bot_and_verify_checks_echostr
         "--text",
         "hello",
     ]);
-    let (code, out, err) = run(c, None).await;
+    let Run { code, stdout: out, stderr: err } = run(c, None).await;
     assert_eq!(code, 0, "{err}");
     let v: Value = serde_json::from_str(&out).expect("JSON");
     assert_eq!(v["encrypted"], true, "{v}");
@@ -201,21 +176,21 @@ async fn callback_push_round_trips_through_an_echo_bot_and_verify_checks_echostr
         "--event",
         "subscribe",
     ]);
-    let (code, out, _) = run(c, None).await;
+    let Run { code, stdout: out, .. } = run(c, None).await;
     assert_eq!(code, 0);
     assert!(out.contains("an event"), "{out}");
 
     // A wrong token: the bot refuses the signature.
     let mut c = wxoa(&sb);
     c.env("WECHAT_APPID", appid).args(["callback", "push", &url, "--token", "wrong", "--aes-key", aes, "--text", "x"]);
-    assert_eq!(run(c, None).await.0, 1);
+    assert_eq!(run(c, None).await.code, 1);
 
     let mut c = wxoa(&sb);
     c.args(["callback", "verify", &url, "--token", token]);
-    let (code, out, err) = run(c, None).await;
+    let Run { code, stdout: out, stderr: err } = run(c, None).await;
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("\"verified\": true"), "{out}");
     let mut c = wxoa(&sb);
     c.args(["callback", "verify", &url, "--token", "wrong"]);
-    assert_eq!(run(c, None).await.0, 3);
+    assert_eq!(run(c, None).await.code, 3);
 }
