@@ -162,6 +162,19 @@ pub fn emit_callbacks(cb: &CallbacksIr) -> TokenStream {
     let (msg_items, msgs) = group(&cb.messages);
     let (ev_items, evs) = group(&cb.events);
     let (reply_items, replies) = group(&cb.replies);
+    let (info_items, infos) = group(&cb.component);
+    let info_variants = infos.iter().map(|(v, s, d)| {
+        let doc = doc_attrs(&d.variant_doc);
+        quote!(#doc #v(#s),)
+    });
+    let info_arms = infos.iter().map(|(v, s, d)| {
+        let w = &d.wire;
+        quote!(if info_type.eq_ignore_ascii_case(#w) { return Ok(ComponentKind::#v(<#s as fields::FromXml>::from_xml(el)?)); })
+    });
+    let info_names = infos.iter().map(|(v, _, d)| {
+        let w = &d.wire;
+        quote!(ComponentKind::#v(_) => #w,)
+    });
 
     let msg_variants = msgs.iter().map(|(v, s, d)| {
         let doc = doc_attrs(&d.variant_doc);
@@ -208,12 +221,40 @@ pub fn emit_callbacks(cb: &CallbacksIr) -> TokenStream {
         #module_doc
 
         use crate::inbound::fields;
-        use crate::inbound::{MessageKinds, ReplyKinds};
+        use crate::inbound::{ComponentKinds, MessageKinds, ReplyKinds};
 
         #(#types)*
         #(#msg_items)*
         #(#ev_items)*
         #(#reply_items)*
+        #(#info_items)*
+
+        /// A push to a third-party platform's authorisation-event URL, by its `InfoType`.
+        #[derive(Debug, Clone, PartialEq)]
+        #[non_exhaustive]
+        pub enum ComponentKind {
+            #(#info_variants)*
+            /// An `InfoType` this version does not know, kept whole.
+            Unknown(fields::Unknown),
+        }
+
+        impl ComponentKind {
+            /// The `InfoType` value.
+            pub fn info_type(&self) -> &str {
+                match self { #(#info_names)* ComponentKind::Unknown(u) => u.type_name.as_str() }
+            }
+        }
+
+        impl ComponentKinds for ComponentKind {
+            fn parse(info_type: &str, el: &fields::Element) -> Result<ComponentKind, fields::Error> {
+                #(#info_arms)*
+                Ok(ComponentKind::Unknown(fields::Unknown::new(info_type, el)))
+            }
+
+            fn info_type(&self) -> &str {
+                ComponentKind::info_type(self)
+            }
+        }
 
         /// What an inbound push is: a message by `MsgType`, or an event.
         #[derive(Debug, Clone, PartialEq)]
