@@ -588,6 +588,8 @@ pub struct XmlFieldIr {
     pub stored: RustType,
     /// The constructor parameter type.
     pub arg: ArgType,
+    /// A credential (a verify ticket, an authorization code): `Debug` shows `<redacted>`.
+    pub secret: bool,
 }
 
 /// An XML struct (nested type, message, event or reply).

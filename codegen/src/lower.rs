@@ -685,6 +685,7 @@ fn lower_xml_struct(
                     value,
                     stored,
                     arg,
+                    secret: f.secret,
                 });
             }
         }

@@ -821,6 +821,7 @@ fn check_callbacks(file: &str, cb: &crate::model::CallbacksFile, d: &mut Diagnos
         }
     }
     const HEADER: &[&str] = &["ToUserName", "FromUserName", "CreateTime", "MsgType"];
+    const COMPONENT_HEADER: &[&str] = &["AppId", "CreateTime", "InfoType"];
     for (place, fields) in all_types {
         let mut idents = BTreeSet::new();
         for f in fields {
@@ -832,15 +833,12 @@ fn check_callbacks(file: &str, cb: &crate::model::CallbacksFile, d: &mut Diagnos
             if !idents.insert(ident.clone()) {
                 d.push(Diagnostic::new(file, &fplace, format!("Rust name `{ident}` is used twice here")));
             }
-            if HEADER.contains(&f.name.as_str()) {
+            let header = if place.starts_with("component ") { COMPONENT_HEADER } else { HEADER };
+            if header.contains(&f.name.as_str()) {
                 d.push(Diagnostic::new(file, &fplace, "header fields are parsed by the runtime; do not list them"));
             }
-            if f.value.is_some() || f.from.is_some() || f.secret || f.default.is_some() {
-                d.push(Diagnostic::new(
-                    file,
-                    &fplace,
-                    "`value`, `from`, `secret` and `default` do not apply to XML fields",
-                ));
+            if f.value.is_some() || f.from.is_some() || f.default.is_some() {
+                d.push(Diagnostic::new(file, &fplace, "`value`, `from` and `default` do not apply to XML fields"));
             }
             let ok = match TypeExpr::parse(&f.ty) {
                 Ok(TypeExpr::Prim(p)) => matches!(p, Prim::String | Prim::I64 | Prim::I32 | Prim::F64),

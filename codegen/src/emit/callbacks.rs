@@ -129,11 +129,34 @@ fn emit_struct(s: &XmlStructIr) -> TokenStream {
     } else {
         quote!()
     };
+    let (derive_debug, debug_impl) = if fields.iter().any(|f| f.secret) {
+        let name_str = s.name.as_str();
+        let entries = fields.iter().map(|f| {
+            let ident = format_ident!("{}", f.ident);
+            let label = &f.ident;
+            if f.secret {
+                quote!(.field(#label, &crate::generated_interface::Redacted))
+            } else {
+                quote!(.field(#label, &self.#ident))
+            }
+        });
+        let imp = quote! {
+            impl std::fmt::Debug for #name {
+                fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                    f.debug_struct(#name_str) #(#entries)* .finish()
+                }
+            }
+        };
+        (quote!(), imp)
+    } else {
+        (quote!(Debug,), quote!())
+    };
     quote! {
         #doc
-        #[derive(Debug, Clone, PartialEq, Default)]
+        #[derive(#derive_debug Clone, PartialEq, Default)]
         #non_exhaustive
         pub struct #name { #(#members)* }
+        #debug_impl
         impl fields::FromXml for #name {
             fn from_xml(#el_param: &fields::Element) -> Result<Self, fields::Error> {
                 Ok(#name { #(#reads)* })
