@@ -7,7 +7,7 @@
 //! means "no reply"; any other body that is not a valid reply (or not encrypted in safe mode)
 //! makes the user see "该公众号暂时无法提供服务".
 use crate::inbound::fields;
-use crate::inbound::{MessageKinds, ReplyKinds};
+use crate::inbound::{ComponentKinds, MessageKinds, ReplyKinds};
 /// 扫码菜单的扫描结果 (result of a scan-code menu button)
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ScanCodeInfo {
@@ -4659,6 +4659,32 @@ impl TransferCustomerServiceReply {
     pub fn with_trans_info(mut self, trans_info: TransInfo) -> Self {
         self.trans_info = Some(trans_info);
         self
+    }
+}
+/// A push to a third-party platform's authorisation-event URL, by its `InfoType`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum ComponentKind {
+    /// An `InfoType` this version does not know, kept whole.
+    Unknown(fields::Unknown),
+}
+impl ComponentKind {
+    /// The `InfoType` value.
+    pub fn info_type(&self) -> &str {
+        match self {
+            ComponentKind::Unknown(u) => u.type_name.as_str(),
+        }
+    }
+}
+impl ComponentKinds for ComponentKind {
+    fn parse(
+        info_type: &str,
+        el: &fields::Element,
+    ) -> Result<ComponentKind, fields::Error> {
+        Ok(ComponentKind::Unknown(fields::Unknown::new(info_type, el)))
+    }
+    fn info_type(&self) -> &str {
+        ComponentKind::info_type(self)
     }
 }
 /// What an inbound push is: a message by `MsgType`, or an event.

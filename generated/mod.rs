@@ -199,4 +199,10 @@ pub(crate) const FETCHERS: crate::generated_interface::Fetchers = crate::generat
     access_token: Some(fetch_access_token),
     stable_token: Some(fetch_stable_token),
     ticket: Some(fetch_ticket),
+    component_token: None,
+    start_push_ticket: None,
+    query_auth: None,
+    authorizer_token: None,
+    authorizer_list: None,
+    authorizer_info: None,
 };

@@ -8,6 +8,7 @@ use std::time::Duration;
 use tracing::instrument::WithSubscriber;
 use tracing::Instrument;
 
+use crate::component::{AuthorizerGrant, AuthorizerPage};
 use crate::descriptor::Host;
 use crate::error::Error;
 use crate::future::BoxFuture;
@@ -20,6 +21,20 @@ pub(crate) type TokenFetcher = for<'c> fn(&'c Client, bool) -> BoxFuture<'c, Res
 /// Obtains a ticket of a kind (`jsapi`, `wx_card`).
 pub(crate) type TicketFetcher = for<'c> fn(&'c Client, &'static str) -> BoxFuture<'c, Result<Grant, Error>>;
 
+/// Obtains the component token from the verify ticket.
+pub(crate) type ComponentTokenFetcher = for<'c> fn(&'c Client, String) -> BoxFuture<'c, Result<Grant, Error>>;
+/// Asks WeChat to push the verify ticket now.
+pub(crate) type StartPushTicket = for<'c> fn(&'c Client) -> BoxFuture<'c, Result<(), Error>>;
+/// Exchanges an authorization code.
+pub(crate) type QueryAuth = for<'c> fn(&'c Client, String) -> BoxFuture<'c, Result<AuthorizerGrant, Error>>;
+/// Refreshes an authorizer's token: (authorizer AppID, refresh token).
+pub(crate) type AuthorizerTokenFetcher =
+    for<'c> fn(&'c Client, String, String) -> BoxFuture<'c, Result<AuthorizerGrant, Error>>;
+/// One page of the authorizer list: (offset, count).
+pub(crate) type AuthorizerList = for<'c> fn(&'c Client, i64, i64) -> BoxFuture<'c, Result<AuthorizerPage, Error>>;
+/// One authorizer's refresh token from its details.
+pub(crate) type AuthorizerInfo = for<'c> fn(&'c Client, String) -> BoxFuture<'c, Result<Option<String>, Error>>;
+
 /// How a client obtains tokens: the spec endpoints with a `role:`, handed over by the
 /// generated code (`crate::GENERATED`, wired in `lib.rs`).
 pub(crate) struct Fetchers {
@@ -29,6 +44,28 @@ pub(crate) struct Fetchers {
     pub(crate) stable_token: Option<TokenFetcher>,
     /// `role: ticket`
     pub(crate) ticket: Option<TicketFetcher>,
+    /// `role: component_token`
+    pub(crate) component_token: Option<ComponentTokenFetcher>,
+    /// `role: start_push_ticket`
+    pub(crate) start_push_ticket: Option<StartPushTicket>,
+    /// `role: query_auth`
+    pub(crate) query_auth: Option<QueryAuth>,
+    /// `role: authorizer_token`
+    pub(crate) authorizer_token: Option<AuthorizerTokenFetcher>,
+    /// `role: authorizer_list`
+    pub(crate) authorizer_list: Option<AuthorizerList>,
+    /// `role: authorizer_info`
+    pub(crate) authorizer_info: Option<AuthorizerInfo>,
+}
+
+/// Whose credentials a client calls with.
+pub(crate) enum Origin {
+    /// An Official Account with its own AppSecret.
+    App,
+    /// A third-party platform itself (component_access_token from the verify ticket).
+    Component(Arc<crate::component::PlatformState>),
+    /// An account authorised to a platform: its token comes from the refresh token.
+    Authorizer(Arc<crate::component::AuthorizerState>),
 }
 
 impl TokenSource for Client {
@@ -36,14 +73,39 @@ impl TokenSource for Client {
         let fetchers = crate::GENERATED.fetchers;
         let missing = |role: &str| {
             let e = Error::Config(format!("the spec has no endpoint with `role: {role}`"));
-            Box::pin(async move { Err(e) }) as BoxFuture<'_, Result<Grant, Error>>
+            Box::pin(async move { Err(e) }) as BoxFuture<'static, Result<Grant, Error>>
         };
+        match (&self.inner.origin, what) {
+            (Origin::Authorizer(a), Fetch::AccessToken | Fetch::StableToken { .. }) => {
+                Box::pin(crate::component::refresh_authorizer(a.clone()))
+            }
+            (Origin::Component(p), Fetch::ComponentToken) => Box::pin(crate::component::fetch_component_token(self, p)),
+            (_, Fetch::ComponentToken) => {
+                let e = Error::Config(format!(
+                    "{} is not a third-party platform client (use wechat_oa::Component for component calls)",
+                    self.inner.appid
+                ));
+                Box::pin(async move { Err(e) })
+            }
+            (_, what) => self.fetch_own(what, fetchers, missing),
+        }
+    }
+}
+
+impl Client {
+    fn fetch_own(
+        &self,
+        what: Fetch,
+        fetchers: &'static Fetchers,
+        missing: impl Fn(&str) -> BoxFuture<'static, Result<Grant, Error>>,
+    ) -> BoxFuture<'_, Result<Grant, Error>> {
         match what {
             Fetch::AccessToken => fetchers.access_token.map_or_else(|| missing("access_token"), |f| f(self, false)),
             Fetch::StableToken { force } => {
                 fetchers.stable_token.map_or_else(|| missing("stable_token"), |f| f(self, force))
             }
             Fetch::Ticket(kind) => fetchers.ticket.map_or_else(|| missing("ticket"), |f| f(self, kind)),
+            Fetch::ComponentToken => missing("component_token"),
         }
     }
 }
@@ -70,6 +132,7 @@ struct Inner {
     tokens: TokenManager,
     /// Set when the account is removed from its [`Accounts`](crate::Accounts) registry.
     removed: AtomicBool,
+    origin: Origin,
 }
 
 impl std::fmt::Debug for Client {
@@ -154,6 +217,16 @@ impl Client {
     /// The current access_token (cached; refreshed once when needed).
     pub async fn access_token(&self) -> Result<String, Error> {
         self.token_of(TokenKind::AccessToken).await
+    }
+
+    /// The component_access_token of a third-party platform's own client (see
+    /// [`Component`](crate::Component)); other clients fail with [`Error::Config`].
+    pub async fn component_token(&self) -> Result<String, Error> {
+        self.token_of(TokenKind::ComponentToken).await
+    }
+
+    pub(crate) fn origin(&self) -> &Origin {
+        &self.inner.origin
     }
 
     /// A JS-SDK ticket (`"jsapi"` or `"wx_card"`), cached like the access token.
@@ -271,6 +344,16 @@ impl ClientBuilder {
         self.token = c;
         self
     }
+    /// The AppID being configured.
+    pub(crate) fn appid(&self) -> &str {
+        &self.appid
+    }
+
+    /// Whether no AppSecret was given.
+    pub(crate) fn secret_is_empty(&self) -> bool {
+        self.secret.is_empty()
+    }
+
     /// The same settings for another AppID and AppSecret (how [`Accounts`](crate::Accounts)
     /// makes each account's client from one template).
     pub(crate) fn for_account(mut self, appid: String, secret: String) -> Self {
@@ -298,8 +381,20 @@ impl ClientBuilder {
             return Err(Error::Config("appid and secret must not be empty".to_string()));
         }
         let http = self.http_or_new()?;
+        let scope = self.appid.clone();
+        self.build_with(http, scope, Origin::App)
+    }
+
+    /// The token store configured (or a new in-memory one).
+    pub(crate) fn store_or_new(&mut self) -> Arc<dyn TokenStore> {
+        self.store.get_or_insert_with(|| Arc::new(MemoryStore::new())).clone()
+    }
+
+    /// Builds a client over an existing HTTP client, with its tokens under `scope` in the
+    /// store (the AppID; `{component}:{authorizer}` for an authorizer).
+    pub(crate) fn build_with(self, http: reqwest::Client, scope: String, origin: Origin) -> Result<Client, Error> {
         let store = self.store.unwrap_or_else(|| Arc::new(MemoryStore::new()));
-        let tokens = TokenManager::new(&self.appid, store, self.token);
+        let tokens = TokenManager::new(&scope, store, self.token);
         Ok(Client {
             inner: Arc::new(Inner {
                 appid: self.appid,
@@ -311,6 +406,7 @@ impl ClientBuilder {
                 retry: self.retry,
                 tokens,
                 removed: AtomicBool::new(false),
+                origin,
             }),
         })
     }

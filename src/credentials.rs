@@ -99,3 +99,9 @@ impl CredentialStore for MemoryCredentials {
         Box::pin(async move { r })
     }
 }
+
+impl std::fmt::Debug for dyn CredentialStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "CredentialStore({})", self.backend())
+    }
+}

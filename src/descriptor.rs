@@ -59,6 +59,12 @@ pub enum Auth {
     AppSecret,
     /// A user's OAuth token in the request.
     UserToken,
+    /// A third-party platform's component_access_token, added by the runtime as the query
+    /// parameter `query` (`component_access_token` or `access_token`, as the page says).
+    ComponentToken {
+        /// The query parameter name.
+        query: &'static str,
+    },
 }
 
 /// Body encodings.

@@ -71,6 +71,35 @@ pub enum Error {
         /// The removed account's AppID.
         appid: String,
     },
+    /// The authorizer revoked its authorisation of the third-party platform (an
+    /// `unauthorized` push, or WeChat says so); nothing is sent until it authorises again.
+    #[error("authorizer {appid} has revoked its authorisation of platform {component_appid}")]
+    AuthorizerRevoked {
+        /// The platform's component AppID.
+        component_appid: String,
+        /// The authorizer's AppID.
+        appid: String,
+    },
+    /// No refresh token for this authorizer in the credential store, and WeChat's authorizer
+    /// list and authorizer details did not give one either: the merchant must authorise again.
+    #[error(
+        "no refresh token for authorizer {appid} of platform {component_appid}, in the credential store or from WeChat"
+    )]
+    RefreshTokenLost {
+        /// The platform's component AppID.
+        component_appid: String,
+        /// The authorizer's AppID.
+        appid: String,
+    },
+    /// No component verify ticket has reached the credential store (WeChat pushes one every
+    /// 10 minutes to the authorisation-event URL; the SDK asked for a push and waited).
+    #[error("no component_verify_ticket for platform {component_appid} in the credential store (waited {waited:?} after asking WeChat to push one)")]
+    VerifyTicketMissing {
+        /// The platform's component AppID.
+        component_appid: String,
+        /// How long the SDK waited for a push.
+        waited: Duration,
+    },
 }
 
 impl Error {
@@ -99,6 +128,9 @@ impl Error {
                 | Error::TokenWaitTimeout { .. }
                 | Error::RefreshTask(_)
                 | Error::AccountRemoved { .. }
+                | Error::AuthorizerRevoked { .. }
+                | Error::RefreshTokenLost { .. }
+                | Error::VerifyTicketMissing { .. }
         )
     }
 }

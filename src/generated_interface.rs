@@ -8,6 +8,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serialize};
 
 pub(crate) use crate::client::Fetchers;
+pub(crate) use crate::component::{AuthorizerGrant, AuthorizerPage};
 pub(crate) use crate::descriptor::{Auth, BodyKind, Endpoint, Host, Method, ResponseKind};
 pub(crate) use crate::future::BoxFuture;
 pub(crate) use crate::multipart::Part;

@@ -19,6 +19,7 @@ use crate::error::{ApiError, Error, TransportKind};
 use crate::files::{Download, JsonOrBinary};
 use crate::multipart::Part;
 use crate::redact::redact_secrets;
+use crate::token::TokenKind;
 use crate::Client;
 
 /// A request body, ready to send (and to send again).
@@ -106,8 +107,13 @@ async fn attempts(client: &Client, ep: &Endpoint, query: &str, payload: &Payload
         attempt += 1;
         span.record("attempt", attempt);
         let can_retry = attempt < policy.max_attempts;
+        let (kind, param) = match ep.auth {
+            Auth::AccessToken => (TokenKind::AccessToken, "access_token"),
+            Auth::ComponentToken { query } => (TokenKind::ComponentToken, query),
+            _ => (TokenKind::AccessToken, ""),
+        };
         let token = match ep.auth {
-            Auth::AccessToken => match client.access_token().await {
+            Auth::AccessToken | Auth::ComponentToken { .. } => match client.token_of(kind).await {
                 Ok(t) => Some(t),
                 // The call itself has not been sent, so any endpoint may try again. Store
                 // failures are not retried here: they would only hammer a store that is down.
@@ -120,7 +126,7 @@ async fn attempts(client: &Client, ep: &Endpoint, query: &str, payload: &Payload
             },
             _ => None,
         };
-        let result = send_once(client, ep, query, token.as_deref(), payload).await;
+        let result = send_once(client, ep, query, token.as_deref().map(|t| (param, t)), payload).await;
         match result {
             Ok(raw) => {
                 span.record("status", raw.status);
@@ -136,7 +142,7 @@ async fn attempts(client: &Client, ep: &Endpoint, query: &str, payload: &Payload
                             // WeChat refused the credential and did nothing else: safe to repeat
                             // once, for every endpoint, and it does not count as an attempt.
                             tracing::info!(errcode = env.errcode, "access token rejected; refreshing once");
-                            client.token_manager().invalidate(t).await?;
+                            client.token_manager().invalidate_kind(kind, t).await?;
                             token_retried = true;
                             span.record("token_refreshed", true);
                             attempt -= 1;
@@ -183,15 +189,17 @@ async fn send_once(
     client: &Client,
     ep: &Endpoint,
     query: &str,
-    token: Option<&str>,
+    token: Option<(&str, &str)>,
     payload: &Payload,
 ) -> Result<Raw, Error> {
     let mut url = String::with_capacity(64 + query.len());
     url.push_str(client.base_for(ep.host));
     url.push_str(ep.path);
     let mut sep = '?';
-    if let Some(t) = token {
-        url.push_str("?access_token=");
+    if let Some((param, t)) = token {
+        url.push('?');
+        url.push_str(param);
+        url.push('=');
         url.push_str(t);
         sep = '&';
     }

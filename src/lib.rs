@@ -31,6 +31,7 @@ pub mod api;
 mod accounts;
 mod client;
 mod clock;
+mod component;
 pub mod credentials;
 mod descriptor;
 mod error;
@@ -60,6 +61,7 @@ pub struct ReadmeDoctests;
 pub use accounts::{Accounts, AccountsBuilder};
 pub use api::errors::ErrCode;
 pub use client::{Client, ClientBuilder};
+pub use component::{Component, ComponentBuilder};
 pub use credentials::{CredentialStore, MemoryCredentials};
 pub use descriptor::{Host, Method};
 pub use error::{ApiError, Error, StoreError, TransportKind};
@@ -140,6 +142,10 @@ pub mod callback {
     pub type CallbackAccounts = crate::inbound::CallbackAccounts<MessageKind>;
     /// A passive reply.
     pub type Reply = crate::inbound::Reply<ReplyKind>;
+    /// A third-party platform's authorisation-event URL configuration and pipeline.
+    pub type ComponentCallback = crate::inbound::ComponentCallback<ComponentKind>;
+    /// A verified, decrypted push to a third-party platform (verify ticket, authorisation change).
+    pub type ComponentPush = crate::inbound::ComponentPush<ComponentKind>;
     /// A verified, decoded push and what is needed to answer it.
     pub type Inbound = crate::inbound::Inbound<MessageKind>;
 

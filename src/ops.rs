@@ -17,6 +17,9 @@ pub enum Credential {
     AppSecret,
     /// A user's OAuth access token, as a field the caller passes.
     UserToken,
+    /// A third-party platform's component_access_token, added by the runtime (only a
+    /// [`Component`](crate::Component)'s client has one).
+    ComponentToken,
 }
 
 /// How the request body is encoded.

@@ -12,8 +12,24 @@ impl std::fmt::Debug for Redacted {
 }
 
 /// Query keys whose values are credentials.
-const SECRET_KEYS: &[&str] =
-    &["access_token", "secret", "appsecret", "refresh_token", "code", "ticket", "jsapi_ticket"];
+const SECRET_KEYS: &[&str] = &[
+    "access_token",
+    "secret",
+    "appsecret",
+    "refresh_token",
+    "code",
+    "ticket",
+    "jsapi_ticket",
+    "component_access_token",
+    "component_appsecret",
+    "component_secret",
+    "component_verify_ticket",
+    "authorizer_access_token",
+    "authorizer_refresh_token",
+    "pre_auth_code",
+    "auth_code",
+    "authorization_code",
+];
 
 /// Replaces the value of every `key=value` pair with a secret key by `<redacted>`.
 pub(crate) fn redact_secrets(text: &str) -> String {

@@ -53,6 +53,8 @@ pub(crate) enum Fetch {
     },
     /// A JS-SDK ticket of this type.
     Ticket(&'static str),
+    /// A third-party platform's component_access_token (the role `component_token`).
+    ComponentToken,
 }
 
 /// Obtains tokens from WeChat for a [`TokenManager`] (the `Client` does, through the spec's
@@ -212,6 +214,8 @@ pub enum TokenKind {
     AccessToken,
     /// A JS-SDK ticket of this type (`jsapi`, `wx_card`).
     Ticket(&'static str),
+    /// A third-party platform's component_access_token.
+    ComponentToken,
 }
 
 impl TokenKind {
@@ -221,6 +225,7 @@ impl TokenKind {
             TokenKind::Ticket("jsapi") => "jsapi_ticket",
             TokenKind::Ticket("wx_card") => "wx_card_ticket",
             TokenKind::Ticket(_) => "ticket",
+            TokenKind::ComponentToken => "component_access_token",
         }
     }
 }
@@ -427,6 +432,7 @@ impl TokenManager {
             }
             TokenKind::AccessToken => client.fetch(Fetch::AccessToken).await?,
             TokenKind::Ticket(t) => client.fetch(Fetch::Ticket(t)).await?,
+            TokenKind::ComponentToken => client.fetch(Fetch::ComponentToken).await?,
         };
         self.fetches.fetch_add(1, Ordering::Relaxed);
         if forced {
@@ -454,6 +460,39 @@ impl TokenManager {
             }
         }
         Ok(token.value)
+    }
+
+    /// Drops a rejected token of `kind` from the store if it is still the current one
+    /// (compare-and-delete). An access token is also remembered so that it is not used again.
+    pub async fn invalidate_kind(&self, kind: TokenKind, rejected: &str) -> Result<(), Error> {
+        if kind == TokenKind::AccessToken {
+            return self.invalidate(rejected).await;
+        }
+        let removed = self.store.remove_if(&self.key(kind), rejected).await?;
+        tracing::debug!(removed, kind = kind.label(), "invalidated a rejected token");
+        Ok(())
+    }
+
+    /// Removes the stored token of `kind` whatever its value (an authorizer that revoked the
+    /// authorisation).
+    pub async fn forget(&self, kind: TokenKind) -> Result<(), Error> {
+        let key = self.key(kind);
+        if let Some(t) = self.store.get(&key).await? {
+            self.store.remove_if(&key, &t.value).await?;
+        }
+        Ok(())
+    }
+
+    /// Stores a token obtained outside a refresh (an authorizer's first token, handed over
+    /// with its refresh token when the merchant authorised).
+    pub(crate) async fn put(&self, kind: TokenKind, grant: Grant) -> Result<(), Error> {
+        let now = crate::clock::unix_millis();
+        let token = StoredToken {
+            value: grant.value,
+            expires_at_ms: now + (grant.expires_in.max(0) as u64) * 1000,
+            fetched_at_ms: now,
+        };
+        Ok(self.store.put(&self.key(kind), &token).await?)
     }
 
     /// Drops `rejected` from the store if it is still the current token (compare-and-delete),

@@ -358,6 +358,8 @@ pub struct EndpointIr {
     pub host: Host,
     /// Credential.
     pub auth: Auth,
+    /// With `Auth::ComponentToken`: the query parameter carrying it.
+    pub token_query: crate::model::TokenQuery,
     /// Path.
     pub path: String,
     /// Body kind for the descriptor.
@@ -491,6 +493,18 @@ pub enum FetcherRole {
     StableToken,
     /// `fetch_ticket`
     Ticket,
+    /// `fetch_component_token`
+    ComponentToken,
+    /// `start_push_ticket`
+    StartPushTicket,
+    /// `query_auth`
+    QueryAuth,
+    /// `fetch_authorizer_token`
+    AuthorizerToken,
+    /// `authorizer_list`
+    AuthorizerList,
+    /// `authorizer_info`
+    AuthorizerInfo,
 }
 
 /// A runtime fetcher: which handle method obtains a token or ticket.
@@ -574,6 +588,8 @@ pub struct XmlFieldIr {
     pub stored: RustType,
     /// The constructor parameter type.
     pub arg: ArgType,
+    /// A credential (a verify ticket, an authorization code): `Debug` shows `<redacted>`.
+    pub secret: bool,
 }
 
 /// An XML struct (nested type, message, event or reply).
@@ -621,4 +637,6 @@ pub struct CallbacksIr {
     pub events: Vec<CallbackIr>,
     /// Replies by `MsgType`.
     pub replies: Vec<CallbackIr>,
+    /// Third-party platform pushes by `InfoType`.
+    pub component: Vec<CallbackIr>,
 }

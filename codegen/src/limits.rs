@@ -46,7 +46,7 @@ pub fn check(spec: &Spec, d: &mut Diagnostics) {
         }
     }
     if let Some((file, cb)) = &spec.callbacks {
-        let all = cb.messages.iter().chain(&cb.events).chain(&cb.replies);
+        let all = cb.messages.iter().chain(&cb.events).chain(&cb.replies).chain(&cb.component);
         for def in all {
             for f in def.fields.iter().filter(|f| f.limits.is_some()) {
                 d.push(Diagnostic::new(

@@ -183,7 +183,13 @@ fn locate_area_error(file: &str, value: &Value, whole: serde_yaml::Error, diags:
 /// `callbacks.yaml` failed to deserialize: find the message/event/reply and field.
 fn locate_callbacks_error(file: &str, value: &Value, whole: serde_yaml::Error, diags: &mut Diagnostics) {
     let before = diags.len();
-    for (list, label) in [("messages", "message"), ("events", "event"), ("replies", "reply"), ("types", "type")] {
+    for (list, label) in [
+        ("messages", "message"),
+        ("events", "event"),
+        ("replies", "reply"),
+        ("component", "component"),
+        ("types", "type"),
+    ] {
         for item in seq(value, list) {
             let place = format!("{label} {}", name_of(item));
             let n = diags.len();

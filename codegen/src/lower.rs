@@ -524,6 +524,7 @@ fn lower_endpoint(
         method: ep.method,
         host: ep.host,
         auth: ep.auth,
+        token_query: ep.token_query.unwrap_or_default(),
         path: ep.path.clone(),
         body_kind: ep.body.as_ref().map(|b| b.kind),
         response_kind: response.kind,
@@ -582,6 +583,12 @@ fn lower_root(ck: &Checked<'_>) -> RootIr {
                 Role::AccessToken => FetcherRole::AccessToken,
                 Role::StableToken => FetcherRole::StableToken,
                 Role::Ticket => FetcherRole::Ticket,
+                Role::ComponentToken => FetcherRole::ComponentToken,
+                Role::StartPushTicket => FetcherRole::StartPushTicket,
+                Role::QueryAuth => FetcherRole::QueryAuth,
+                Role::AuthorizerToken => FetcherRole::AuthorizerToken,
+                Role::AuthorizerList => FetcherRole::AuthorizerList,
+                Role::AuthorizerInfo => FetcherRole::AuthorizerInfo,
             };
             fetchers.insert(
                 role,
@@ -678,6 +685,7 @@ fn lower_xml_struct(
                     value,
                     stored,
                     arg,
+                    secret: f.secret,
                 });
             }
         }
@@ -721,6 +729,7 @@ fn lower_callbacks(file: &str, cb: &CallbacksFile, d: &mut Diagnostics) -> Callb
     let messages = group(&cb.messages, "message", "Message", "MsgType", false);
     let events = group(&cb.events, "event", "Event", "Event", false);
     let replies = group(&cb.replies, "reply", "Reply", "MsgType", true);
+    let component = group(&cb.component, "component", "Info", "InfoType", false);
     CallbacksIr {
         source: file.to_string(),
         doc: Doc::default().spec(Some(&cb.title)).spec(cb.doc.as_deref()),
@@ -728,6 +737,7 @@ fn lower_callbacks(file: &str, cb: &CallbacksFile, d: &mut Diagnostics) -> Callb
         messages,
         events,
         replies,
+        component,
     }
 }
 

@@ -134,6 +134,9 @@ pub struct Endpoint {
     /// Which credential the call carries.
     #[serde(default)]
     pub auth: Auth,
+    /// With `auth: component_token`: the query parameter that carries it.
+    #[serde(default)]
+    pub token_query: Option<TokenQuery>,
     /// Whether the runtime may retry the call.
     #[serde(default)]
     pub idempotent: Option<bool>,
@@ -220,6 +223,20 @@ pub enum Auth {
     AppSecret,
     /// A user's OAuth access token, passed as a parameter.
     UserToken,
+    /// A third-party platform's component_access_token, added by the runtime as the query
+    /// parameter `token_query` names.
+    ComponentToken,
+}
+
+/// The query parameter that carries the component token (`auth: component_token`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TokenQuery {
+    /// `?component_access_token=` (the older pages).
+    #[default]
+    ComponentAccessToken,
+    /// `?access_token=` (the newer openApi pages).
+    AccessToken,
 }
 
 /// Runtime roles.
@@ -232,6 +249,18 @@ pub enum Role {
     StableToken,
     /// Obtains a JS-SDK ticket.
     Ticket,
+    /// Obtains a third-party platform's component_access_token from the verify ticket.
+    ComponentToken,
+    /// Asks WeChat to push the verify ticket now.
+    StartPushTicket,
+    /// Exchanges a merchant's authorization code for the authorizer's tokens.
+    QueryAuth,
+    /// Refreshes an authorizer's access token with its refresh token (which rotates).
+    AuthorizerToken,
+    /// Lists the authorizers, with their refresh tokens when WeChat includes them.
+    AuthorizerList,
+    /// One authorizer's details, with its refresh token.
+    AuthorizerInfo,
 }
 
 /// A request body.
@@ -437,13 +466,16 @@ pub struct CallbacksFile {
     /// Passive replies, by `MsgType`.
     #[serde(default)]
     pub replies: Vec<CallbackDef>,
+    /// Third-party platform (component) pushes, by `InfoType`.
+    #[serde(default)]
+    pub component: Vec<CallbackDef>,
 }
 
 /// One message, event or reply type.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CallbackDef {
-    /// The `MsgType` (messages, replies) or `Event` (events) value, exactly as sent.
+    /// The `MsgType` (messages, replies), `Event` (events) or `InfoType` (component) value, exactly as sent.
     pub wire: String,
     /// UpperCamelCase variant and struct name.
     pub name: String,

@@ -16,7 +16,8 @@ use serde_json::{json, Map, Value};
 
 use crate::load::Spec;
 use crate::model::{
-    Auth, BodyKind, Endpoint, Example, Field, Host, Limits, Method, ResponseKind, TypeDef, TypeKind, WireValue,
+    Auth, BodyKind, Endpoint, Example, Field, Host, Limits, Method, ResponseKind, TokenQuery, TypeDef, TypeKind,
+    WireValue,
 };
 use crate::types::{Prim, TypeExpr};
 
@@ -86,6 +87,10 @@ pub fn document(spec: &Spec) -> String {
                 "component_access_token": {
                     "type": "apiKey", "in": "query", "name": "component_access_token",
                     "description": "A third-party platform's component_access_token (older pages name the parameter so; newer ones pass it as access_token)."
+                },
+                "component_token_as_access_token": {
+                    "type": "apiKey", "in": "query", "name": "access_token",
+                    "description": "A third-party platform's component_access_token, passed as access_token (the newer openApi pages)."
                 }
             }
         }
@@ -142,6 +147,13 @@ fn operation(eps: &[Shared<'_>]) -> Value {
     match first.auth {
         Auth::AccessToken => {
             op.insert("security".into(), json!([{ "access_token": [] }]));
+        }
+        Auth::ComponentToken => {
+            let scheme = match first.token_query.unwrap_or_default() {
+                TokenQuery::ComponentAccessToken => "component_access_token",
+                TokenQuery::AccessToken => "component_token_as_access_token",
+            };
+            op.insert("security".into(), json!([{ scheme: [] }]));
         }
         Auth::None | Auth::AppSecret | Auth::UserToken => {
             op.insert("security".into(), json!([]));

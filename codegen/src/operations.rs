@@ -82,6 +82,7 @@ pub fn emit(spec: &Spec) -> TokenStream {
                 Auth::None => quote!(crate::ops::Credential::None),
                 Auth::AppSecret => quote!(crate::ops::Credential::AppSecret),
                 Auth::UserToken => quote!(crate::ops::Credential::UserToken),
+                Auth::ComponentToken => quote!(crate::ops::Credential::ComponentToken),
             };
             let body = match ep.body.as_ref().map(|b| b.kind) {
                 None => quote!(crate::ops::BodyShape::None),

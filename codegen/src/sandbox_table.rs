@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::load::Spec;
-use crate::model::{Auth, BodyKind, DateSpan, Field, Limits, Method, ResponseKind, TypeKind, WireValue};
+use crate::model::{Auth, BodyKind, DateSpan, Field, Limits, Method, ResponseKind, TokenQuery, TypeKind, WireValue};
 
 /// One request field.
 #[derive(Serialize)]
@@ -57,6 +57,9 @@ struct TableEndpoint<'a> {
     path: &'a str,
     /// `access_token` (the app token as a query parameter) or what the endpoint takes instead.
     auth: &'static str,
+    /// With `component_token`: the query parameter carrying the component token.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    token_query: Option<&'static str>,
     /// `json`, `multipart`, or `none` (no body).
     body_kind: &'static str,
     /// Only a link the client builds for a browser (the sandbox may still answer it).
@@ -137,7 +140,12 @@ pub fn table(spec: &Spec) -> String {
                     Auth::None => "none",
                     Auth::AppSecret => "app_secret",
                     Auth::UserToken => "user_token",
+                    Auth::ComponentToken => "component_token",
                 },
+                token_query: (ep.auth == Auth::ComponentToken).then(|| match ep.token_query.unwrap_or_default() {
+                    TokenQuery::ComponentAccessToken => "component_access_token",
+                    TokenQuery::AccessToken => "access_token",
+                }),
                 body_kind: match ep.body.as_ref().map(|b| b.kind) {
                     None => "none",
                     Some(BodyKind::Json) => "json",

@@ -557,49 +557,154 @@ fn check_endpoint(
             ));
         }
     }
+    if ep.token_query.is_some() && ep.auth != Auth::ComponentToken {
+        push(d, "`token_query` is only for `auth: component_token`");
+    }
+    if ep.auth == Auth::ComponentToken && has_field("component_access_token") {
+        push(d, "auth component_token adds the component token itself; remove the field");
+    }
     if let Some(role) = ep.role {
-        let rfield = |name: &str| response.fields.iter().find(|f| f.name == name);
-        let (value_field, needs) = match role {
-            Role::AccessToken | Role::StableToken => ("access_token", "access_token"),
-            Role::Ticket => ("ticket", "ticket"),
-        };
-        match rfield(value_field) {
-            Some(f) if f.required && f.ty == "string" => {}
-            _ => push(d, &format!("role {role:?} needs a required string response field `{needs}`")),
-        }
-        match rfield("expires_in") {
-            Some(f) if f.required && f.ty == "i64" => {}
-            _ => push(d, "a role endpoint needs a required i64 response field `expires_in`"),
-        }
-        let required_args: Vec<&&Field> =
-            all_args.iter().filter(|f| f.required && f.value.is_none() && f.from.is_none()).collect();
-        match role {
-            Role::AccessToken | Role::StableToken => {
-                if !required_args.is_empty() {
-                    push(d, "a token role endpoint cannot have required arguments (use `from:` / `value:`)");
-                }
-            }
-            Role::Ticket => {
-                let ok = required_args.len() == 1
-                    && TypeExpr::parse(&required_args[0].ty)
-                        .ok()
-                        .and_then(|t| t.named().map(str::to_string))
-                        .and_then(|n| types.get(&n))
-                        .is_some_and(|i| i.def.kind == TypeKind::StringEnum);
-                if !ok {
-                    push(
-                        d,
-                        "a ticket role endpoint needs exactly one required argument, a string_enum (the ticket type)",
-                    );
-                }
-            }
-        }
-        if role == Role::StableToken
-            && !all_args.iter().any(|f| f.name == "force_refresh" && f.ty == "bool" && !f.required)
-        {
-            push(d, "role stable_token needs an optional bool field `force_refresh`");
+        for msg in check_role(role, &response, &all_args, types) {
+            push(d, &msg);
         }
     }
+}
+
+/// A role endpoint has the shape its runtime fetcher relies on (positional arguments in this
+/// order, these response fields with this requiredness).
+fn check_role(
+    role: Role,
+    response: &crate::model::Response,
+    all_args: &[&Field],
+    types: &BTreeMap<String, TypeInfo<'_>>,
+) -> Vec<String> {
+    let mut msgs = Vec::new();
+    let d = &mut msgs;
+    let push = &mut |d: &mut Vec<String>, m: &str| d.push(m.to_string());
+    // (name, type, required) of a response field, or of a field of the struct a field names.
+    let struct_fields = |ty: &str| -> Option<&[Field]> {
+        let t = TypeExpr::parse(ty).ok()?;
+        let n = t.named()?;
+        types.get(n).map(|i| i.def.fields.as_slice())
+    };
+    let has = |fields: &[Field], name: &str, ty: &str, required: bool| {
+        fields.iter().any(|f| f.name == name && f.ty == ty && f.required == required)
+    };
+    let required_args: Vec<&str> = all_args
+        .iter()
+        .filter(|f| f.required && f.value.is_none() && f.from.is_none())
+        .map(|f| f.name.as_str())
+        .collect();
+    let rf = &response.fields;
+    let expect_args = |d: &mut Vec<String>, push: &mut dyn FnMut(&mut Vec<String>, &str), want: &[&str]| {
+        if required_args != want {
+            let w = if want.is_empty() { "none (use `from:` / `value:`)".to_string() } else { want.join(", ") };
+            push(d, &format!("role {role:?} needs exactly these required arguments, in this order: {w}"));
+        }
+    };
+    let expect = |d: &mut Vec<String>, push: &mut dyn FnMut(&mut Vec<String>, &str), ok: bool, what: &str| {
+        if !ok {
+            push(d, &format!("role {role:?} needs {what}"));
+        }
+    };
+    let expires = has(rf, "expires_in", "i64", true);
+    match role {
+        Role::AccessToken | Role::StableToken => {
+            expect(d, push, has(rf, "access_token", "string", true), "a required string response field `access_token`");
+            expect(d, push, expires, "a required i64 response field `expires_in`");
+            expect_args(d, push, &[]);
+            if role == Role::StableToken
+                && !all_args.iter().any(|f| f.name == "force_refresh" && f.ty == "bool" && !f.required)
+            {
+                push(d, "role stable_token needs an optional bool field `force_refresh`");
+            }
+        }
+        Role::Ticket => {
+            expect(d, push, has(rf, "ticket", "string", true), "a required string response field `ticket`");
+            expect(d, push, expires, "a required i64 response field `expires_in`");
+            let ok = required_args.len() == 1
+                && all_args
+                    .iter()
+                    .find(|f| f.name == required_args[0])
+                    .and_then(|f| TypeExpr::parse(&f.ty).ok())
+                    .and_then(|t| t.named().map(str::to_string))
+                    .and_then(|n| types.get(&n))
+                    .is_some_and(|i| i.def.kind == TypeKind::StringEnum);
+            if !ok {
+                push(d, "a ticket role endpoint needs exactly one required argument, a string_enum (the ticket type)");
+            }
+        }
+        Role::ComponentToken => {
+            expect(
+                d,
+                push,
+                has(rf, "component_access_token", "string", true),
+                "a required string response field `component_access_token`",
+            );
+            expect(d, push, expires, "a required i64 response field `expires_in`");
+            expect_args(d, push, &["component_verify_ticket"]);
+        }
+        Role::StartPushTicket => expect_args(d, push, &[]),
+        Role::QueryAuth => {
+            expect_args(d, push, &["authorization_code"]);
+            let info =
+                rf.iter().find(|f| f.name == "authorization_info" && f.required).and_then(|f| struct_fields(&f.ty));
+            let ok = info.is_some_and(|s| {
+                has(s, "authorizer_appid", "string", true)
+                    && has(s, "authorizer_access_token", "string", true)
+                    && has(s, "expires_in", "i64", true)
+                    && has(s, "authorizer_refresh_token", "string", true)
+            });
+            expect(
+                d,
+                push,
+                ok,
+                "a required struct `authorization_info` with required authorizer_appid, authorizer_access_token, expires_in (i64) and authorizer_refresh_token",
+            );
+        }
+        Role::AuthorizerToken => {
+            expect_args(d, push, &["authorizer_appid", "authorizer_refresh_token"]);
+            expect(
+                d,
+                push,
+                has(rf, "authorizer_access_token", "string", true)
+                    && expires
+                    && has(rf, "authorizer_refresh_token", "string", true),
+                "required response fields authorizer_access_token, expires_in (i64) and authorizer_refresh_token",
+            );
+        }
+        Role::AuthorizerList => {
+            expect_args(d, push, &["offset", "count"]);
+            let item = rf.iter().find(|f| f.name == "list").and_then(|f| {
+                TypeExpr::parse(&f.ty)
+                    .ok()
+                    .filter(|t| matches!(t, TypeExpr::List(_)))
+                    .and_then(|_| struct_fields(&f.ty))
+            });
+            let ok = has(rf, "total_count", "i64", true)
+                && item.is_some_and(|s| {
+                    has(s, "authorizer_appid", "string", true) && has(s, "refresh_token", "string", false)
+                });
+            expect(
+                d,
+                push,
+                ok,
+                "a required i64 `total_count` and a `list` of structs with a required authorizer_appid and an optional refresh_token (real answers may omit it)",
+            );
+        }
+        Role::AuthorizerInfo => {
+            expect_args(d, push, &["authorizer_appid"]);
+            let info =
+                rf.iter().find(|f| f.name == "authorization_info" && f.required).and_then(|f| struct_fields(&f.ty));
+            expect(
+                d,
+                push,
+                info.is_some_and(|s| has(s, "authorizer_refresh_token", "string", false)),
+                "a required struct `authorization_info` with an optional authorizer_refresh_token",
+            );
+        }
+    }
+    msgs
 }
 
 fn check_body(
@@ -687,9 +792,12 @@ fn check_callbacks(file: &str, cb: &crate::model::CallbacksFile, d: &mut Diagnos
     }
     let mut all_types: Vec<(String, &[Field])> =
         cb.types.iter().map(|t| (format!("type {}", t.name), t.fields.as_slice())).collect();
-    for (list, label, suffix) in
-        [(&cb.messages, "message", "Message"), (&cb.events, "event", "Event"), (&cb.replies, "reply", "Reply")]
-    {
+    for (list, label, suffix) in [
+        (&cb.messages, "message", "Message"),
+        (&cb.events, "event", "Event"),
+        (&cb.replies, "reply", "Reply"),
+        (&cb.component, "component", "Info"),
+    ] {
         let mut names = BTreeSet::new();
         let mut wires = BTreeSet::new();
         for def in list.iter() {
@@ -713,6 +821,7 @@ fn check_callbacks(file: &str, cb: &crate::model::CallbacksFile, d: &mut Diagnos
         }
     }
     const HEADER: &[&str] = &["ToUserName", "FromUserName", "CreateTime", "MsgType"];
+    const COMPONENT_HEADER: &[&str] = &["AppId", "CreateTime", "InfoType"];
     for (place, fields) in all_types {
         let mut idents = BTreeSet::new();
         for f in fields {
@@ -724,15 +833,12 @@ fn check_callbacks(file: &str, cb: &crate::model::CallbacksFile, d: &mut Diagnos
             if !idents.insert(ident.clone()) {
                 d.push(Diagnostic::new(file, &fplace, format!("Rust name `{ident}` is used twice here")));
             }
-            if HEADER.contains(&f.name.as_str()) {
+            let header = if place.starts_with("component ") { COMPONENT_HEADER } else { HEADER };
+            if header.contains(&f.name.as_str()) {
                 d.push(Diagnostic::new(file, &fplace, "header fields are parsed by the runtime; do not list them"));
             }
-            if f.value.is_some() || f.from.is_some() || f.secret || f.default.is_some() {
-                d.push(Diagnostic::new(
-                    file,
-                    &fplace,
-                    "`value`, `from`, `secret` and `default` do not apply to XML fields",
-                ));
+            if f.value.is_some() || f.from.is_some() || f.default.is_some() {
+                d.push(Diagnostic::new(file, &fplace, "`value`, `from` and `default` do not apply to XML fields"));
             }
             let ok = match TypeExpr::parse(&f.ty) {
                 Ok(TypeExpr::Prim(p)) => matches!(p, Prim::String | Prim::I64 | Prim::I32 | Prim::F64),

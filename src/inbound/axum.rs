@@ -24,7 +24,10 @@ use axum::routing::get;
 use axum::Router;
 use tracing::Instrument;
 
-use super::{Callback, CallbackAccounts, CallbackError, CallbackQuery, Message, MessageKinds, Reply};
+use super::{
+    Callback, CallbackAccounts, CallbackError, CallbackQuery, ComponentCallback, ComponentKinds, ComponentPush,
+    Message, MessageKinds, Reply,
+};
 
 type Handler<K> = Arc<
     dyn Fn(Message<K>) -> crate::future::BoxFuture<'static, Option<Reply<<K as MessageKinds>::Reply>>> + Send + Sync,
@@ -215,4 +218,81 @@ async fn push_account<K: MessageKinds>(
     )
     .await;
     answer(out, &span)
+}
+
+type PushHandler<K> = Arc<dyn Fn(ComponentPush<K>) -> crate::future::BoxFuture<'static, ()> + Send + Sync>;
+
+struct PlatformRoute<K> {
+    platform: crate::Component,
+    cb: ComponentCallback<K>,
+    handler: PushHandler<K>,
+}
+
+/// A third-party platform's authorisation-event URL (授权事件接收 URL): `POST /` verifies and
+/// decrypts the push, lets [`Component::apply`](crate::Component::apply) store the verify
+/// ticket, exchange an authorisation code or revoke an authorizer, then calls `handler` and
+/// answers `success`. When applying fails (the credential store is down), it answers 500 so
+/// that WeChat delivers the push again, and `handler` is not called.
+///
+/// ```no_run
+/// use wechat_oa::callback::{ComponentCallback, ComponentPush};
+/// # fn demo(platform: wechat_oa::Component) -> Result<(), wechat_oa::callback::CallbackError> {
+/// let cb = ComponentCallback::new("token", platform.appid(), "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG")?;
+/// let app: axum::Router = axum::Router::new().nest(
+///     "/platform/events",
+///     wechat_oa::callback::axum::component_router(platform, cb, |push: ComponentPush| async move {
+///         tracing::info!(info_type = push.info_type(), "platform push");
+///     }),
+/// );
+/// # let _ = app; Ok(()) }
+/// ```
+pub fn component_router<K, F, Fut>(platform: crate::Component, cb: ComponentCallback<K>, handler: F) -> Router
+where
+    K: ComponentKinds,
+    F: Fn(ComponentPush<K>) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let limit = cb.body_limit().saturating_add(1);
+    let handler: PushHandler<K> = Arc::new(move |p| Box::pin(handler(p)));
+    Router::new()
+        .route("/", axum::routing::post(platform_push::<K>))
+        .layer(DefaultBodyLimit::max(limit))
+        .with_state(Arc::new(PlatformRoute { platform, cb, handler }))
+}
+
+async fn platform_push<K: ComponentKinds>(
+    State(st): State<Arc<PlatformRoute<K>>>,
+    RawQuery(raw): RawQuery,
+    body: Bytes,
+) -> Response {
+    let span = tracing::info_span!(
+        "wechat.component_callback",
+        bytes = body.len(),
+        info_type = tracing::field::Empty,
+        check = tracing::field::Empty,
+    );
+    let st2 = st.clone();
+    // Detached like the account pipeline: a dropped connection does not cut a code exchange
+    // (whose refresh token must be stored) in half.
+    let work = async move {
+        let push = match query(raw).and_then(|q| st2.cb.open(&q, &body)) {
+            Ok(p) => p,
+            Err(e) => {
+                tracing::Span::current().record("check", e.check());
+                return rejected(&e);
+            }
+        };
+        tracing::Span::current().record("info_type", push.info_type());
+        if let Err(e) = st2.platform.apply(&push).await {
+            tracing::error!(error = %e, "could not act on the platform push; answering 500 so that WeChat sends it again");
+            return (StatusCode::INTERNAL_SERVER_ERROR, "could not store the push").into_response();
+        }
+        (st2.handler)(push).await;
+        (StatusCode::OK, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], "success").into_response()
+    }
+    .instrument(span);
+    match tokio::spawn(tracing::instrument::WithSubscriber::with_current_subscriber(work)).await {
+        Ok(r) => r,
+        Err(_) => (StatusCode::INTERNAL_SERVER_ERROR, "the push handler did not finish").into_response(),
+    }
 }

@@ -30,3 +30,11 @@ pub trait ReplyKinds: Debug + Clone + PartialEq + Send + Sync + Sized + 'static 
     /// Writes the elements after the header.
     fn write_fields(&self, w: &mut XmlWriter);
 }
+
+/// The body of a push to a third-party platform's authorisation-event URL, by its `InfoType`.
+pub trait ComponentKinds: Debug + Clone + PartialEq + Send + Sync + Sized + 'static {
+    /// Reads a push whose `InfoType` is `info_type` (unknown types are kept, not refused).
+    fn parse(info_type: &str, el: &Element<'_>) -> Result<Self, CallbackError>;
+    /// The `InfoType` value.
+    fn info_type(&self) -> &str;
+}

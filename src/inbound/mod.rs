@@ -6,6 +6,7 @@
 mod accounts;
 #[cfg(feature = "axum")]
 pub mod axum;
+pub(crate) mod component;
 mod crypto;
 mod dedup;
 mod error;
@@ -21,11 +22,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub use accounts::CallbackAccounts;
+pub use component::{ComponentCallback, ComponentPush};
 pub use crypto::AesKey;
 pub use dedup::{Claim, DedupStore, MemoryDedup};
 pub use error::CallbackError;
 pub use fields::Unknown;
-pub use kinds::{MessageKinds, ReplyKinds};
+pub use kinds::{ComponentKinds, MessageKinds, ReplyKinds};
 pub use message::{Message, Reply};
 
 /// The default body size limit: 1 MiB (WeChat's pushes are a few hundred bytes).
@@ -71,6 +73,19 @@ impl CallbackQuery {
 
 fn param<'a>(v: &'a Option<String>, name: &'static str) -> Result<&'a str, CallbackError> {
     v.as_deref().ok_or(CallbackError::MissingParam(name))
+}
+
+/// Refuses a `timestamp` that is not a number, or further than `window` from now.
+fn check_timestamp(window: Option<Duration>, ts: &str) -> Result<(), CallbackError> {
+    let t: i64 = ts.trim().parse().map_err(|_| CallbackError::BadTimestamp(ts.chars().take(20).collect()))?;
+    if let Some(window) = window {
+        let now = crate::clock::unix_secs();
+        let skew = now.abs_diff(t);
+        if skew > window.as_secs() {
+            return Err(CallbackError::StaleTimestamp { skew_secs: skew, window_secs: window.as_secs() });
+        }
+    }
+    Ok(())
 }
 
 /// A verified, decoded push and what is needed to answer it.
@@ -184,15 +199,7 @@ impl<K: MessageKinds> Callback<K> {
     }
 
     fn check_timestamp(&self, ts: &str) -> Result<(), CallbackError> {
-        let t: i64 = ts.trim().parse().map_err(|_| CallbackError::BadTimestamp(ts.chars().take(20).collect()))?;
-        if let Some(window) = self.replay_window {
-            let now = crate::clock::unix_secs();
-            let skew = now.abs_diff(t);
-            if skew > window.as_secs() {
-                return Err(CallbackError::StaleTimestamp { skew_secs: skew, window_secs: window.as_secs() });
-            }
-        }
-        Ok(())
+        check_timestamp(self.replay_window, ts)
     }
 
     fn key(&self) -> Result<&AesKey, CallbackError> {

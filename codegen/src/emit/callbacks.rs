@@ -129,11 +129,34 @@ fn emit_struct(s: &XmlStructIr) -> TokenStream {
     } else {
         quote!()
     };
+    let (derive_debug, debug_impl) = if fields.iter().any(|f| f.secret) {
+        let name_str = s.name.as_str();
+        let entries = fields.iter().map(|f| {
+            let ident = format_ident!("{}", f.ident);
+            let label = &f.ident;
+            if f.secret {
+                quote!(.field(#label, &crate::generated_interface::Redacted))
+            } else {
+                quote!(.field(#label, &self.#ident))
+            }
+        });
+        let imp = quote! {
+            impl std::fmt::Debug for #name {
+                fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                    f.debug_struct(#name_str) #(#entries)* .finish()
+                }
+            }
+        };
+        (quote!(), imp)
+    } else {
+        (quote!(Debug,), quote!())
+    };
     quote! {
         #doc
-        #[derive(Debug, Clone, PartialEq, Default)]
+        #[derive(#derive_debug Clone, PartialEq, Default)]
         #non_exhaustive
         pub struct #name { #(#members)* }
+        #debug_impl
         impl fields::FromXml for #name {
             fn from_xml(#el_param: &fields::Element) -> Result<Self, fields::Error> {
                 Ok(#name { #(#reads)* })
@@ -162,6 +185,19 @@ pub fn emit_callbacks(cb: &CallbacksIr) -> TokenStream {
     let (msg_items, msgs) = group(&cb.messages);
     let (ev_items, evs) = group(&cb.events);
     let (reply_items, replies) = group(&cb.replies);
+    let (info_items, infos) = group(&cb.component);
+    let info_variants = infos.iter().map(|(v, s, d)| {
+        let doc = doc_attrs(&d.variant_doc);
+        quote!(#doc #v(#s),)
+    });
+    let info_arms = infos.iter().map(|(v, s, d)| {
+        let w = &d.wire;
+        quote!(if info_type.eq_ignore_ascii_case(#w) { return Ok(ComponentKind::#v(<#s as fields::FromXml>::from_xml(el)?)); })
+    });
+    let info_names = infos.iter().map(|(v, _, d)| {
+        let w = &d.wire;
+        quote!(ComponentKind::#v(_) => #w,)
+    });
 
     let msg_variants = msgs.iter().map(|(v, s, d)| {
         let doc = doc_attrs(&d.variant_doc);
@@ -208,12 +244,40 @@ pub fn emit_callbacks(cb: &CallbacksIr) -> TokenStream {
         #module_doc
 
         use crate::inbound::fields;
-        use crate::inbound::{MessageKinds, ReplyKinds};
+        use crate::inbound::{ComponentKinds, MessageKinds, ReplyKinds};
 
         #(#types)*
         #(#msg_items)*
         #(#ev_items)*
         #(#reply_items)*
+        #(#info_items)*
+
+        /// A push to a third-party platform's authorisation-event URL, by its `InfoType`.
+        #[derive(Debug, Clone, PartialEq)]
+        #[non_exhaustive]
+        pub enum ComponentKind {
+            #(#info_variants)*
+            /// An `InfoType` this version does not know, kept whole.
+            Unknown(fields::Unknown),
+        }
+
+        impl ComponentKind {
+            /// The `InfoType` value.
+            pub fn info_type(&self) -> &str {
+                match self { #(#info_names)* ComponentKind::Unknown(u) => u.type_name.as_str() }
+            }
+        }
+
+        impl ComponentKinds for ComponentKind {
+            fn parse(info_type: &str, el: &fields::Element) -> Result<ComponentKind, fields::Error> {
+                #(#info_arms)*
+                Ok(ComponentKind::Unknown(fields::Unknown::new(info_type, el)))
+            }
+
+            fn info_type(&self) -> &str {
+                ComponentKind::info_type(self)
+            }
+        }
 
         /// What an inbound push is: a message by `MsgType`, or an event.
         #[derive(Debug, Clone, PartialEq)]

@@ -9,7 +9,7 @@ use super::docs::doc_attrs;
 use super::types::{emit_struct, serde_attrs};
 use super::{arg_type, rust_type};
 use crate::ir::{BodyIr, EndpointIr, FieldIr, Input, Presence, ResponseIr, WireStructIr};
-use crate::model::{Auth, BodyKind, FromConfig, Host, Method, ResponseKind, WireValue};
+use crate::model::{Auth, BodyKind, FromConfig, Host, Method, ResponseKind, TokenQuery, WireValue};
 
 /// What an endpoint contributes: items at module level and a method on the area handle.
 pub struct EmittedEndpoint {
@@ -48,6 +48,13 @@ pub fn emit_endpoint(ep: &EndpointIr) -> EmittedEndpoint {
         Auth::None => quote!(None),
         Auth::AppSecret => quote!(AppSecret),
         Auth::UserToken => quote!(UserToken),
+        Auth::ComponentToken => {
+            let q = match ep.token_query {
+                TokenQuery::ComponentAccessToken => "component_access_token",
+                TokenQuery::AccessToken => "access_token",
+            };
+            quote!(ComponentToken { query: #q })
+        }
     };
     let body_kind = match ep.body_kind {
         None => quote!(None),

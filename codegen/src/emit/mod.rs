@@ -177,6 +177,65 @@ fn emit_fetchers(root: &RootIr) -> TokenStream {
                     })
                 }
             },
+            FetcherRole::ComponentToken => quote! {
+                fn fetch_component_token(client: &crate::Client, ticket: String) -> crate::generated_interface::BoxFuture<'_, Result<crate::generated_interface::Grant, crate::Error>> {
+                    Box::pin(async move {
+                        let r = client.#area().#name(ticket).send().await?;
+                        Ok(crate::generated_interface::Grant::new(r.component_access_token, r.expires_in))
+                    })
+                }
+            },
+            FetcherRole::StartPushTicket => quote! {
+                fn start_push_ticket(client: &crate::Client) -> crate::generated_interface::BoxFuture<'_, Result<(), crate::Error>> {
+                    Box::pin(async move {
+                        client.#area().#name().send().await?;
+                        Ok(())
+                    })
+                }
+            },
+            FetcherRole::QueryAuth => quote! {
+                fn query_auth(client: &crate::Client, code: String) -> crate::generated_interface::BoxFuture<'_, Result<crate::generated_interface::AuthorizerGrant, crate::Error>> {
+                    Box::pin(async move {
+                        let a = client.#area().#name(code).send().await?.authorization_info;
+                        Ok(crate::generated_interface::AuthorizerGrant {
+                            authorizer_appid: a.authorizer_appid,
+                            access: crate::generated_interface::Grant::new(a.authorizer_access_token, a.expires_in),
+                            refresh_token: a.authorizer_refresh_token,
+                        })
+                    })
+                }
+            },
+            FetcherRole::AuthorizerToken => quote! {
+                fn fetch_authorizer_token(client: &crate::Client, appid: String, refresh_token: String) -> crate::generated_interface::BoxFuture<'_, Result<crate::generated_interface::AuthorizerGrant, crate::Error>> {
+                    Box::pin(async move {
+                        let r = client.#area().#name(appid.clone(), refresh_token).send().await?;
+                        Ok(crate::generated_interface::AuthorizerGrant {
+                            authorizer_appid: appid,
+                            access: crate::generated_interface::Grant::new(r.authorizer_access_token, r.expires_in),
+                            refresh_token: r.authorizer_refresh_token,
+                        })
+                    })
+                }
+            },
+            FetcherRole::AuthorizerList => quote! {
+                fn authorizer_list(client: &crate::Client, offset: i64, count: i64) -> crate::generated_interface::BoxFuture<'_, Result<crate::generated_interface::AuthorizerPage, crate::Error>> {
+                    Box::pin(async move {
+                        let r = client.#area().#name(offset, count).send().await?;
+                        Ok(crate::generated_interface::AuthorizerPage {
+                            total: r.total_count,
+                            items: r.list.into_iter().map(|i| (i.authorizer_appid, i.refresh_token)).collect(),
+                        })
+                    })
+                }
+            },
+            FetcherRole::AuthorizerInfo => quote! {
+                fn authorizer_refresh_token(client: &crate::Client, appid: String) -> crate::generated_interface::BoxFuture<'_, Result<Option<String>, crate::Error>> {
+                    Box::pin(async move {
+                        let r = client.#area().#name(appid).send().await?;
+                        Ok(r.authorization_info.authorizer_refresh_token)
+                    })
+                }
+            },
         }
     });
     let field = |role: FetcherRole, f: &str| {
@@ -190,6 +249,12 @@ fn emit_fetchers(root: &RootIr) -> TokenStream {
     let access = field(FetcherRole::AccessToken, "fetch_access_token");
     let stable = field(FetcherRole::StableToken, "fetch_stable_token");
     let ticket = field(FetcherRole::Ticket, "fetch_ticket");
+    let component_token = field(FetcherRole::ComponentToken, "fetch_component_token");
+    let start_push = field(FetcherRole::StartPushTicket, "start_push_ticket");
+    let query_auth = field(FetcherRole::QueryAuth, "query_auth");
+    let authorizer_token = field(FetcherRole::AuthorizerToken, "fetch_authorizer_token");
+    let authorizer_list = field(FetcherRole::AuthorizerList, "authorizer_list");
+    let authorizer_info = field(FetcherRole::AuthorizerInfo, "authorizer_refresh_token");
     quote! {
         #(#fns)*
         /// The endpoints the runtime uses for tokens and tickets (from the spec's `role:` keys).
@@ -197,6 +262,12 @@ fn emit_fetchers(root: &RootIr) -> TokenStream {
             access_token: #access,
             stable_token: #stable,
             ticket: #ticket,
+            component_token: #component_token,
+            start_push_ticket: #start_push,
+            query_auth: #query_auth,
+            authorizer_token: #authorizer_token,
+            authorizer_list: #authorizer_list,
+            authorizer_info: #authorizer_info,
         };
     }
 }

@@ -3,7 +3,7 @@
 //!
 //! WeChat POSTs one XML document per push; see <https://developers.weixin.qq.com/doc/service/guide/>.
 use crate::inbound::fields;
-use crate::inbound::{MessageKinds, ReplyKinds};
+use crate::inbound::{ComponentKinds, MessageKinds, ReplyKinds};
 /// 扫码结果 (scan result)
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ScanCodeInfo {
@@ -353,6 +353,32 @@ impl NewsReply {
             article_count,
             articles,
         }
+    }
+}
+/// A push to a third-party platform's authorisation-event URL, by its `InfoType`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum ComponentKind {
+    /// An `InfoType` this version does not know, kept whole.
+    Unknown(fields::Unknown),
+}
+impl ComponentKind {
+    /// The `InfoType` value.
+    pub fn info_type(&self) -> &str {
+        match self {
+            ComponentKind::Unknown(u) => u.type_name.as_str(),
+        }
+    }
+}
+impl ComponentKinds for ComponentKind {
+    fn parse(
+        info_type: &str,
+        el: &fields::Element,
+    ) -> Result<ComponentKind, fields::Error> {
+        Ok(ComponentKind::Unknown(fields::Unknown::new(info_type, el)))
+    }
+    fn info_type(&self) -> &str {
+        ComponentKind::info_type(self)
     }
 }
 /// What an inbound push is: a message by `MsgType`, or an event.

@@ -49,4 +49,10 @@ pub(crate) const FETCHERS: crate::generated_interface::Fetchers = crate::generat
     access_token: Some(fetch_access_token),
     stable_token: None,
     ticket: None,
+    component_token: None,
+    start_push_ticket: None,
+    query_auth: None,
+    authorizer_token: None,
+    authorizer_list: None,
+    authorizer_info: None,
 };
