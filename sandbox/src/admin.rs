@@ -65,13 +65,17 @@ struct AuthorizerRequest {
     authorizer_appid: String,
 }
 
-/// The `authorizer_appid` of an admin body, or the 400 to answer.
-fn authorizer_appid(body: &[u8]) -> Result<String, Response> {
+/// The `authorizer_appid` of an admin body, or the text of the 400 to answer.
+fn authorizer_appid(body: &[u8]) -> Result<String, String> {
     match serde_json::from_slice::<AuthorizerRequest>(body) {
         Ok(r) if !r.authorizer_appid.is_empty() => Ok(r.authorizer_appid),
-        Ok(_) => Err((StatusCode::BAD_REQUEST, "authorizer_appid must not be empty").into_response()),
-        Err(e) => Err((StatusCode::BAD_REQUEST, format!("expected {{\"authorizer_appid\"}}: {e}")).into_response()),
+        Ok(_) => Err("authorizer_appid must not be empty".to_string()),
+        Err(e) => Err(format!("expected {{\"authorizer_appid\"}}: {e}")),
     }
+}
+
+fn bad_request(why: String) -> Response {
+    (StatusCode::BAD_REQUEST, why).into_response()
 }
 
 fn no_component(s: &Shared) -> Option<Response> {
@@ -91,7 +95,7 @@ async fn authorize(State(s): State<Arc<Shared>>, body: axum::body::Bytes) -> Res
     }
     match authorizer_appid(&body) {
         Ok(appid) => Json(json!({"auth_code": crate::api::component::authorize(&s, &appid).await})).into_response(),
-        Err(r) => r,
+        Err(why) => bad_request(why),
     }
 }
 
@@ -100,14 +104,14 @@ async fn unauthorize(State(s): State<Arc<Shared>>, body: axum::body::Bytes) -> R
         Ok(appid) => {
             Json(json!({"unauthorized": crate::api::component::unauthorize(&s, &appid).await})).into_response()
         }
-        Err(r) => r,
+        Err(why) => bad_request(why),
     }
 }
 
 async fn omit_list_refresh_token(State(s): State<Arc<Shared>>, body: axum::body::Bytes) -> Response {
     match authorizer_appid(&body) {
         Ok(appid) => Json(json!({"known": s.with(|st| st.component.omit_list_refresh_token(&appid))})).into_response(),
-        Err(r) => r,
+        Err(why) => bad_request(why),
     }
 }
 

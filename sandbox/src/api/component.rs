@@ -4,9 +4,10 @@
 //! once), `api_create_preauthcode`, `api_query_auth` (an auth_code from an authorisation, once,
 //! 10 minutes: 61009 / 61010), `api_authorizer_token` (rotates the refresh token on every
 //! call; the previous one, an unknown one or a revoked one → 61023; an account that is not
-//! authorised → 61003), `api_get_authorizer_list` (in authorisation order, `count` 0…500),
-//! `api_get_authorizer_info`, `api_get_authorizer_option` / `api_set_authorizer_option` and the
-//! component's `clear_quota` (10 a month, then 48006).
+//! authorised → 61003), `api_get_authorizer_list` (in authorisation order, `count` 1…500),
+//! `api_get_authorizer_info`, `api_get_authorizer_option` / `api_set_authorizer_option` (61003
+//! for an account that is not authorised, 40035 for an unknown option or value) and the
+//! component's `clear_quota/v2` (the platform's secret; 10 resets a month, then 48006).
 //!
 //! The notices to the platform's callback URL (`component_verify_ticket`, `authorized`,
 //! `updateauthorized`, `unauthorized`) are built here under the state lock and sent after it
@@ -39,7 +40,7 @@ pub(crate) fn routes() -> Vec<(&'static str, Route)> {
         ("/cgi-bin/component/api_get_authorizer_info", authorizer_info),
         ("/cgi-bin/component/api_get_authorizer_option", get_option),
         ("/cgi-bin/component/api_set_authorizer_option", set_option),
-        ("/cgi-bin/component/clear_quota", clear_quota),
+        ("/cgi-bin/component/clear_quota/v2", clear_quota_v2),
     ]
 }
 
@@ -204,6 +205,11 @@ fn own_component<'c>(ctx: &Ctx<'c>) -> Result<&'c ComponentConfig, WxError> {
     Ok(cfg)
 }
 
+/// `api_start_push_ticket` names a wrong AppID 40013 (its page), not 61011.
+fn own_component_appid<'c>(ctx: &Ctx<'c>) -> Result<&'c ComponentConfig, WxError> {
+    own_component(ctx).map_err(|e| if e.code == 61011 { err(40013, "invalid appid") } else { e })
+}
+
 /// The component secret (`key` names the field the endpoint takes): 41004 missing, 40125 wrong.
 fn check_secret(ctx: &Ctx<'_>, cfg: &ComponentConfig, key: &str) -> Result<(), WxError> {
     let secret = ctx.s(key).ok_or_else(|| err(41004, "appsecret missing"))?;
@@ -225,7 +231,7 @@ fn component_token(ctx: &Ctx<'_>) -> Outcome {
 }
 
 fn start_push_ticket(ctx: &Ctx<'_>) -> Outcome {
-    let cfg = own_component(ctx)?;
+    let cfg = own_component_appid(ctx)?;
     check_secret(ctx, cfg, "component_secret")?;
     if let Some((_, Some(d))) = prepare_ticket(ctx.shared) {
         // The answer does not wait for the developer's server.
@@ -293,8 +299,9 @@ fn authorizer_list(ctx: &Ctx<'_>) -> Outcome {
     own_component(ctx)?;
     let offset = ctx.i("offset").ok_or_else(|| super::missing("offset"))?;
     let count = ctx.i("count").ok_or_else(|| super::missing("count"))?;
-    // The spec's limit answers first when it names one; this keeps the sandbox bounded anyway.
-    if offset < 0 || !(0..=LIST_MAX).contains(&count) {
+    // The spec's limits (offset ≥ 0, count 1…500) answer first; this keeps the sandbox bounded
+    // should they ever be left out.
+    if offset < 0 || !(1..=LIST_MAX).contains(&count) {
         return Err(err(40035, format!("invalid args, offset {offset} / count {count} (count at most {LIST_MAX})")));
     }
     let (total, entries) = ctx.with(|s| s.component.list(offset as usize, count as usize));
@@ -361,9 +368,15 @@ fn set_option(ctx: &Ctx<'_>) -> Outcome {
     ok()
 }
 
-fn clear_quota(ctx: &Ctx<'_>) -> Outcome {
-    own_component(ctx)?;
+/// Resets the platform's quotas, or (with `appid`) an authorised account's: 61003 for an
+/// account that is not authorised.
+fn clear_quota_v2(ctx: &Ctx<'_>) -> Outcome {
+    let cfg = own_component(ctx)?;
+    check_secret(ctx, cfg, "appsecret")?;
     ctx.with(|s| {
+        if let Some(appid) = ctx.s("appid") {
+            s.component.authorized(appid)?;
+        }
         if s.component.quota_clears >= 10 {
             return Err(err(48006, "forbid to clear quota because of reaching the limit"));
         }
