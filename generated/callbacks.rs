@@ -4661,10 +4661,239 @@ impl TransferCustomerServiceReply {
         self
     }
 }
+/// 验证票据 (verify ticket push)
+///
+/// Pushed every 10 minutes once the platform is approved (and at once after
+/// `start_push_ticket`). The ticket is valid 12 h, longer than the component_access_token:
+/// keep the latest one and keep using it to refresh the token when a push is missed.
+///
+/// InfoType `component_verify_ticket`.
+///
+/// Official documentation: <https://developers.weixin.qq.com/doc/oplatform/Third-party_Platforms/2.0/api/Before_Develop/component_verify_ticket.html>
+#[derive(Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ComponentVerifyTicketInfo {
+    /// Ticket 内容
+    ///
+    /// XML element: `ComponentVerifyTicket`.
+    pub component_verify_ticket: String,
+}
+impl std::fmt::Debug for ComponentVerifyTicketInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ComponentVerifyTicketInfo")
+            .field("component_verify_ticket", &crate::generated_interface::Redacted)
+            .finish()
+    }
+}
+impl fields::FromXml for ComponentVerifyTicketInfo {
+    fn from_xml(el: &fields::Element) -> Result<Self, fields::Error> {
+        Ok(ComponentVerifyTicketInfo {
+            component_verify_ticket: fields::required_text(
+                el,
+                "ComponentVerifyTicket",
+                "component_verify_ticket InfoType",
+            )?,
+        })
+    }
+}
+impl fields::ToXml for ComponentVerifyTicketInfo {
+    fn write_xml(&self, w: &mut fields::Writer) {
+        w.text("ComponentVerifyTicket", &self.component_verify_ticket);
+    }
+}
+/// 授权成功通知 (an account authorised the platform)
+///
+/// A 公众号/服务号/小程序/微信小店/带货助手/视频号助手 account authorised the platform.
+/// Exchange AuthorizationCode with `component.query_auth` before it expires.
+///
+/// InfoType `authorized`.
+///
+/// Official documentation: <https://developers.weixin.qq.com/doc/oplatform/Third-party_Platforms/2.0/api/Before_Develop/authorize_event.html>
+#[derive(Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct AuthorizedInfo {
+    /// 授权账号的 appid
+    ///
+    /// XML element: `AuthorizerAppid`.
+    pub authorizer_appid: String,
+    /// 授权码，可用于获取授权信息
+    ///
+    /// XML element: `AuthorizationCode`.
+    pub authorization_code: String,
+    /// 授权码过期时间, 单位秒 (the page's table: nubmer; its sample prints the placeholder 过期时间)
+    ///
+    /// XML element: `AuthorizationCodeExpiredTime`.
+    pub authorization_code_expired_time: Option<i64>,
+    /// 预授权码
+    ///
+    /// XML element: `PreAuthCode`.
+    pub pre_auth_code: Option<String>,
+}
+impl std::fmt::Debug for AuthorizedInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuthorizedInfo")
+            .field("authorizer_appid", &self.authorizer_appid)
+            .field("authorization_code", &crate::generated_interface::Redacted)
+            .field(
+                "authorization_code_expired_time",
+                &self.authorization_code_expired_time,
+            )
+            .field("pre_auth_code", &crate::generated_interface::Redacted)
+            .finish()
+    }
+}
+impl fields::FromXml for AuthorizedInfo {
+    fn from_xml(el: &fields::Element) -> Result<Self, fields::Error> {
+        Ok(AuthorizedInfo {
+            authorizer_appid: fields::required_text(
+                el,
+                "AuthorizerAppid",
+                "authorized InfoType",
+            )?,
+            authorization_code: fields::required_text(
+                el,
+                "AuthorizationCode",
+                "authorized InfoType",
+            )?,
+            authorization_code_expired_time: fields::number(
+                el,
+                "AuthorizationCodeExpiredTime",
+            )?,
+            pre_auth_code: fields::text(el, "PreAuthCode"),
+        })
+    }
+}
+impl fields::ToXml for AuthorizedInfo {
+    fn write_xml(&self, w: &mut fields::Writer) {
+        w.text("AuthorizerAppid", &self.authorizer_appid);
+        w.text("AuthorizationCode", &self.authorization_code);
+        if let Some(v) = &self.authorization_code_expired_time {
+            w.number("AuthorizationCodeExpiredTime", v);
+        }
+        if let Some(v) = &self.pre_auth_code {
+            w.text("PreAuthCode", v);
+        }
+    }
+}
+/// 取消授权通知 (an account revoked the authorisation)
+///
+/// The account cancelled its authorisation (only the account can, on the 公众平台); its
+/// authorizer tokens and refresh token no longer work.
+///
+/// InfoType `unauthorized`.
+///
+/// Official documentation: <https://developers.weixin.qq.com/doc/oplatform/Third-party_Platforms/2.0/api/Before_Develop/authorize_event.html>
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct UnauthorizedInfo {
+    /// 授权账号的 appid
+    ///
+    /// XML element: `AuthorizerAppid`.
+    pub authorizer_appid: String,
+}
+impl fields::FromXml for UnauthorizedInfo {
+    fn from_xml(el: &fields::Element) -> Result<Self, fields::Error> {
+        Ok(UnauthorizedInfo {
+            authorizer_appid: fields::required_text(
+                el,
+                "AuthorizerAppid",
+                "unauthorized InfoType",
+            )?,
+        })
+    }
+}
+impl fields::ToXml for UnauthorizedInfo {
+    fn write_xml(&self, w: &mut fields::Writer) {
+        w.text("AuthorizerAppid", &self.authorizer_appid);
+    }
+}
+/// 授权更新通知 (an account changed its authorisation)
+///
+/// The account changed the permission sets it grants (not sent when they did not change).
+/// Exchange the new AuthorizationCode with `component.query_auth` to read the new func_info
+/// and refresh token.
+///
+/// InfoType `updateauthorized`.
+///
+/// Official documentation: <https://developers.weixin.qq.com/doc/oplatform/Third-party_Platforms/2.0/api/Before_Develop/authorize_event.html>
+#[derive(Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct UpdateAuthorizedInfo {
+    /// 授权账号的 appid
+    ///
+    /// XML element: `AuthorizerAppid`.
+    pub authorizer_appid: String,
+    /// 授权码，可用于获取授权信息
+    ///
+    /// XML element: `AuthorizationCode`.
+    pub authorization_code: String,
+    /// 授权码过期时间, 单位秒 (the page's table: nubmer; its sample prints the placeholder 过期时间)
+    ///
+    /// XML element: `AuthorizationCodeExpiredTime`.
+    pub authorization_code_expired_time: Option<i64>,
+    /// 预授权码
+    ///
+    /// XML element: `PreAuthCode`.
+    pub pre_auth_code: Option<String>,
+}
+impl std::fmt::Debug for UpdateAuthorizedInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UpdateAuthorizedInfo")
+            .field("authorizer_appid", &self.authorizer_appid)
+            .field("authorization_code", &crate::generated_interface::Redacted)
+            .field(
+                "authorization_code_expired_time",
+                &self.authorization_code_expired_time,
+            )
+            .field("pre_auth_code", &crate::generated_interface::Redacted)
+            .finish()
+    }
+}
+impl fields::FromXml for UpdateAuthorizedInfo {
+    fn from_xml(el: &fields::Element) -> Result<Self, fields::Error> {
+        Ok(UpdateAuthorizedInfo {
+            authorizer_appid: fields::required_text(
+                el,
+                "AuthorizerAppid",
+                "updateauthorized InfoType",
+            )?,
+            authorization_code: fields::required_text(
+                el,
+                "AuthorizationCode",
+                "updateauthorized InfoType",
+            )?,
+            authorization_code_expired_time: fields::number(
+                el,
+                "AuthorizationCodeExpiredTime",
+            )?,
+            pre_auth_code: fields::text(el, "PreAuthCode"),
+        })
+    }
+}
+impl fields::ToXml for UpdateAuthorizedInfo {
+    fn write_xml(&self, w: &mut fields::Writer) {
+        w.text("AuthorizerAppid", &self.authorizer_appid);
+        w.text("AuthorizationCode", &self.authorization_code);
+        if let Some(v) = &self.authorization_code_expired_time {
+            w.number("AuthorizationCodeExpiredTime", v);
+        }
+        if let Some(v) = &self.pre_auth_code {
+            w.text("PreAuthCode", v);
+        }
+    }
+}
 /// A push to a third-party platform's authorisation-event URL, by its `InfoType`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum ComponentKind {
+    /// 验证票据 (verify ticket push)
+    ComponentVerifyTicket(ComponentVerifyTicketInfo),
+    /// 授权成功通知 (an account authorised the platform)
+    Authorized(AuthorizedInfo),
+    /// 取消授权通知 (an account revoked the authorisation)
+    Unauthorized(UnauthorizedInfo),
+    /// 授权更新通知 (an account changed its authorisation)
+    UpdateAuthorized(UpdateAuthorizedInfo),
     /// An `InfoType` this version does not know, kept whole.
     Unknown(fields::Unknown),
 }
@@ -4672,6 +4901,10 @@ impl ComponentKind {
     /// The `InfoType` value.
     pub fn info_type(&self) -> &str {
         match self {
+            ComponentKind::ComponentVerifyTicket(_) => "component_verify_ticket",
+            ComponentKind::Authorized(_) => "authorized",
+            ComponentKind::Unauthorized(_) => "unauthorized",
+            ComponentKind::UpdateAuthorized(_) => "updateauthorized",
             ComponentKind::Unknown(u) => u.type_name.as_str(),
         }
     }
@@ -4681,6 +4914,34 @@ impl ComponentKinds for ComponentKind {
         info_type: &str,
         el: &fields::Element,
     ) -> Result<ComponentKind, fields::Error> {
+        if info_type.eq_ignore_ascii_case("component_verify_ticket") {
+            return Ok(
+                ComponentKind::ComponentVerifyTicket(
+                    <ComponentVerifyTicketInfo as fields::FromXml>::from_xml(el)?,
+                ),
+            );
+        }
+        if info_type.eq_ignore_ascii_case("authorized") {
+            return Ok(
+                ComponentKind::Authorized(
+                    <AuthorizedInfo as fields::FromXml>::from_xml(el)?,
+                ),
+            );
+        }
+        if info_type.eq_ignore_ascii_case("unauthorized") {
+            return Ok(
+                ComponentKind::Unauthorized(
+                    <UnauthorizedInfo as fields::FromXml>::from_xml(el)?,
+                ),
+            );
+        }
+        if info_type.eq_ignore_ascii_case("updateauthorized") {
+            return Ok(
+                ComponentKind::UpdateAuthorized(
+                    <UpdateAuthorizedInfo as fields::FromXml>::from_xml(el)?,
+                ),
+            );
+        }
         Ok(ComponentKind::Unknown(fields::Unknown::new(info_type, el)))
     }
     fn info_type(&self) -> &str {

@@ -511,6 +511,34 @@ pub enum ErrCode {
     ///
     /// errcode `50005`
     UserNotFollowing,
+    /// 该账号未授权给此第三方平台 (the account has not authorised this third-party platform, or the appid/secret are wrong)
+    ///
+    /// errcode `61003`
+    ComponentNotAuthorized,
+    /// 调用方 IP 不在第三方平台的白名单中 (caller IP not in the platform's whitelist)
+    ///
+    /// errcode `61004`
+    ComponentClientIpNotRegistered,
+    /// component_verify_ticket 已过期 (verify ticket expired; use the latest pushed one)
+    ///
+    /// errcode `61005`
+    ComponentTicketExpired,
+    /// component_verify_ticket 无效 (verify ticket invalid)
+    ///
+    /// errcode `61006`
+    ComponentTicketInvalid,
+    /// 该接口的权限集未授权给第三方平台 (the account has not granted this API's permission set to the platform)
+    ///
+    /// errcode `61007`
+    ApiUnauthorizedToComponent,
+    /// 无效的第三方平台 (invalid component)
+    ///
+    /// errcode `61011`
+    InvalidComponent,
+    /// authorizer_refresh_token 无效 (refresh token invalid or superseded; read the current one with api_get_authorizer_list)
+    ///
+    /// errcode `61023`
+    AuthorizerRefreshTokenInvalid,
     /// 客服系统错误 (customer-service system error)
     ///
     /// errcode `61450`
@@ -765,6 +793,13 @@ impl ErrCode {
             50001 => ErrCode::UserUnauthorized,
             50002 => ErrCode::UserLimited,
             50005 => ErrCode::UserNotFollowing,
+            61003 => ErrCode::ComponentNotAuthorized,
+            61004 => ErrCode::ComponentClientIpNotRegistered,
+            61005 => ErrCode::ComponentTicketExpired,
+            61006 => ErrCode::ComponentTicketInvalid,
+            61007 => ErrCode::ApiUnauthorizedToComponent,
+            61011 => ErrCode::InvalidComponent,
+            61023 => ErrCode::AuthorizerRefreshTokenInvalid,
             61450 => ErrCode::KfSystemError,
             61451 => ErrCode::KfInvalidParameter,
             61452 => ErrCode::InvalidKfAccount,
@@ -928,6 +963,13 @@ impl ErrCode {
             ErrCode::UserUnauthorized => 50001,
             ErrCode::UserLimited => 50002,
             ErrCode::UserNotFollowing => 50005,
+            ErrCode::ComponentNotAuthorized => 61003,
+            ErrCode::ComponentClientIpNotRegistered => 61004,
+            ErrCode::ComponentTicketExpired => 61005,
+            ErrCode::ComponentTicketInvalid => 61006,
+            ErrCode::ApiUnauthorizedToComponent => 61007,
+            ErrCode::InvalidComponent => 61011,
+            ErrCode::AuthorizerRefreshTokenInvalid => 61023,
             ErrCode::KfSystemError => 61450,
             ErrCode::KfInvalidParameter => 61451,
             ErrCode::InvalidKfAccount => 61452,
@@ -1313,6 +1355,37 @@ impl ErrCode {
             ErrCode::UserNotFollowing => {
                 Some("用户未关注公众号 (user not following)")
             }
+            ErrCode::ComponentNotAuthorized => {
+                Some(
+                    "该账号未授权给此第三方平台 (the account has not authorised this third-party platform, or the appid/secret are wrong)",
+                )
+            }
+            ErrCode::ComponentClientIpNotRegistered => {
+                Some(
+                    "调用方 IP 不在第三方平台的白名单中 (caller IP not in the platform's whitelist)",
+                )
+            }
+            ErrCode::ComponentTicketExpired => {
+                Some(
+                    "component_verify_ticket 已过期 (verify ticket expired; use the latest pushed one)",
+                )
+            }
+            ErrCode::ComponentTicketInvalid => {
+                Some("component_verify_ticket 无效 (verify ticket invalid)")
+            }
+            ErrCode::ApiUnauthorizedToComponent => {
+                Some(
+                    "该接口的权限集未授权给第三方平台 (the account has not granted this API's permission set to the platform)",
+                )
+            }
+            ErrCode::InvalidComponent => {
+                Some("无效的第三方平台 (invalid component)")
+            }
+            ErrCode::AuthorizerRefreshTokenInvalid => {
+                Some(
+                    "authorizer_refresh_token 无效 (refresh token invalid or superseded; read the current one with api_get_authorizer_list)",
+                )
+            }
             ErrCode::KfSystemError => {
                 Some("客服系统错误 (customer-service system error)")
             }
@@ -1482,6 +1555,19 @@ impl ErrCode {
             }
             ErrCode::UserUnauthorized => Some("user unauthorized"),
             ErrCode::UserLimited => Some("user limited"),
+            ErrCode::ComponentNotAuthorized => {
+                Some("component is not authorized by this account")
+            }
+            ErrCode::ComponentClientIpNotRegistered => {
+                Some("access clientip is not registered")
+            }
+            ErrCode::ComponentTicketExpired => Some("component ticket is expired"),
+            ErrCode::ComponentTicketInvalid => Some("component ticket is invalid"),
+            ErrCode::ApiUnauthorizedToComponent => {
+                Some("api is unauthorized to component")
+            }
+            ErrCode::InvalidComponent => Some("invalid component"),
+            ErrCode::AuthorizerRefreshTokenInvalid => Some("refresh_token is invalid"),
             ErrCode::KfSystemError => Some("system error"),
             ErrCode::KfInvalidParameter => Some("invalid parameter"),
             ErrCode::InvalidKfAccount => Some("invalid kf_account"),

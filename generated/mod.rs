@@ -16,6 +16,8 @@ pub mod base;
 pub mod card;
 /// 留言管理 (article comments)
 pub mod comment;
+/// 第三方平台 (Open Platform third-party platform: component and authorizer tokens)
+pub mod component;
 /// 客服消息 (customer-service messages)
 pub mod custom_service;
 /// 数据统计 (analytics)
@@ -76,6 +78,10 @@ impl crate::Client {
     /// 留言管理 (article comments)
     pub fn comment(&self) -> comment::CommentApi<'_> {
         comment::CommentApi::new(self)
+    }
+    /// 第三方平台 (Open Platform third-party platform: component and authorizer tokens)
+    pub fn component(&self) -> component::ComponentApi<'_> {
+        component::ComponentApi::new(self)
     }
     /// 客服消息 (customer-service messages)
     pub fn custom_service(&self) -> custom_service::CustomServiceApi<'_> {
@@ -194,15 +200,112 @@ fn fetch_ticket<'a>(
         Ok(crate::generated_interface::Grant::new(r.ticket, r.expires_in))
     })
 }
+fn fetch_component_token(
+    client: &crate::Client,
+    ticket: String,
+) -> crate::generated_interface::BoxFuture<
+    '_,
+    Result<crate::generated_interface::Grant, crate::Error>,
+> {
+    Box::pin(async move {
+        let r = client.component().component_token(ticket).send().await?;
+        Ok(
+            crate::generated_interface::Grant::new(
+                r.component_access_token,
+                r.expires_in,
+            ),
+        )
+    })
+}
+fn start_push_ticket(
+    client: &crate::Client,
+) -> crate::generated_interface::BoxFuture<'_, Result<(), crate::Error>> {
+    Box::pin(async move {
+        client.component().start_push_ticket().send().await?;
+        Ok(())
+    })
+}
+fn query_auth(
+    client: &crate::Client,
+    code: String,
+) -> crate::generated_interface::BoxFuture<
+    '_,
+    Result<crate::generated_interface::AuthorizerGrant, crate::Error>,
+> {
+    Box::pin(async move {
+        let a = client.component().query_auth(code).send().await?.authorization_info;
+        Ok(crate::generated_interface::AuthorizerGrant {
+            authorizer_appid: a.authorizer_appid,
+            access: crate::generated_interface::Grant::new(
+                a.authorizer_access_token,
+                a.expires_in,
+            ),
+            refresh_token: a.authorizer_refresh_token,
+        })
+    })
+}
+fn fetch_authorizer_token(
+    client: &crate::Client,
+    appid: String,
+    refresh_token: String,
+) -> crate::generated_interface::BoxFuture<
+    '_,
+    Result<crate::generated_interface::AuthorizerGrant, crate::Error>,
+> {
+    Box::pin(async move {
+        let r = client
+            .component()
+            .authorizer_token(appid.clone(), refresh_token)
+            .send()
+            .await?;
+        Ok(crate::generated_interface::AuthorizerGrant {
+            authorizer_appid: appid,
+            access: crate::generated_interface::Grant::new(
+                r.authorizer_access_token,
+                r.expires_in,
+            ),
+            refresh_token: r.authorizer_refresh_token,
+        })
+    })
+}
+fn authorizer_list(
+    client: &crate::Client,
+    offset: i64,
+    count: i64,
+) -> crate::generated_interface::BoxFuture<
+    '_,
+    Result<crate::generated_interface::AuthorizerPage, crate::Error>,
+> {
+    Box::pin(async move {
+        let r = client.component().authorizer_list(offset, count).send().await?;
+        Ok(crate::generated_interface::AuthorizerPage {
+            total: r.total_count,
+            items: r
+                .list
+                .into_iter()
+                .map(|i| (i.authorizer_appid, i.refresh_token))
+                .collect(),
+        })
+    })
+}
+fn authorizer_refresh_token(
+    client: &crate::Client,
+    appid: String,
+) -> crate::generated_interface::BoxFuture<'_, Result<Option<String>, crate::Error>> {
+    Box::pin(async move {
+        let r = client.component().authorizer_info(appid).send().await?;
+        Ok(r.authorization_info.authorizer_refresh_token)
+    })
+}
 /// The endpoints the runtime uses for tokens and tickets (from the spec's `role:` keys).
 pub(crate) const FETCHERS: crate::generated_interface::Fetchers = crate::generated_interface::Fetchers {
     access_token: Some(fetch_access_token),
     stable_token: Some(fetch_stable_token),
     ticket: Some(fetch_ticket),
-    component_token: None,
-    start_push_ticket: None,
-    query_auth: None,
-    authorizer_token: None,
-    authorizer_list: None,
-    authorizer_info: None,
+    component_token: Some(fetch_component_token),
+    start_push_ticket: Some(start_push_ticket),
+    query_auth: Some(query_auth),
+    authorizer_token: Some(fetch_authorizer_token),
+    authorizer_list: Some(authorizer_list),
+    authorizer_info: Some(authorizer_refresh_token),
 };

@@ -227,11 +227,12 @@ async fn recover_refresh_token(comp: &Client, p: &PlatformState, appid: &str) ->
 ///     .credential_store(Arc::new(wechat_oa::MemoryCredentials::new()))
 ///     .build()?;
 /// // The platform's own calls:
-/// let code = platform.client().component().api_create_preauthcode().send().await?;
-/// # let _ = code;
+/// let pre = platform.client().component().create_preauthcode().send().await?;
+/// let link = platform.client().component().authorize_url(pre.pre_auth_code, "https://example.com/authorised").url()?;
+/// # let _ = link;
 /// // An authorised account, with the whole API:
 /// let merchant = platform.authorizer("wx_authorizer_appid")?;
-/// let menu = merchant.menu().get_current_selfmenu_info().send().await?;
+/// let menu = merchant.menu().get().send().await?;
 /// # let _ = menu; Ok(()) }
 /// ```
 #[derive(Clone)]
