@@ -36,6 +36,8 @@ fn banner(base: &str, appid: &str, secret: &str) -> String {
          \x20             POST {base}/__sandbox/expire  every issued token answers 42001\n\
          \x20             POST {base}/__sandbox/faults  inject faults (JSON body, see sandbox/README.md)\n\
          \x20             POST {base}/__sandbox/oauth_code  {{\"openid\",\"scope\"}} -> an OAuth code\n\
+         \x20             POST {base}/__sandbox/component/authorize  {{\"authorizer_appid\"}} -> an auth_code\n\
+         \x20             (third-party platform: the component routes are in sandbox/README.md)\n\
          stop with Ctrl-C\n"
     )
 }

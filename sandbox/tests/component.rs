@@ -422,3 +422,30 @@ async fn many_authorizers_and_concurrent_calls_stay_consistent() {
     let list = call(&wx, &token, "api_get_authorizer_list", json!({"offset": 0, "count": 500}), &cfg).await;
     assert_eq!(list["total_count"], n);
 }
+
+#[tokio::test]
+async fn the_authorisation_page_consents_redirects_with_the_code_and_pushes_it() {
+    let (wx, cfg, mut rx) = platform().await;
+    let token = component_token(&wx, &cfg).await;
+    let _ = next(&mut rx).await;
+    let pre = call(&wx, &token, "api_create_preauthcode", json!({}), &cfg).await["pre_auth_code"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let page = format!(
+        "/cgi-bin/componentloginpage?component_appid={}&pre_auth_code={pre}&redirect_uri=http%3A%2F%2Fplatform.example%2Fdone&biz_appid=wxpage000000000001",
+        cfg.component_appid
+    );
+    let r = wx.http.get(wx.url(&page)).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 302);
+    let location = r.headers()["location"].to_str().unwrap().to_string();
+    let push = next(&mut rx).await;
+    assert_eq!(push.field("AuthorizerAppid"), "wxpage000000000001");
+    assert_eq!(push.field("PreAuthCode"), pre);
+    let code = push.field("AuthorizationCode");
+    assert_eq!(location, format!("http://platform.example/done?auth_code={code}&expires_in=600"));
+    // The pre_auth_code is spent.
+    assert_eq!(wx.http.get(wx.url(&page)).send().await.unwrap().status().as_u16(), 400);
+    let v = call(&wx, &token, "api_query_auth", json!({"authorization_code": code}), &cfg).await;
+    assert_eq!(v["authorization_info"]["authorizer_appid"], "wxpage000000000001", "{v}");
+}

@@ -7,7 +7,8 @@
 //! authorised → 61003), `api_get_authorizer_list` (in authorisation order, `count` 1…500),
 //! `api_get_authorizer_info`, `api_get_authorizer_option` / `api_set_authorizer_option` (61003
 //! for an account that is not authorised, 40035 for an unknown option or value) and the
-//! component's `clear_quota/v2` (the platform's secret; 10 resets a month, then 48006).
+//! component's `clear_quota/v2` (the platform's secret; 10 resets a month, then 48006); the
+//! two authorisation pages consent at once and redirect with the auth_code.
 //!
 //! The notices to the platform's callback URL (`component_verify_ticket`, `authorized`,
 //! `updateauthorized`, `unauthorized`) are built here under the state lock and sent after it
@@ -24,7 +25,9 @@ use serde_json::{json, Value};
 
 use super::{Ctx, Route};
 use crate::callback::{CallbackTarget, PushError};
-use crate::reply::{data, err, ok, Outcome, WxError};
+use axum::http::StatusCode;
+
+use crate::reply::{data, err, ok, Outcome, Reply, WxError};
 use crate::state::{now_unix, Shared, State};
 use crate::ComponentConfig;
 use store::{Authorization, AUTHORIZER_TOKEN_TTL, PRE_AUTH_CODE_TTL};
@@ -41,6 +44,8 @@ pub(crate) fn routes() -> Vec<(&'static str, Route)> {
         ("/cgi-bin/component/api_get_authorizer_option", get_option),
         ("/cgi-bin/component/api_set_authorizer_option", set_option),
         ("/cgi-bin/component/clear_quota/v2", clear_quota_v2),
+        ("/cgi-bin/componentloginpage", authorization_page),
+        ("/safe/bindcomponent", authorization_page),
     ]
 }
 
@@ -185,6 +190,32 @@ pub(crate) async fn ticket_timer(shared: Arc<Shared>, interval: std::time::Durat
         tick.tick().await;
         push_ticket(&shared).await;
     }
+}
+
+/// The authorisation pages (PC and mobile): the account consents at once and the browser is
+/// sent to `redirect_uri?auth_code=…&expires_in=600`, while `authorized` (or
+/// `updateauthorized`) is pushed. The account is `biz_appid`, else the sandbox's own
+/// configured app. HTTP 400 for another platform's AppID or a pre_auth_code the sandbox did
+/// not issue (or that expired or was used).
+fn authorization_page(ctx: &Ctx<'_>) -> Outcome {
+    let bad = || Ok(Reply::Status(StatusCode::BAD_REQUEST));
+    let Some(cfg) = ctx.shared.config.component.as_ref() else { return bad() };
+    if ctx.q("component_appid") != Some(cfg.component_appid.as_str()) {
+        return bad();
+    }
+    let (Some(pre), Some(redirect)) = (ctx.q("pre_auth_code"), ctx.q("redirect_uri")) else { return bad() };
+    let appid = ctx.q("biz_appid").unwrap_or(&ctx.shared.config.appid);
+    let outcome = ctx.with(|s| {
+        let a = s.component.authorize_on_page(appid, pre)?;
+        let xml = authorization_xml(&cfg.component_appid, appid, &a);
+        Some((a.auth_code, delivery(ctx.shared, cfg, s.component.callback_url.clone(), xml)))
+    });
+    let Some((code, d)) = outcome else { return bad() };
+    if let Some(d) = d {
+        tokio::spawn(d.send());
+    }
+    let sep = if redirect.contains('?') { '&' } else { '?' };
+    Ok(Reply::Redirect(format!("{redirect}{sep}auth_code={code}&expires_in={}", store::AUTH_CODE_TTL.as_secs())))
 }
 
 /// The configured component, else 61011.

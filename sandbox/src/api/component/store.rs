@@ -191,6 +191,24 @@ impl ComponentStore {
             Some(c) if self.pre_auth_codes.get(&c).is_some_and(|exp| Instant::now() < *exp) => c,
             _ => self.create_pre_auth_code_unpending(),
         };
+        self.pre_auth_codes.remove(&pre_auth_code);
+        self.authorize_with(appid, pre_auth_code)
+    }
+
+    /// `appid` authorises on the page opened with `pre_auth_code` (spent; `None` when the
+    /// sandbox did not issue it, it expired or was used).
+    pub fn authorize_on_page(&mut self, appid: &str, pre_auth_code: &str) -> Option<Authorization> {
+        let exp = self.pre_auth_codes.remove(pre_auth_code)?;
+        if Instant::now() >= exp {
+            return None;
+        }
+        if self.pending_pre_auth_code.as_deref() == Some(pre_auth_code) {
+            self.pending_pre_auth_code = None;
+        }
+        Some(self.authorize_with(appid, pre_auth_code.to_string()))
+    }
+
+    fn authorize_with(&mut self, appid: &str, pre_auth_code: String) -> Authorization {
         let update = self.authorizers.get(appid).is_some_and(|a| a.authorized);
         if !update {
             let refresh = self.new_refresh_token(appid);
@@ -433,6 +451,11 @@ mod tests {
         let mut s = ComponentStore::new(None);
         let pre = s.create_pre_auth_code();
         assert_eq!(s.authorize("wxa").pre_auth_code, pre);
+        assert!(s.authorize_on_page("wxa", &pre).is_none(), "spent");
+        let page = s.create_pre_auth_code();
+        assert_eq!(s.authorize_on_page("wxc", &page).map(|a| a.pre_auth_code), Some(page.clone()));
+        assert!(s.authorize_on_page("wxc", &page).is_none());
+        assert!(s.authorize_on_page("wxc", "preauthcode@@@never").is_none());
         let next = s.authorize("wxb").pre_auth_code;
         assert_ne!(next, pre);
         assert!(next.starts_with("preauthcode@@@"));
