@@ -15,6 +15,7 @@
 //! | POST | `/__sandbox/component/unauthorize` | body `{"authorizer_appid"}` → `{"unauthorized": bool}` ([`crate::Sandbox::unauthorize`]) |
 //! | POST | `/__sandbox/component/omit_list_refresh_token` | body `{"authorizer_appid"}` → `{"known": bool}` ([`crate::Sandbox::omit_list_refresh_token`]) |
 //! | POST | `/__sandbox/component/callback` | body `{"url"}`: where the component's pushes go ([`crate::Sandbox::set_component_callback`]) |
+//! | POST | `/__sandbox/component/expire` | every component token → 42001 ([`crate::Sandbox::expire_component_tokens`]) |
 //! | GET | `/__sandbox/component/stats` | [`crate::ComponentStats`] as JSON |
 //!
 //! The component routes are also served under `/admin/component/…` (the name the
@@ -57,6 +58,7 @@ fn component_routes() -> Router<Arc<Shared>> {
         .route("/unauthorize", post(unauthorize))
         .route("/omit_list_refresh_token", post(omit_list_refresh_token))
         .route("/callback", post(set_callback))
+        .route("/expire", post(expire_component_tokens))
         .route("/stats", get(component_stats))
 }
 
@@ -129,6 +131,11 @@ async fn set_callback(State(s): State<Arc<Shared>>, body: axum::body::Bytes) -> 
         Ok(_) => (StatusCode::BAD_REQUEST, "url must be an http(s) URL").into_response(),
         Err(e) => (StatusCode::BAD_REQUEST, format!("expected {{\"url\"}}: {e}")).into_response(),
     }
+}
+
+async fn expire_component_tokens(State(s): State<Arc<Shared>>) -> Response {
+    s.with(|st| st.component.expire_tokens());
+    StatusCode::NO_CONTENT.into_response()
 }
 
 async fn component_stats(State(s): State<Arc<Shared>>) -> Response {

@@ -81,8 +81,9 @@ pub struct ComponentConfig {
     /// The 授权事件接收 URL: verify tickets and authorisation notices are POSTed here. `None`
     /// pushes nothing until [`Sandbox::set_component_callback`].
     pub callback_url: Option<String>,
-    /// Push a new verify ticket this often (WeChat: every 10 minutes); `None` pushes only on
-    /// demand ([`Sandbox::push_verify_ticket`], `api_start_push_ticket`).
+    /// Push a new verify ticket this often (WeChat: every 10 minutes), the first one an
+    /// interval after the start; `None` pushes only on demand ([`Sandbox::push_verify_ticket`],
+    /// `api_start_push_ticket`).
     pub ticket_push_interval: Option<Duration>,
     /// Lifetime of a component_access_token, 7200 s by default.
     pub token_ttl: Duration,
@@ -430,6 +431,12 @@ impl Sandbox {
     /// Where the component's pushes go from now on.
     pub fn set_component_callback(&self, url: &str) {
         self.shared.with(|s| s.component.callback_url = Some(url.to_string()));
+    }
+
+    /// Every component_access_token issued so far answers 42001 from now on (authorizer access
+    /// tokens are app tokens: [`Sandbox::expire_tokens`]).
+    pub fn expire_component_tokens(&self) {
+        self.shared.with(|s| s.component.expire_tokens());
     }
 
     /// A snapshot of the third-party platform's counters.

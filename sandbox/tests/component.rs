@@ -155,6 +155,11 @@ async fn the_component_token_needs_the_platforms_appid_and_secret() {
     let app = wx.token().await;
     assert_err(&call(&wx, &app, "api_create_preauthcode", json!({}), &cfg).await, 40001);
     assert_err(&call(&wx, "", "api_create_preauthcode", json!({}), &cfg).await, 41001);
+    assert!(call(&wx, &token, "api_create_preauthcode", json!({}), &cfg).await["pre_auth_code"].is_string());
+    wx.sb.expire_component_tokens();
+    assert_err(&call(&wx, &token, "api_create_preauthcode", json!({}), &cfg).await, 42001);
+    let (status, _) = wx.post("/__sandbox/component/expire", &json!({})).await;
+    assert_eq!(status, 204);
 }
 
 #[tokio::test]
@@ -448,4 +453,32 @@ async fn the_authorisation_page_consents_redirects_with_the_code_and_pushes_it()
     assert_eq!(wx.http.get(wx.url(&page)).send().await.unwrap().status().as_u16(), 400);
     let v = call(&wx, &token, "api_query_auth", json!({"authorization_code": code}), &cfg).await;
     assert_eq!(v["authorization_info"]["authorizer_appid"], "wxpage000000000001", "{v}");
+}
+
+#[tokio::test]
+async fn the_platforms_quota_resets_take_its_secret_and_run_out_after_ten() {
+    let (wx, cfg, mut rx) = platform().await;
+    let token = component_token(&wx, &cfg).await;
+    let _ = next(&mut rx).await;
+    let _ = authorised(&wx, &token, &cfg, &mut rx, "wxquota00000000001").await;
+    let wx = &wx;
+    let reset = |body: Value| wx_post(wx, "/cgi-bin/component/clear_quota/v2", body);
+    let body = |extra: Value| {
+        let mut b = json!({"component_appid": cfg.component_appid, "appsecret": cfg.component_appsecret});
+        if let (Some(o), Value::Object(e)) = (b.as_object_mut(), extra) {
+            o.extend(e);
+        }
+        b
+    };
+    assert_err(&reset(json!({"component_appid": cfg.component_appid, "appsecret": "nope"})).await, 40125);
+    assert_err(&reset(body(json!({"appid": "wxnotauthorised"}))).await, 61003);
+    assert_eq!(code(&reset(body(json!({"appid": "wxquota00000000001"}))).await), 0);
+    for _ in 0..9 {
+        assert_eq!(code(&reset(body(json!({}))).await), 0);
+    }
+    assert_err(&reset(body(json!({}))).await, 48006);
+}
+
+async fn wx_post(wx: &Wx, path: &'static str, body: Value) -> Value {
+    wx.post(path, &body).await.1
 }

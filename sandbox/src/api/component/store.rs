@@ -170,6 +170,12 @@ impl ComponentStore {
         }
     }
 
+    /// Every component token issued so far answers 42001 from now on.
+    pub fn expire_tokens(&mut self) {
+        let now = Instant::now();
+        self.tokens.values_mut().for_each(|exp| *exp = now);
+    }
+
     pub fn create_pre_auth_code(&mut self) -> String {
         let code = format!("preauthcode@@@{}", random_string(64));
         self.pre_auth_codes.insert(code.clone(), Instant::now() + PRE_AUTH_CODE_TTL);
