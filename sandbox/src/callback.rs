@@ -5,7 +5,8 @@
 //! key = lenient base64 of EncodingAESKey + "=", IV = first 16 key bytes, PKCS#7 to 32-byte
 //! blocks, plaintext = 16 random bytes ‖ u32 big-endian length ‖ xml ‖ appid), POSTs it and,
 //! for encrypted pushes, verifies and decrypts the reply. [`url_verification`] builds the
-//! server-URL check GET. The primitives ([`signature`], [`encrypt`], [`decrypt`] …) are public
+//! server-URL check GET. [`push_component`] pushes a third-party platform's notices in the
+//! component envelope. The primitives ([`signature`], [`encrypt`], [`decrypt`] …) are public
 //! so tests can use them directly.
 
 use aes::cipher::block_padding::NoPadding;
@@ -244,10 +245,27 @@ pub async fn push(url: &str, cfg: &CallbackTarget, xml: &str) -> Result<Callback
             (with_query(url, &q), body)
         }
     };
-    let client = reqwest::Client::builder()
+    let (status, text) = post_xml(&http_client()?, &target, body).await?;
+    let decrypted = match &key {
+        // Only a 200 carries a reply; an error status carries the server's error text.
+        Some(key) if status == 200 && !text.trim().is_empty() && text.trim() != "success" => {
+            Some(open_reply(key, cfg, &text)?)
+        }
+        _ => None,
+    };
+    Ok(CallbackOutcome { status, body: text, decrypted })
+}
+
+/// A client for one push (5 s timeout).
+pub(crate) fn http_client() -> Result<reqwest::Client, PushError> {
+    reqwest::Client::builder()
         .timeout(std::time::Duration::from_secs(5))
         .build()
-        .map_err(|e| PushError::Http(e.to_string()))?;
+        .map_err(|e| PushError::Http(e.to_string()))
+}
+
+/// POSTs an XML body; the status and the response text.
+async fn post_xml(client: &reqwest::Client, target: &str, body: String) -> Result<(u16, String), PushError> {
     let resp = client
         .post(target)
         .header("content-type", "text/xml")
@@ -257,14 +275,46 @@ pub async fn push(url: &str, cfg: &CallbackTarget, xml: &str) -> Result<Callback
         .map_err(|e| PushError::Http(e.without_url().to_string()))?;
     let status = resp.status().as_u16();
     let text = resp.text().await.map_err(|e| PushError::Http(e.without_url().to_string()))?;
-    let decrypted = match &key {
-        // Only a 200 carries a reply; an error status carries the server's error text.
-        Some(key) if status == 200 && !text.trim().is_empty() && text.trim() != "success" => {
-            Some(open_reply(key, cfg, &text)?)
-        }
-        _ => None,
-    };
-    Ok(CallbackOutcome { status, body: text, decrypted })
+    Ok((status, text))
+}
+
+/// The encrypted envelope of a third-party-platform (component) push:
+/// `<xml><AppId>…</AppId><Encrypt>…</Encrypt></xml>`, and its query (`timestamp`, `nonce`,
+/// `encrypt_type=aes`, `msg_signature` over token/timestamp/nonce/Encrypt, and `signature`).
+/// `cfg.appid` is the component AppID (the receive id); `cfg.encoding_aes_key` is required.
+pub fn component_envelope(url: &str, cfg: &CallbackTarget, xml: &str) -> Result<(String, String), PushError> {
+    let key = decode_aes_key(cfg.encoding_aes_key.as_deref().ok_or(PushError::InvalidAesKey)?)?;
+    let (ts, nonce) = (timestamp(), nonce());
+    let encrypted = encrypt(&key, &cfg.appid, xml);
+    let msg_sig = msg_signature(&cfg.token, &ts, &nonce, &encrypted);
+    let sig = signature(&cfg.token, &ts, &nonce);
+    let body = format!("<xml><AppId><![CDATA[{}]]></AppId><Encrypt><![CDATA[{encrypted}]]></Encrypt></xml>", cfg.appid);
+    let q = [
+        ("signature", sig.as_str()),
+        ("timestamp", ts.as_str()),
+        ("nonce", nonce.as_str()),
+        ("encrypt_type", "aes"),
+        ("msg_signature", msg_sig.as_str()),
+    ];
+    Ok((with_query(url, &q), body))
+}
+
+/// Pushes a third-party-platform notice (`component_verify_ticket`, `authorized` …) to `url`
+/// in the component envelope ([`component_envelope`]); the developer answers `success`.
+pub async fn push_component(url: &str, cfg: &CallbackTarget, xml: &str) -> Result<CallbackOutcome, PushError> {
+    push_component_with(&http_client()?, url, cfg, xml).await
+}
+
+/// [`push_component`] on a given client.
+pub(crate) async fn push_component_with(
+    client: &reqwest::Client,
+    url: &str,
+    cfg: &CallbackTarget,
+    xml: &str,
+) -> Result<CallbackOutcome, PushError> {
+    let (target, body) = component_envelope(url, cfg, xml)?;
+    let (status, body) = post_xml(client, &target, body).await?;
+    Ok(CallbackOutcome { status, body, decrypted: None })
 }
 
 /// Verifies and decrypts an encrypted passive reply.
@@ -285,11 +335,7 @@ pub fn open_reply(key: &[u8; 32], cfg: &CallbackTarget, reply: &str) -> Result<S
 /// Sends the URL-verification GET to `url`; `Ok(true)` when the server echoed `echostr`.
 pub async fn verify_url(url: &str, token: &str) -> Result<bool, PushError> {
     let v = url_verification(url, token);
-    let client = reqwest::Client::builder()
-        .timeout(std::time::Duration::from_secs(5))
-        .build()
-        .map_err(|e| PushError::Http(e.to_string()))?;
-    let resp = client.get(&v.url).send().await.map_err(|e| PushError::Http(e.without_url().to_string()))?;
+    let resp = http_client()?.get(&v.url).send().await.map_err(|e| PushError::Http(e.without_url().to_string()))?;
     let ok = resp.status().is_success();
     let text = resp.text().await.map_err(|e| PushError::Http(e.without_url().to_string()))?;
     Ok(ok && text == v.echostr)

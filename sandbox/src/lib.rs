@@ -42,6 +42,13 @@ pub use faults::Faults;
 
 use state::Shared;
 
+/// The component's counters, its push failures included.
+pub(crate) fn component_stats(shared: &Shared) -> ComponentStats {
+    let mut stats = shared.with(|s| s.component.stats.clone());
+    stats.push_failures = shared.pushes.failures.load(std::sync::atomic::Ordering::Relaxed);
+    stats
+}
+
 /// The account the sandbox pretends to be.
 #[derive(Clone)]
 pub struct SandboxConfig {
@@ -55,6 +62,82 @@ pub struct SandboxConfig {
     pub token_grace: Duration,
     /// Number of seeded followers (25 by default).
     pub follower_count: usize,
+    /// The third-party platform (第三方平台) the sandbox also plays; `None` answers its
+    /// endpoints with 61011. The default is [`ComponentConfig::default`].
+    pub component: Option<ComponentConfig>,
+}
+
+/// The third-party platform account (component) and where WeChat pushes its notices.
+#[derive(Clone)]
+pub struct ComponentConfig {
+    /// The component AppID (also the receive id of its encrypted pushes).
+    pub component_appid: String,
+    /// The component AppSecret.
+    pub component_appsecret: String,
+    /// The message-check Token configured for the platform (signs its pushes).
+    pub token: String,
+    /// The platform's EncodingAESKey (43 characters; encrypts its pushes).
+    pub encoding_aes_key: String,
+    /// The 授权事件接收 URL: verify tickets and authorisation notices are POSTed here. `None`
+    /// pushes nothing until [`Sandbox::set_component_callback`].
+    pub callback_url: Option<String>,
+    /// Push a new verify ticket this often (WeChat: every 10 minutes); `None` pushes only on
+    /// demand ([`Sandbox::push_verify_ticket`], `api_start_push_ticket`).
+    pub ticket_push_interval: Option<Duration>,
+    /// Lifetime of a component_access_token, 7200 s by default.
+    pub token_ttl: Duration,
+}
+
+impl Default for ComponentConfig {
+    fn default() -> Self {
+        ComponentConfig {
+            component_appid: "wx3c0000sandboxcomp".to_string(),
+            component_appsecret: "sandbox-component-secret-0123456789ab".to_string(),
+            token: "sandbox-component-token".to_string(),
+            encoding_aes_key: "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG".to_string(),
+            callback_url: None,
+            ticket_push_interval: None,
+            token_ttl: Duration::from_secs(7200),
+        }
+    }
+}
+
+impl std::fmt::Debug for ComponentConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ComponentConfig")
+            .field("component_appid", &self.component_appid)
+            .field("component_appsecret", &"<redacted>")
+            .field("token", &"<redacted>")
+            .field("encoding_aes_key", &"<redacted>")
+            .field("callback_url", &self.callback_url)
+            .field("ticket_push_interval", &self.ticket_push_interval)
+            .field("token_ttl", &self.token_ttl)
+            .finish()
+    }
+}
+
+/// The third-party platform's counters ([`Sandbox::component_stats`], `GET
+/// /__sandbox/component/stats`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ComponentStats {
+    /// `api_component_token` calls, successes and failures.
+    pub component_token_requests: u64,
+    /// `api_authorizer_token` calls, successes and failures.
+    pub authorizer_token_refreshes: u64,
+    /// `api_authorizer_token` calls refused because the refresh token had been rotated out.
+    pub superseded_refresh_tokens_sent: u64,
+    /// Authorisations ([`Sandbox::authorize`]), first ones and updates.
+    pub authorizations: u64,
+    /// `api_query_auth` calls, successes and failures.
+    pub query_auth_calls: u64,
+    /// `api_get_authorizer_list` calls.
+    pub list_calls: u64,
+    /// `api_get_authorizer_info` calls.
+    pub info_calls: u64,
+    /// Verify tickets issued (each pushed when a callback URL is set).
+    pub ticket_pushes: u64,
+    /// Pushes (tickets and notices) the callback URL did not answer with HTTP 200 `success`.
+    pub push_failures: u64,
 }
 
 impl Default for SandboxConfig {
@@ -65,6 +148,7 @@ impl Default for SandboxConfig {
             token_ttl: Duration::from_secs(7200),
             token_grace: Duration::from_secs(300),
             follower_count: 25,
+            component: Some(ComponentConfig::default()),
         }
     }
 }
@@ -77,6 +161,7 @@ impl std::fmt::Debug for SandboxConfig {
             .field("token_ttl", &self.token_ttl)
             .field("token_grace", &self.token_grace)
             .field("follower_count", &self.follower_count)
+            .field("component", &self.component)
             .finish()
     }
 }
@@ -115,6 +200,17 @@ pub struct Sandbox {
     addr: SocketAddr,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
+    /// The verify-ticket timer, when the component has an interval.
+    timer: Option<JoinHandle<()>>,
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        // The ticket timer holds the state; it never outlives the handle.
+        if let Some(timer) = self.timer.take() {
+            timer.abort();
+        }
+    }
 }
 
 impl Sandbox {
@@ -138,7 +234,10 @@ impl Sandbox {
                 tracing::warn!("sandbox server stopped: {e}");
             }
         });
-        Ok(Sandbox { shared, addr, stop: Some(tx), task: Some(task) })
+        let interval = shared.config.component.as_ref().and_then(|c| c.ticket_push_interval);
+        let timer =
+            interval.filter(|d| !d.is_zero()).map(|d| tokio::spawn(api::component::ticket_timer(shared.clone(), d)));
+        Ok(Sandbox { shared, addr, stop: Some(tx), task: Some(task), timer })
     }
 
     /// `http://127.0.0.1:PORT`; serves the api, mp and open hosts' paths.
@@ -299,8 +398,50 @@ impl Sandbox {
         callback::verify_url(url, token).await
     }
 
+    /// Pushes a new component_verify_ticket to the component's callback URL now (waiting for
+    /// the answer) and returns it. The latest and the previous ticket obtain component tokens.
+    /// Without a callback URL nothing is sent but the ticket is issued; without a component
+    /// the answer is "".
+    pub async fn push_verify_ticket(&self) -> String {
+        api::component::push_ticket(&self.shared).await
+    }
+
+    /// The account `authorizer_appid` authorises the platform (as on the authorisation page):
+    /// it becomes an app of the sandbox whose authorizer access tokens work on every ordinary
+    /// endpoint, `authorized` (or `updateauthorized` when it already was) is pushed with a new
+    /// auth_code, which is returned (valid 10 minutes, once). "" without a component.
+    pub async fn authorize(&self, authorizer_appid: &str) -> String {
+        api::component::authorize(&self.shared, authorizer_appid).await
+    }
+
+    /// The account cancels the authorisation: `unauthorized` is pushed, its access tokens answer
+    /// 40001 and its refresh token 61023, it leaves `api_get_authorizer_list`, and the endpoints
+    /// naming it answer 61003. `false` (and no push) when it was not authorised.
+    pub async fn unauthorize(&self, authorizer_appid: &str) -> bool {
+        api::component::unauthorize(&self.shared, authorizer_appid).await
+    }
+
+    /// `api_get_authorizer_list` leaves `refresh_token` out for this account from now on (real
+    /// answers sometimes do). `false` for an account that never authorised.
+    pub fn omit_list_refresh_token(&self, authorizer_appid: &str) -> bool {
+        self.shared.with(|s| s.component.omit_list_refresh_token(authorizer_appid))
+    }
+
+    /// Where the component's pushes go from now on.
+    pub fn set_component_callback(&self, url: &str) {
+        self.shared.with(|s| s.component.callback_url = Some(url.to_string()));
+    }
+
+    /// A snapshot of the third-party platform's counters.
+    pub fn component_stats(&self) -> ComponentStats {
+        component_stats(&self.shared)
+    }
+
     /// Stops serving and waits for the server task.
     pub async fn shutdown(mut self) {
+        if let Some(timer) = self.timer.take() {
+            timer.abort();
+        }
         if let Some(tx) = self.stop.take() {
             let _ = tx.send(());
         }

@@ -32,6 +32,10 @@ pub(crate) struct EndpointDef {
     pub method: String,
     pub path: String,
     pub auth: String,
+    /// For `auth: component_token`: the query parameter carrying the component_access_token
+    /// (`component_access_token` when absent).
+    #[serde(default)]
+    pub token_query: Option<String>,
     pub body_kind: String,
     #[serde(default)]
     pub query: Vec<FieldDef>,
@@ -324,6 +328,8 @@ pub(crate) struct Reception {
     pub get: bool,
     /// The app's `access_token` is required (else the handler checks what the endpoint takes).
     pub app_token: bool,
+    /// A component_access_token is required, in the query parameter of this name.
+    pub component_token: Option<&'static str>,
     /// The body kind.
     pub input: crate::api::Input,
 }
@@ -334,6 +340,8 @@ pub(crate) fn reception(path: &str) -> Option<Reception> {
     Some(Reception {
         get: e.method == "GET",
         app_token: e.auth == "access_token",
+        component_token: (e.auth == "component_token")
+            .then(|| e.token_query.as_deref().unwrap_or("component_access_token")),
         input: match e.body_kind.as_str() {
             "json" => crate::api::Input::Json,
             "multipart" => crate::api::Input::Multipart,

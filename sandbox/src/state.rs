@@ -9,6 +9,8 @@ use std::time::Instant;
 use serde_json::Value;
 
 use crate::api::card::CardStore;
+use crate::api::component::store::ComponentStore;
+use crate::api::component::PushSink;
 use crate::api::invoice::InvoiceStore;
 use crate::api::kf::KfStore;
 use crate::api::marketcode::MarketCodeStore;
@@ -205,8 +207,10 @@ pub(crate) struct State {
     /// Further apps registered with `Sandbox::add_app` (AppID → AppSecret), besides the
     /// configured one; they obtain tokens like it.
     pub extra_apps: HashMap<String, String>,
-    /// Which AppID each app token was issued to.
+    /// Which AppID each app token was issued to (authorizer access tokens included).
     pub token_apps: HashMap<String, String>,
+    /// The third-party platform: tickets, component tokens, authorised accounts.
+    pub component: ComponentStore,
 }
 
 impl State {
@@ -268,6 +272,8 @@ fn seed_users(count: usize) -> Vec<User> {
 pub(crate) struct Shared {
     pub config: SandboxConfig,
     state: Mutex<State>,
+    /// The HTTP client and failure count of the third-party platform's pushes.
+    pub pushes: PushSink,
 }
 
 impl Shared {
@@ -318,8 +324,9 @@ impl Shared {
             invoice: InvoiceStore::default(),
             extra_apps: HashMap::new(),
             token_apps: HashMap::new(),
+            component: ComponentStore::new(config.component.as_ref().and_then(|c| c.callback_url.clone())),
         };
-        Shared { config, state: Mutex::new(state) }
+        Shared { config, state: Mutex::new(state), pushes: PushSink::new() }
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {

@@ -1,6 +1,8 @@
 //! App access tokens: `/cgi-bin/token` tokens (each new one retires the previous after a
 //! grace period), `/cgi-bin/stable_token` tokens (same token while valid, independent of the
-//! former), revocation and forced expiry, and the random strings both use.
+//! former), authorizer access tokens a third-party platform obtains for an authorised account
+//! (each independent of the others), revocation and forced expiry, and the random strings
+//! they use.
 
 use rand::distr::Alphanumeric;
 use rand::Rng;
@@ -22,15 +24,8 @@ pub(crate) fn random_token() -> String {
     format!("{:02}_{body}", r.random_range(60..99))
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Kind {
-    Plain,
-    Stable,
-}
-
 #[derive(Debug)]
 struct Rec {
-    kind: Kind,
     expires_at: Instant,
     /// Invalid (40001) from this instant on: superseded by a newer token.
     retired_at: Option<Instant>,
@@ -43,6 +38,8 @@ struct Rec {
 pub(crate) struct TokenStore {
     tokens: HashMap<String, Rec>,
     current_stable: Option<String>,
+    /// Plain tokens not yet given a retirement time (so issuing one never scans every token).
+    unretired_plain: Vec<String>,
 }
 
 /// `errmsg` of 40001 as WeChat words it.
@@ -53,18 +50,31 @@ impl TokenStore {
     /// Issues a `/cgi-bin/token` token; earlier plain tokens stay valid for `grace`.
     pub fn issue_plain(&mut self, ttl: Duration, grace: Duration) -> String {
         let now = Instant::now();
-        for rec in self.tokens.values_mut() {
-            if rec.kind == Kind::Plain && rec.retired_at.is_none() {
+        for token in self.unretired_plain.drain(..) {
+            if let Some(rec) = self.tokens.get_mut(&token) {
                 rec.retired_at = Some(now + grace);
             }
         }
-        self.insert(Kind::Plain, ttl)
+        let token = self.insert(ttl);
+        self.unretired_plain.push(token.clone());
+        token
     }
 
-    fn insert(&mut self, kind: Kind, ttl: Duration) -> String {
+    /// Issues an authorizer access token valid for `ttl`; other tokens are not affected.
+    pub fn issue_authorizer(&mut self, ttl: Duration) -> String {
+        self.insert(ttl)
+    }
+
+    /// This token answers 40001 from now on (unknown tokens are ignored).
+    pub fn revoke(&mut self, token: &str) {
+        if let Some(rec) = self.tokens.get_mut(token) {
+            rec.revoked = true;
+        }
+    }
+
+    fn insert(&mut self, ttl: Duration) -> String {
         let token = random_token();
-        let rec =
-            Rec { kind, expires_at: Instant::now() + ttl, retired_at: None, revoked: false, force_expired: false };
+        let rec = Rec { expires_at: Instant::now() + ttl, retired_at: None, revoked: false, force_expired: false };
         self.tokens.insert(token.clone(), rec);
         token
     }
@@ -88,7 +98,7 @@ impl TokenStore {
                 }
             }
         }
-        let token = self.insert(Kind::Stable, ttl);
+        let token = self.insert(ttl);
         self.current_stable = Some(token.clone());
         (token, ttl.as_secs())
     }
@@ -160,6 +170,19 @@ mod tests {
         assert_eq!(s.check(&a).unwrap_err().code, 40001);
         // plain tokens don't touch the stable one
         let _p = s.issue_plain(TTL, Duration::ZERO);
+        assert!(s.check(&b).is_ok());
+    }
+
+    #[test]
+    fn authorizer_tokens_are_independent_and_revoked_one_by_one() {
+        let mut s = TokenStore::default();
+        let a = s.issue_authorizer(TTL);
+        let b = s.issue_authorizer(TTL);
+        let _p = s.issue_plain(TTL, Duration::ZERO);
+        let _q = s.issue_plain(TTL, Duration::ZERO);
+        assert!(s.check(&a).is_ok() && s.check(&b).is_ok(), "plain tokens never retire authorizer tokens");
+        s.revoke(&a);
+        assert_eq!(s.check(&a).unwrap_err().code, 40001);
         assert!(s.check(&b).is_ok());
     }
 

@@ -199,7 +199,7 @@ fn shown_query(ctx: &Ctx<'_>) -> String {
         .filter(|k| !matches!(k.as_str(), "secret" | "appsecret"))
         .map(|k| {
             let v = &ctx.query[k];
-            if k == "access_token" {
+            if k == "access_token" || k == "component_access_token" {
                 format!("{k}={}xxxx", v.chars().take(8).collect::<String>())
             } else {
                 format!("{k}={v}")
@@ -209,11 +209,19 @@ fn shown_query(ctx: &Ctx<'_>) -> String {
         .join("&")
 }
 
-/// The JSON body as `rid/get` shows it, with secrets (stable_token's `secret`) blanked.
+/// The JSON body as `rid/get` shows it, with secrets (stable_token's `secret`, the component
+/// secret, verify ticket and refresh tokens) blanked.
 fn shown_body(body: &Value) -> String {
     let mut body = body.clone();
     if let Some(obj) = body.as_object_mut() {
-        for key in ["secret", "appsecret"] {
+        for key in [
+            "secret",
+            "appsecret",
+            "component_appsecret",
+            "component_secret",
+            "component_verify_ticket",
+            "authorizer_refresh_token",
+        ] {
             if let Some(v) = obj.get_mut(key) {
                 *v = json!("******");
             }

@@ -10,6 +10,7 @@ pub(crate) mod autoreply;
 pub(crate) mod base;
 pub(crate) mod card;
 pub(crate) mod comment;
+pub(crate) mod component;
 pub(crate) mod custom_service;
 pub(crate) mod datacube;
 pub(crate) mod draft;
@@ -143,6 +144,7 @@ fn area_routes() -> Vec<(&'static str, Vec<(&'static str, Route)>)> {
         ("base", base::routes()),
         ("card", card::routes()),
         ("comment", comment::routes()),
+        ("component", component::routes()),
         ("custom_service", custom_service::routes()),
         ("datacube", datacube::routes()),
         ("draft", draft::routes()),
@@ -216,6 +218,7 @@ async fn dispatch(AxState(shared): AxState<Arc<Shared>>, req: Request) -> Respon
         match path.as_str() {
             "/cgi-bin/token" => s.stats.token_requests += 1,
             "/cgi-bin/stable_token" => s.stats.stable_token_requests += 1,
+            "/cgi-bin/component/api_component_token" => s.component.stats.component_token_requests += 1,
             _ => {}
         }
     });
@@ -228,7 +231,7 @@ async fn dispatch(AxState(shared): AxState<Arc<Shared>>, req: Request) -> Respon
     let query: HashMap<String, String> =
         req.uri().query().and_then(|q| serde_urlencoded_pairs(q).ok()).unwrap_or_default();
 
-    if reception.app_token {
+    if reception.app_token || reception.component_token.is_some() {
         let fault = shared.with(|s| {
             let f = s.faults.roll();
             if f.is_some() {
@@ -241,6 +244,17 @@ async fn dispatch(AxState(shared): AxState<Arc<Shared>>, req: Request) -> Respon
             Some(Fault::BadGateway) => return Reply::Status(StatusCode::BAD_GATEWAY).into_response(),
             None => {}
         }
+    }
+    if let Some(name) = reception.component_token {
+        let token = query.get(name).map(String::as_str).unwrap_or("");
+        if token.is_empty() {
+            return Reply::Error(err(41001, format!("{name} missing"))).into_response();
+        }
+        if let Err(e) = shared.with(|s| s.component.check_token(token)) {
+            return Reply::Error(e).into_response();
+        }
+    }
+    if reception.app_token {
         let token = query.get("access_token").map(String::as_str).unwrap_or("");
         if token.is_empty() {
             return Reply::Error(err(41001, "access_token missing")).into_response();
