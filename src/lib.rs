@@ -43,8 +43,12 @@ mod inbound;
 pub mod jssdk;
 mod multipart;
 pub mod ops;
+#[cfg(feature = "postgres")]
+mod postgres_credentials;
 mod raw;
 mod redact;
+#[cfg(feature = "redis")]
+mod redis_credentials;
 #[cfg(feature = "redis")]
 mod redis_dedup;
 #[cfg(feature = "redis")]
@@ -67,7 +71,11 @@ pub use descriptor::{Host, Method};
 pub use error::{ApiError, Error, StoreError, TransportKind};
 pub use files::{Download, JsonOrBinary, Upload};
 pub use future::BoxFuture;
+#[cfg(feature = "postgres")]
+pub use postgres_credentials::{PostgresCredentials, PostgresCredentialsBuilder};
 pub use raw::RawRequest;
+#[cfg(feature = "redis")]
+pub use redis_credentials::RedisCredentials;
 #[cfg(feature = "redis")]
 pub use redis_store::RedisStore;
 pub use retry::RetryPolicy;

@@ -89,6 +89,10 @@ impl RedisStore {
         self
     }
 
+    pub(crate) fn prefix(&self) -> &str {
+        &self.prefix
+    }
+
     pub(crate) fn key(&self, key: &str) -> String {
         format!("{}{}", self.prefix, key)
     }

@@ -1,6 +1,8 @@
 //! Shared test support: a sandbox per test and a client pointed at it.
 #![allow(dead_code)]
 
+pub mod credentials;
+pub mod postgres;
 pub mod redis;
 
 use std::time::Duration;

@@ -30,6 +30,8 @@ pub struct RedisServer {
     port: u16,
     child: Option<Child>,
     dir: std::path::PathBuf,
+    /// AOF on (`appendfsync always`): a restart keeps the data.
+    persistent: bool,
 }
 
 fn free_port() -> u16 {
@@ -39,20 +41,33 @@ fn free_port() -> u16 {
 impl RedisServer {
     /// Starts one, or returns `None` (after [`skip`]) when there is no binary.
     pub fn start() -> Option<RedisServer> {
+        Self::start_with(false)
+    }
+
+    /// Like [`start`](Self::start) with append-only persistence, so [`restart`](Self::restart)
+    /// keeps the data.
+    pub fn start_persistent() -> Option<RedisServer> {
+        Self::start_with(true)
+    }
+
+    fn start_with(persistent: bool) -> Option<RedisServer> {
         let Some(bin) = server_bin() else {
             skip("no redis-server binary on PATH");
             return None;
         };
         let dir = std::env::temp_dir().join(format!("wechat-oa-redis-{}-{}", std::process::id(), free_port()));
         std::fs::create_dir_all(&dir).expect("temp dir");
-        let mut s = RedisServer { bin, port: free_port(), child: None, dir };
+        let mut s = RedisServer { bin, port: free_port(), child: None, dir, persistent };
         s.spawn();
         Some(s)
     }
 
     fn spawn(&mut self) {
+        let aof: &[&str] =
+            if self.persistent { &["--appendonly", "yes", "--appendfsync", "always"] } else { &["--appendonly", "no"] };
         let child = Command::new(&self.bin)
-            .args(["--port", &self.port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+            .args(["--port", &self.port.to_string(), "--bind", "127.0.0.1", "--save", ""])
+            .args(aof)
             .arg("--dir")
             .arg(&self.dir)
             .stdout(Stdio::null())
@@ -80,7 +95,7 @@ impl RedisServer {
         }
     }
 
-    /// Starts it again on the same port, empty.
+    /// Starts it again on the same port: empty, unless started persistent.
     pub fn restart(&mut self) {
         self.stop();
         self.spawn();
