@@ -8,6 +8,12 @@
 //! Tests drive it in-process through [`Sandbox`], or out of process through the admin API under
 //! `/__sandbox/` (see [`admin`]).
 //!
+//! It also plays WeChat's side of a third-party platform (第三方平台, [`ComponentConfig`]): it
+//! pushes verify tickets and authorisation notices, encrypted, to the platform's callback URL
+//! ([`Sandbox::push_verify_ticket`], [`Sandbox::authorize`], [`Sandbox::unauthorize`]), answers
+//! the `/cgi-bin/component/*` endpoints (refresh tokens rotate on every refresh), and lets the
+//! authorizer access tokens it issues call every ordinary endpoint as the authorised account.
+//!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
 //! let sandbox = wechat_oa_sandbox::Sandbox::start(Default::default()).await?;

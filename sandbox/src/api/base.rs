@@ -221,6 +221,7 @@ fn shown_body(body: &Value) -> String {
             "component_secret",
             "component_verify_ticket",
             "authorizer_refresh_token",
+            "authorization_code",
         ] {
             if let Some(v) = obj.get_mut(key) {
                 *v = json!("******");
