@@ -482,3 +482,13 @@ async fn the_platforms_quota_resets_take_its_secret_and_run_out_after_ten() {
 async fn wx_post(wx: &Wx, path: &'static str, body: Value) -> Value {
     wx.post(path, &body).await.1
 }
+
+#[test]
+fn the_component_configuration_never_shows_its_secrets() {
+    let cfg = ComponentConfig::default();
+    let shown = format!("{:?}", SandboxConfig::default());
+    assert!(shown.contains(&cfg.component_appid));
+    for secret in [&cfg.component_appsecret, &cfg.token, &cfg.encoding_aes_key] {
+        assert!(!shown.contains(secret.as_str()), "a secret in {shown}");
+    }
+}
