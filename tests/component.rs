@@ -49,8 +49,10 @@ fn platform(sb: &Sandbox, tokens: Arc<dyn TokenStore>, creds: Arc<dyn Credential
 async fn serve_events(sb: &Sandbox, platform: &Component) -> tokio::task::JoinHandle<()> {
     let c = cfg(sb);
     let cb = ComponentCallback::new(c.token, c.component_appid, &c.encoding_aes_key).expect("callback");
-    let app = axum::Router::new()
-        .nest("/events", wechat_oa::callback::axum::component_router(platform.clone(), cb, |_p: ComponentPush| async {}));
+    let app = axum::Router::new().nest(
+        "/events",
+        wechat_oa::callback::axum::component_router(platform.clone(), cb, |_p: ComponentPush| async {}),
+    );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
     sb.set_component_callback(&format!("http://{addr}/events"));
@@ -262,7 +264,10 @@ async fn fifty_rotations_keep_the_latest_refresh_token_and_never_resend_an_old_o
     let cold = platform(&sb, Arc::new(MemoryStore::new()), creds.clone());
     call(&cold, merchant).await.expect("the stored refresh token is the current one");
     let d = delta(&sb.component_stats(), &before);
-    assert_eq!((d.authorizer_token_refreshes, d.superseded_refresh_tokens_sent, d.list_calls, d.info_calls), (51, 0, 0, 0));
+    assert_eq!(
+        (d.authorizer_token_refreshes, d.superseded_refresh_tokens_sent, d.list_calls, d.info_calls),
+        (51, 0, 0, 0)
+    );
     postgres::drop_table(&pg_url, &table).await;
 }
 
