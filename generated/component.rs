@@ -994,14 +994,15 @@ struct AuthorizerInfoBody {
     authorizer_appid: String,
 }
 /// Response of [`ComponentApi::authorizer_info`].
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[non_exhaustive]
 pub struct AuthorizerInfoResponse {
     /// 授权账号信息 (the account's profile)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authorizer_info: Option<AuthorizerInfo>,
-    /// 授权信息 (the authorisation)
-    pub authorization_info: AuthorizerAuthorizationInfo,
+    /// 授权信息 (the authorisation; answers without it have been reported, and the refresh token is then not recoverable from here)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authorization_info: Option<AuthorizerAuthorizationInfo>,
 }
 /// Request builder for [`ComponentApi::authorizer_info`]: set optional parameters, then call `send()`.
 #[must_use = "a request does nothing until `.send().await`"]

@@ -531,6 +531,14 @@ pub enum ErrCode {
     ///
     /// errcode `61007`
     ApiUnauthorizedToComponent,
+    /// 授权码无效或已使用 (authorization code invalid or already used; errmsg as WeChat answers, quoted by WeChat staff in the official community)
+    ///
+    /// errcode `61009`
+    ComponentAuthCodeInvalid,
+    /// 授权码已过期 (authorization code expired; errmsg as quoted in the official community)
+    ///
+    /// errcode `61010`
+    ComponentAuthCodeExpired,
     /// 无效的第三方平台 (invalid component)
     ///
     /// errcode `61011`
@@ -798,6 +806,8 @@ impl ErrCode {
             61005 => ErrCode::ComponentTicketExpired,
             61006 => ErrCode::ComponentTicketInvalid,
             61007 => ErrCode::ApiUnauthorizedToComponent,
+            61009 => ErrCode::ComponentAuthCodeInvalid,
+            61010 => ErrCode::ComponentAuthCodeExpired,
             61011 => ErrCode::InvalidComponent,
             61023 => ErrCode::AuthorizerRefreshTokenInvalid,
             61450 => ErrCode::KfSystemError,
@@ -968,6 +978,8 @@ impl ErrCode {
             ErrCode::ComponentTicketExpired => 61005,
             ErrCode::ComponentTicketInvalid => 61006,
             ErrCode::ApiUnauthorizedToComponent => 61007,
+            ErrCode::ComponentAuthCodeInvalid => 61009,
+            ErrCode::ComponentAuthCodeExpired => 61010,
             ErrCode::InvalidComponent => 61011,
             ErrCode::AuthorizerRefreshTokenInvalid => 61023,
             ErrCode::KfSystemError => 61450,
@@ -1378,6 +1390,16 @@ impl ErrCode {
                     "该接口的权限集未授权给第三方平台 (the account has not granted this API's permission set to the platform)",
                 )
             }
+            ErrCode::ComponentAuthCodeInvalid => {
+                Some(
+                    "授权码无效或已使用 (authorization code invalid or already used; errmsg as WeChat answers, quoted by WeChat staff in the official community)",
+                )
+            }
+            ErrCode::ComponentAuthCodeExpired => {
+                Some(
+                    "授权码已过期 (authorization code expired; errmsg as quoted in the official community)",
+                )
+            }
             ErrCode::InvalidComponent => {
                 Some("无效的第三方平台 (invalid component)")
             }
@@ -1566,6 +1588,8 @@ impl ErrCode {
             ErrCode::ApiUnauthorizedToComponent => {
                 Some("api is unauthorized to component")
             }
+            ErrCode::ComponentAuthCodeInvalid => Some("code is invalid"),
+            ErrCode::ComponentAuthCodeExpired => Some("code is expired"),
             ErrCode::InvalidComponent => Some("invalid component"),
             ErrCode::AuthorizerRefreshTokenInvalid => Some("refresh_token is invalid"),
             ErrCode::KfSystemError => Some("system error"),

@@ -294,7 +294,7 @@ fn authorizer_refresh_token(
 ) -> crate::generated_interface::BoxFuture<'_, Result<Option<String>, crate::Error>> {
     Box::pin(async move {
         let r = client.component().authorizer_info(appid).send().await?;
-        Ok(r.authorization_info.authorizer_refresh_token)
+        Ok(r.authorization_info.and_then(|i| i.authorizer_refresh_token))
     })
 }
 /// The endpoints the runtime uses for tokens and tickets (from the spec's `role:` keys).

@@ -518,6 +518,8 @@ pub struct FetcherIr {
     pub method: String,
     /// The endpoint is deprecated (the fetcher then allows it).
     pub deprecated: bool,
+    /// `authorizer_info`: `authorization_info` may be absent from the answer.
+    pub optional_info: bool,
 }
 
 /// One area as `mod.rs` sees it.

@@ -597,6 +597,11 @@ fn lower_root(ck: &Checked<'_>) -> RootIr {
                     module: area.model.area.clone(),
                     method: ep.name.clone(),
                     deprecated: ep.deprecated.is_some(),
+                    optional_info: ep
+                        .response
+                        .as_ref()
+                        .and_then(|r| r.fields.iter().find(|f| f.name == "authorization_info"))
+                        .is_some_and(|f| !f.required),
                 },
             );
         }

@@ -228,14 +228,21 @@ fn emit_fetchers(root: &RootIr) -> TokenStream {
                     })
                 }
             },
-            FetcherRole::AuthorizerInfo => quote! {
-                fn authorizer_refresh_token(client: &crate::Client, appid: String) -> crate::generated_interface::BoxFuture<'_, Result<Option<String>, crate::Error>> {
-                    Box::pin(async move {
-                        let r = client.#area().#name(appid).send().await?;
-                        Ok(r.authorization_info.authorizer_refresh_token)
-                    })
+            FetcherRole::AuthorizerInfo => {
+                let token = if f.optional_info {
+                    quote!(r.authorization_info.and_then(|i| i.authorizer_refresh_token))
+                } else {
+                    quote!(r.authorization_info.authorizer_refresh_token)
+                };
+                quote! {
+                    fn authorizer_refresh_token(client: &crate::Client, appid: String) -> crate::generated_interface::BoxFuture<'_, Result<Option<String>, crate::Error>> {
+                        Box::pin(async move {
+                            let r = client.#area().#name(appid).send().await?;
+                            Ok(#token)
+                        })
+                    }
                 }
-            },
+            }
         }
     });
     let field = |role: FetcherRole, f: &str| {
