@@ -8,13 +8,15 @@ use std::time::Duration;
 use tracing::instrument::WithSubscriber;
 use tracing::Instrument;
 
-use crate::component::{AuthorizerGrant, AuthorizerPage};
 use crate::descriptor::Host;
 use crate::error::Error;
 use crate::future::BoxFuture;
 use crate::redact::Redacted;
 use crate::retry::RetryPolicy;
-use crate::token::{Fetch, Grant, MemoryStore, TokenConfig, TokenKind, TokenManager, TokenSource, TokenStore};
+use crate::token::{
+    AuthorizerGrant, AuthorizerPage, Fetch, Grant, MemoryStore, TokenConfig, TokenKind, TokenManager, TokenSource,
+    TokenStore,
+};
 
 /// Obtains the app token (`force` = stable_token's force_refresh).
 pub(crate) type TokenFetcher = for<'c> fn(&'c Client, bool) -> BoxFuture<'c, Result<Grant, Error>>;
@@ -58,14 +60,15 @@ pub(crate) struct Fetchers {
     pub(crate) authorizer_info: Option<AuthorizerInfo>,
 }
 
-/// Whose credentials a client calls with.
-pub(crate) enum Origin {
-    /// An Official Account with its own AppSecret.
-    App,
-    /// A third-party platform itself (component_access_token from the verify ticket).
-    Component(Arc<crate::component::PlatformState>),
-    /// An account authorised to a platform: its token comes from the refresh token.
-    Authorizer(Arc<crate::component::AuthorizerState>),
+/// Where a client that is not an app with its own AppSecret gets its tokens: a third-party
+/// platform (the component token from the verify ticket) or an account authorised to one (its
+/// token from the refresh token). Implemented by the `component` module; an app has none.
+pub(crate) trait Delegate: Send + Sync + 'static {
+    /// Obtains `what` for `client` when this origin does it differently from an app (`None`:
+    /// as an app does).
+    fn fetch<'c>(&'c self, client: &'c Client, what: Fetch) -> Option<BoxFuture<'c, Result<Grant, Error>>>;
+    /// For the owner to find its own state again.
+    fn as_any(&self) -> &dyn std::any::Any;
 }
 
 impl TokenSource for Client {
@@ -75,19 +78,18 @@ impl TokenSource for Client {
             let e = Error::Config(format!("the spec has no endpoint with `role: {role}`"));
             Box::pin(async move { Err(e) }) as BoxFuture<'static, Result<Grant, Error>>
         };
-        match (&self.inner.origin, what) {
-            (Origin::Authorizer(a), Fetch::AccessToken | Fetch::StableToken { .. }) => {
-                Box::pin(crate::component::refresh_authorizer(a.clone()))
-            }
-            (Origin::Component(p), Fetch::ComponentToken) => Box::pin(crate::component::fetch_component_token(self, p)),
-            (_, Fetch::ComponentToken) => {
+        if let Some(f) = self.inner.delegate.as_ref().and_then(|d| d.fetch(self, what)) {
+            return f;
+        }
+        match what {
+            Fetch::ComponentToken => {
                 let e = Error::Config(format!(
                     "{} is not a third-party platform client (use wechat_oa::Component for component calls)",
                     self.inner.appid
                 ));
                 Box::pin(async move { Err(e) })
             }
-            (_, what) => self.fetch_own(what, fetchers, missing),
+            what => self.fetch_own(what, fetchers, missing),
         }
     }
 }
@@ -132,7 +134,7 @@ struct Inner {
     tokens: TokenManager,
     /// Set when the account is removed from its [`Accounts`](crate::Accounts) registry.
     removed: AtomicBool,
-    origin: Origin,
+    delegate: Option<Arc<dyn Delegate>>,
 }
 
 impl std::fmt::Debug for Client {
@@ -225,8 +227,8 @@ impl Client {
         self.token_of(TokenKind::ComponentToken).await
     }
 
-    pub(crate) fn origin(&self) -> &Origin {
-        &self.inner.origin
+    pub(crate) fn delegate(&self) -> Option<&dyn Delegate> {
+        self.inner.delegate.as_deref()
     }
 
     /// A JS-SDK ticket (`"jsapi"` or `"wx_card"`), cached like the access token.
@@ -382,7 +384,7 @@ impl ClientBuilder {
         }
         let http = self.http_or_new()?;
         let scope = self.appid.clone();
-        self.build_with(http, scope, Origin::App)
+        self.build_with(http, scope, None)
     }
 
     /// The token store configured (or a new in-memory one).
@@ -392,7 +394,12 @@ impl ClientBuilder {
 
     /// Builds a client over an existing HTTP client, with its tokens under `scope` in the
     /// store (the AppID; `{component}:{authorizer}` for an authorizer).
-    pub(crate) fn build_with(self, http: reqwest::Client, scope: String, origin: Origin) -> Result<Client, Error> {
+    pub(crate) fn build_with(
+        self,
+        http: reqwest::Client,
+        scope: String,
+        delegate: Option<Arc<dyn Delegate>>,
+    ) -> Result<Client, Error> {
         let store = self.store.unwrap_or_else(|| Arc::new(MemoryStore::new()));
         let tokens = TokenManager::new(&scope, store, self.token);
         Ok(Client {
@@ -406,7 +413,7 @@ impl ClientBuilder {
                 retry: self.retry,
                 tokens,
                 removed: AtomicBool::new(false),
-                origin,
+                delegate,
             }),
         })
     }

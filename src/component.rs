@@ -24,12 +24,14 @@ use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
-use crate::client::{Client, ClientBuilder, Origin};
+use crate::client::{Client, ClientBuilder, Delegate};
 use crate::credentials::{keys, CredentialStore, MemoryCredentials};
 use crate::error::Error;
+use crate::future::BoxFuture;
 use crate::inbound::component::{ComponentPush, Effect};
+use crate::inbound::PushSink;
 use crate::retry::RetryPolicy;
-use crate::token::{Grant, TokenConfig, TokenKind, TokenStore};
+use crate::token::{Fetch, Grant, TokenConfig, TokenKind, TokenStore};
 
 /// WeChat's "refresh_token is invalid" (a superseded or unknown refresh token).
 const REFRESH_TOKEN_INVALID: i64 = 61023;
@@ -37,24 +39,6 @@ const REFRESH_TOKEN_INVALID: i64 = 61023;
 const NOT_AUTHORIZED: i64 = 61003;
 /// The longest page `api_get_authorizer_list` answers.
 const LIST_PAGE: i64 = 500;
-
-/// An authorizer's tokens as WeChat hands them over (generated fetchers fill it).
-pub(crate) struct AuthorizerGrant {
-    /// The authorizer's AppID.
-    pub(crate) authorizer_appid: String,
-    /// authorizer_access_token and its lifetime.
-    pub(crate) access: Grant,
-    /// The refresh token to use next time.
-    pub(crate) refresh_token: String,
-}
-
-/// One page of `api_get_authorizer_list`: the total, and (AppID, refresh token if included).
-pub(crate) struct AuthorizerPage {
-    /// `total_count`.
-    pub(crate) total: i64,
-    /// The page's authorizers.
-    pub(crate) items: Vec<(String, Option<String>)>,
-}
 
 /// What the platform's client carries besides an app's.
 pub(crate) struct PlatformState {
@@ -72,16 +56,43 @@ fn missing_role(role: &str) -> Error {
     Error::Config(format!("the spec has no endpoint with `role: {role}`"))
 }
 
-fn platform(component: &Client) -> Result<&PlatformState, Error> {
-    match component.origin() {
-        Origin::Component(p) => Ok(p),
-        _ => Err(Error::Config(format!("{} is not a third-party platform client", component.appid()))),
+impl Delegate for PlatformState {
+    fn fetch<'c>(&'c self, client: &'c Client, what: Fetch) -> Option<BoxFuture<'c, Result<Grant, Error>>> {
+        match what {
+            Fetch::ComponentToken => Some(Box::pin(fetch_component_token(client, self))),
+            _ => None,
+        }
     }
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+}
+
+/// The authorizer's own token comes from its refresh token, never from `/cgi-bin/token`.
+struct AuthorizerDelegate(Arc<AuthorizerState>);
+
+impl Delegate for AuthorizerDelegate {
+    fn fetch<'c>(&'c self, _client: &'c Client, what: Fetch) -> Option<BoxFuture<'c, Result<Grant, Error>>> {
+        match what {
+            Fetch::AccessToken | Fetch::StableToken { .. } => Some(Box::pin(refresh_authorizer(self.0.clone()))),
+            _ => None,
+        }
+    }
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+}
+
+fn platform(component: &Client) -> Result<&PlatformState, Error> {
+    component
+        .delegate()
+        .and_then(|d| d.as_any().downcast_ref::<PlatformState>())
+        .ok_or_else(|| Error::Config(format!("{} is not a third-party platform client", component.appid())))
 }
 
 /// Obtains the component token from the stored verify ticket (asking WeChat for a push and
 /// waiting for it when there is none).
-pub(crate) async fn fetch_component_token(client: &Client, p: &PlatformState) -> Result<Grant, Error> {
+async fn fetch_component_token(client: &Client, p: &PlatformState) -> Result<Grant, Error> {
     let fetch = crate::GENERATED.fetchers.component_token.ok_or_else(|| missing_role("component_token"))?;
     let key = keys::verify_ticket(client.appid());
     let ticket = match p.credentials.get(&key).await? {
@@ -117,7 +128,7 @@ async fn wait_for_ticket(client: &Client, p: &PlatformState, key: &str) -> Resul
 
 /// Refreshes an authorizer's access token (run by its token manager, one at a time across
 /// processes), storing the rotated refresh token before the access token is handed out.
-pub(crate) async fn refresh_authorizer(a: Arc<AuthorizerState>) -> Result<Grant, Error> {
+async fn refresh_authorizer(a: Arc<AuthorizerState>) -> Result<Grant, Error> {
     let comp = &a.component;
     let p = platform(comp)?;
     let fetch = crate::GENERATED.fetchers.authorizer_token.ok_or_else(|| missing_role("authorizer_token"))?;
@@ -314,7 +325,7 @@ impl Component {
         let client = self.shared.template.clone().for_account(authorizer_appid.to_string(), String::new()).build_with(
             self.shared.http.clone(),
             format!("{}:{authorizer_appid}", self.appid()),
-            Origin::Authorizer(state),
+            Some(Arc::new(AuthorizerDelegate(state))),
         )?;
         map.insert(authorizer_appid.to_string(), client.clone());
         Ok(client)
@@ -423,10 +434,16 @@ impl ComponentBuilder {
         if appid.is_empty() || template.secret_is_empty() {
             return Err(Error::Config("component appid and secret must not be empty".to_string()));
         }
-        let client = template.clone().build_with(http.clone(), appid, Origin::Component(state))?;
+        let client = template.clone().build_with(http.clone(), appid, Some(state))?;
         Ok(Component {
             client,
             shared: Arc::new(Shared { credentials, template, http, authorizers: RwLock::new(HashMap::new()) }),
         })
+    }
+}
+
+impl<K: Send + Sync + 'static> PushSink<K> for Component {
+    fn apply_push<'a>(&'a self, push: &'a ComponentPush<K>) -> BoxFuture<'a, Result<(), Error>> {
+        Box::pin(self.apply(push))
     }
 }

@@ -8,12 +8,11 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serialize};
 
 pub(crate) use crate::client::Fetchers;
-pub(crate) use crate::component::{AuthorizerGrant, AuthorizerPage};
 pub(crate) use crate::descriptor::{Auth, BodyKind, Endpoint, Host, Method, ResponseKind};
 pub(crate) use crate::future::BoxFuture;
 pub(crate) use crate::multipart::Part;
 pub(crate) use crate::redact::Redacted;
-pub(crate) use crate::token::Grant;
+pub(crate) use crate::token::{AuthorizerGrant, AuthorizerPage, Grant};
 
 use crate::files::{Download, JsonOrBinary};
 use crate::http::{self, Payload};

@@ -136,8 +136,8 @@ pub mod callback {
     #[cfg(feature = "axum")]
     pub use crate::inbound::axum;
     pub use crate::inbound::{
-        signature, xml, AesKey, CallbackError, CallbackQuery, Claim, DedupStore, MemoryDedup, MessageKinds, ReplyKinds,
-        Unknown, DEFAULT_DEDUP_TTL, DEFAULT_DEDUP_WAIT, DEFAULT_MAX_BODY, DEFAULT_REPLAY_WINDOW,
+        signature, xml, AesKey, CallbackError, CallbackQuery, Claim, DedupStore, MemoryDedup, MessageKinds, PushSink,
+        ReplyKinds, Unknown, DEFAULT_DEDUP_TTL, DEFAULT_DEDUP_WAIT, DEFAULT_MAX_BODY, DEFAULT_REPLAY_WINDOW,
     };
     #[cfg(feature = "redis")]
     pub use crate::redis_dedup::RedisDedup;

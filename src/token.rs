@@ -41,6 +41,24 @@ impl Grant {
     }
 }
 
+/// An authorizer's tokens as WeChat hands them over (generated fetchers fill it).
+pub(crate) struct AuthorizerGrant {
+    /// The authorizer's AppID.
+    pub(crate) authorizer_appid: String,
+    /// authorizer_access_token and its lifetime.
+    pub(crate) access: Grant,
+    /// The refresh token to use next time.
+    pub(crate) refresh_token: String,
+}
+
+/// One page of `api_get_authorizer_list`: the total, and (AppID, refresh token if included).
+pub(crate) struct AuthorizerPage {
+    /// `total_count`.
+    pub(crate) total: i64,
+    /// The page's authorizers.
+    pub(crate) items: Vec<(String, Option<String>)>,
+}
+
 /// What a refresh asks WeChat for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Fetch {

@@ -544,9 +544,13 @@ rejects!(
     callbacks("messages:\n  - { wire: text, name: Text, summary: s, fields: [{ name: MsgType, type: string }] }\n"),
     "spec/callbacks.yaml: message Text: field MsgType: header fields are parsed by the runtime"
 );
-rejects!(json_only_keys_do_not_apply_to_xml_fields,
-    callbacks("replies:\n  - { wire: text, name: Text, summary: s, fields: [{ name: Content, type: string, secret: true }] }\n"),
-    "spec/callbacks.yaml: reply Text: field Content: `value`, `from`, `secret` and `default` do not apply to XML fields");
+rejects!(
+    json_only_keys_do_not_apply_to_xml_fields,
+    callbacks(
+        "replies:\n  - { wire: text, name: Text, summary: s, fields: [{ name: Content, type: string, default: x }] }\n"
+    ),
+    "spec/callbacks.yaml: reply Text: field Content: `value`, `from` and `default` do not apply to XML fields"
+);
 rejects!(
     a_callback_field_needs_an_xml_type,
     callbacks("types:\n  - { name: T, kind: struct, fields: [{ name: A, type: bool }] }\n"),

@@ -26,7 +26,7 @@ use tracing::Instrument;
 
 use super::{
     Callback, CallbackAccounts, CallbackError, CallbackQuery, ComponentCallback, ComponentKinds, ComponentPush,
-    Message, MessageKinds, Reply,
+    Message, MessageKinds, PushSink, Reply,
 };
 
 type Handler<K> = Arc<
@@ -222,8 +222,8 @@ async fn push_account<K: MessageKinds>(
 
 type PushHandler<K> = Arc<dyn Fn(ComponentPush<K>) -> crate::future::BoxFuture<'static, ()> + Send + Sync>;
 
-struct PlatformRoute<K> {
-    platform: crate::Component,
+struct PlatformRoute<K, S> {
+    platform: S,
     cb: ComponentCallback<K>,
     handler: PushHandler<K>,
 }
@@ -246,22 +246,23 @@ struct PlatformRoute<K> {
 /// );
 /// # let _ = app; Ok(()) }
 /// ```
-pub fn component_router<K, F, Fut>(platform: crate::Component, cb: ComponentCallback<K>, handler: F) -> Router
+pub fn component_router<K, S, F, Fut>(platform: S, cb: ComponentCallback<K>, handler: F) -> Router
 where
     K: ComponentKinds,
+    S: PushSink<K>,
     F: Fn(ComponentPush<K>) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = ()> + Send + 'static,
 {
     let limit = cb.body_limit().saturating_add(1);
     let handler: PushHandler<K> = Arc::new(move |p| Box::pin(handler(p)));
     Router::new()
-        .route("/", axum::routing::post(platform_push::<K>))
+        .route("/", axum::routing::post(platform_push::<K, S>))
         .layer(DefaultBodyLimit::max(limit))
         .with_state(Arc::new(PlatformRoute { platform, cb, handler }))
 }
 
-async fn platform_push<K: ComponentKinds>(
-    State(st): State<Arc<PlatformRoute<K>>>,
+async fn platform_push<K: ComponentKinds, S: PushSink<K>>(
+    State(st): State<Arc<PlatformRoute<K, S>>>,
     RawQuery(raw): RawQuery,
     body: Bytes,
 ) -> Response {
@@ -283,7 +284,7 @@ async fn platform_push<K: ComponentKinds>(
             }
         };
         tracing::Span::current().record("info_type", push.info_type());
-        if let Err(e) = st2.platform.apply(&push).await {
+        if let Err(e) = st2.platform.apply_push(&push).await {
             tracing::error!(error = %e, "could not act on the platform push; answering 500 so that WeChat sends it again");
             return (StatusCode::INTERNAL_SERVER_ERROR, "could not store the push").into_response();
         }

@@ -48,6 +48,16 @@ impl std::fmt::Debug for Effect {
     }
 }
 
+/// What acts on a verified push before the handler sees it (the [`Component`](crate::Component)
+/// stores the ticket, exchanges codes, revokes).
+pub trait PushSink<K>: Clone + Send + Sync + 'static {
+    /// Acts on the push; an error makes the event URL answer 500 (WeChat sends it again).
+    fn apply_push<'a>(
+        &'a self,
+        push: &'a ComponentPush<K>,
+    ) -> crate::future::BoxFuture<'a, Result<(), crate::error::Error>>;
+}
+
 /// A verified, decrypted push to the platform.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ComponentPush<K> {

@@ -22,7 +22,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub use accounts::CallbackAccounts;
-pub use component::{ComponentCallback, ComponentPush};
+pub use component::{ComponentCallback, ComponentPush, PushSink};
 pub use crypto::AesKey;
 pub use dedup::{Claim, DedupStore, MemoryDedup};
 pub use error::CallbackError;
