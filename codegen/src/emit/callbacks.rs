@@ -130,23 +130,7 @@ fn emit_struct(s: &XmlStructIr) -> TokenStream {
         quote!()
     };
     let (derive_debug, debug_impl) = if fields.iter().any(|f| f.secret) {
-        let name_str = s.name.as_str();
-        let entries = fields.iter().map(|f| {
-            let ident = format_ident!("{}", f.ident);
-            let label = &f.ident;
-            if f.secret {
-                quote!(.field(#label, &crate::generated_interface::Redacted))
-            } else {
-                quote!(.field(#label, &self.#ident))
-            }
-        });
-        let imp = quote! {
-            impl std::fmt::Debug for #name {
-                fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                    f.debug_struct(#name_str) #(#entries)* .finish()
-                }
-            }
-        };
+        let imp = super::types::redacted_debug(&name, fields.iter().map(|f| (f.ident.as_str(), f.secret)));
         (quote!(), imp)
     } else {
         (quote!(Debug,), quote!())

@@ -42,7 +42,11 @@ pub fn emit_struct(s: &StructIr) -> TokenStream {
         derives.push(quote!(Default));
     }
     let non_exhaustive = if s.for_request { quote!() } else { quote!(#[non_exhaustive]) };
-    let debug_impl = if has_secret { emit_redacted_debug(&name, &s.fields) } else { quote!() };
+    let debug_impl = if has_secret {
+        redacted_debug(&name, s.fields.iter().map(|f| (f.ident.as_str(), f.secret)))
+    } else {
+        quote!()
+    };
     let ctor = if s.for_request { emit_constructor(&name, &s.fields) } else { quote!() };
     let docs = doc_attrs(&s.doc);
     let checks = if s.checked {
@@ -70,12 +74,12 @@ pub fn emit_struct(s: &StructIr) -> TokenStream {
     }
 }
 
-fn emit_redacted_debug(name: &syn::Ident, fields: &[FieldIr]) -> TokenStream {
+/// `Debug` showing `<redacted>` for the secret members; `fields` are (identifier, secret).
+pub(crate) fn redacted_debug<'f>(name: &syn::Ident, fields: impl Iterator<Item = (&'f str, bool)>) -> TokenStream {
     let name_str = name.to_string();
-    let entries = fields.iter().map(|f| {
-        let ident = format_ident!("{}", f.ident);
-        let label = &f.ident;
-        if f.secret {
+    let entries = fields.map(|(label, secret)| {
+        let ident = format_ident!("{}", label);
+        if secret {
             quote!(.field(#label, &crate::generated_interface::Redacted))
         } else {
             quote!(.field(#label, &self.#ident))
