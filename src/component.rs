@@ -68,7 +68,7 @@ impl Delegate for PlatformState {
     }
 }
 
-/// The authorizer's own token comes from its refresh token, never from `/cgi-bin/token`.
+/// The authorizer's own token comes from its refresh token, never from the app token endpoint.
 struct AuthorizerDelegate(Arc<AuthorizerState>);
 
 impl Delegate for AuthorizerDelegate {
