@@ -212,8 +212,9 @@ fn run(scenario: &str, n: u64) -> Res<()> {
         "user-get-10k" => {
             let op = || user_get(&inp.user_get_resp);
             let r = op()?;
-            let ids = r.data.as_ref().map(|d| d.openid.as_slice()).unwrap_or_default();
-            if r.count != Some(10_000) || ids.len() != 10_000 || ids.last() != r.next_openid.as_ref() {
+            let ids = r.data.as_ref().map(|d| &d.openid);
+            let (len, last) = ids.map_or((0, None), |ids| (ids.len(), ids.last()));
+            if r.count != Some(10_000) || len != 10_000 || last != r.next_openid.as_deref() {
                 return Err("unexpected follower page".into());
             }
             bench("wechat-oa-serde", scenario, n, op);

@@ -289,7 +289,17 @@ pub(crate) fn decode_json<R: DeserializeOwned>(ep: &Endpoint, raw: &Raw) -> Resu
     if !(200..300).contains(&raw.status) {
         return Err(Error::Http { endpoint: ep.name, status: raw.status });
     }
-    serde_json::from_slice(&raw.body).map_err(|e| Error::Decode { endpoint: ep.name, message: e.to_string() })
+    from_json(&raw.body).map_err(|e| Error::Decode { endpoint: ep.name, message: e.to_string() })
+}
+
+/// `serde_json` over the body: from a `&str` when the body is UTF-8 (checked once for the whole
+/// body, where reading from bytes checks every string again: a large share of decoding a page
+/// of 10,000 OpenIDs), else from the bytes, which gives the same error as before.
+fn from_json<R: DeserializeOwned>(body: &[u8]) -> Result<R, serde_json::Error> {
+    match std::str::from_utf8(body) {
+        Ok(text) => serde_json::from_str(text),
+        Err(_) => serde_json::from_slice(body),
+    }
 }
 
 /// Decodes an answer that may be JSON or file bytes.
@@ -307,7 +317,7 @@ pub(crate) fn decode_json_or_binary<R: DeserializeOwned>(ep: &Endpoint, raw: Raw
         c.contains("json") || c.starts_with("text/plain")
     }) && raw.body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
     if is_json {
-        return serde_json::from_slice(&raw.body)
+        return from_json(&raw.body)
             .map(JsonOrBinary::Json)
             .map_err(|e| Error::Decode { endpoint: ep.name, message: e.to_string() });
     }

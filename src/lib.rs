@@ -50,6 +50,7 @@ mod redis_dedup;
 mod redis_store;
 mod retry;
 mod signing;
+pub mod strings;
 pub mod token;
 
 /// The README's code blocks, compiled as doctests so they stay true.
@@ -69,6 +70,7 @@ pub use raw::RawRequest;
 #[cfg(feature = "redis")]
 pub use redis_store::RedisStore;
 pub use retry::RetryPolicy;
+pub use strings::StringList;
 pub use token::{MemoryStore, StoredToken, TokenConfig, TokenStore};
 
 /// What the generated API hands the runtime, wired here and nowhere else: the spec endpoints
