@@ -520,7 +520,8 @@ fn url<Q: Serialize>(path: &str, q: &Q) -> Res<String> {
 }
 
 /// The client's decoding (`src/http.rs` `envelope` + `decode_json`): a byte scan for
-/// `"errcode"`, the envelope only when present, then the typed answer.
+/// `"errcode"`, the envelope only when present, then the typed answer, read from the body as
+/// a `&str` once it is checked to be UTF-8 (`from_json`).
 fn decode<R: serde::de::DeserializeOwned>(body: &[u8]) -> Res<R> {
     if memchr::memmem::find(body, b"\"errcode\"").is_some() {
         let env: Envelope = serde_json::from_slice(body)?;
@@ -528,7 +529,10 @@ fn decode<R: serde::de::DeserializeOwned>(body: &[u8]) -> Res<R> {
             return Err(format!("errcode {}", env.errcode).into());
         }
     }
-    Ok(serde_json::from_slice(body)?)
+    match std::str::from_utf8(body) {
+        Ok(text) => Ok(serde_json::from_str(text)?),
+        Err(_) => Ok(serde_json::from_slice(body)?),
+    }
 }
 
 fn template_send(t: &TemplateInput, answer: &[u8]) -> Res<(Vec<u8>, SendResponse)> {

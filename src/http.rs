@@ -10,6 +10,7 @@
 use std::time::Instant;
 
 use bytes::Bytes;
+use reqwest::header::{HeaderValue, CONTENT_DISPOSITION, CONTENT_TYPE};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use tracing::{field, Instrument};
@@ -206,14 +207,17 @@ async fn send_once(
     };
     req = match payload {
         Payload::None => req,
-        Payload::Json(b) => req.header("content-type", "application/json; charset=utf-8").body(b.clone()),
+        Payload::Json(b) => {
+            req.header(CONTENT_TYPE, HeaderValue::from_static("application/json; charset=utf-8")).body(b.clone())
+        }
         Payload::Multipart(parts) => req.multipart(form(ep, parts)?),
     };
     let resp = req.send().await.map_err(|e| transport(ep, e))?;
     let status = resp.status().as_u16();
-    let header = |name: &str| resp.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
-    let content_type = header("content-type");
-    let disposition = header("content-disposition");
+    // Header names as constants: a `&str` name is parsed again on every lookup.
+    let header = |name| resp.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
+    let content_type = header(CONTENT_TYPE);
+    let disposition = header(CONTENT_DISPOSITION);
     let body = resp.bytes().await.map_err(|e| transport(ep, e))?;
     let envelope = envelope(content_type.as_deref(), &body);
     Ok(Raw { status, content_type, disposition, body, envelope })
@@ -266,13 +270,27 @@ fn envelope(content_type: Option<&str>, body: &[u8]) -> Option<Envelope> {
         return None;
     }
     if let Some(ct) = content_type {
-        let ct = ct.to_ascii_lowercase();
-        if !(ct.contains("json") || ct.starts_with("text/")) {
+        let ct = ct.as_bytes();
+        let json = ct.windows(4).any(|w| w.eq_ignore_ascii_case(b"json"));
+        if !(json || ct.get(..5).is_some_and(|p| p.eq_ignore_ascii_case(b"text/"))) {
             return None;
         }
     }
-    memchr::memmem::find(body, b"\"errcode\"")?;
-    serde_json::from_slice::<Envelope>(body).ok()
+    // The searcher is built once: building it costs more than searching a small answer.
+    static ERRCODE: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"\"errcode\""));
+    ERRCODE.find(body)?;
+    // `errmsg` is copied out only when it is an error's ("ok" is not kept).
+    #[derive(Deserialize)]
+    struct Borrowed<'a> {
+        #[serde(default)]
+        errcode: i64,
+        #[serde(default, borrow)]
+        errmsg: std::borrow::Cow<'a, str>,
+    }
+    let b = serde_json::from_slice::<Borrowed<'_>>(body).ok()?;
+    let errmsg = if b.errcode == 0 { String::new() } else { b.errmsg.into_owned() };
+    Some(Envelope { errcode: b.errcode, errmsg })
 }
 
 fn api_error(ep: &Endpoint, env: &Envelope) -> Error {
@@ -342,6 +360,9 @@ mod tests {
         assert!(envelope(Some("application/json"), br#"{"errcode":40001,"errmsg":"x"}"#).is_some());
         assert!(envelope(Some("image/jpeg"), br#"{"errcode":40001}"#).is_none());
         assert!(envelope(Some("application/json"), br#"{"openid":"o"}"#).is_none());
+        assert!(envelope(Some("Application/JSON; charset=UTF-8"), br#"{"errcode":1}"#).is_some());
+        assert!(envelope(Some("TEXT/plain"), br#" {"errcode":1}"#).is_some());
+        assert!(envelope(Some("application/octet-stream"), br#"{"errcode":1}"#).is_none());
         assert!(envelope(None, b"\x89PNG").is_none());
     }
 

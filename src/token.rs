@@ -229,6 +229,8 @@ impl TokenKind {
 pub struct TokenManager {
     store: Arc<dyn TokenStore>,
     appid: String,
+    /// `key(TokenKind::AccessToken)`, made once: every call looks the access token up.
+    access_key: String,
     config: TokenConfig,
     local: Mutex<HashMap<TokenKind, Arc<tokio::sync::Mutex<()>>>>,
     /// Per kind: how many refreshes finished in this process, and the error of the last one
@@ -241,6 +243,11 @@ pub struct TokenManager {
     forced: AtomicU64,
 }
 
+/// The store key of `kind` for `appid`.
+fn store_key(appid: &str, kind: TokenKind) -> String {
+    format!("wechat-oa:{appid}:{}", kind.label())
+}
+
 /// A token younger than this is never refreshed ahead of time (stable_token may hand back
 /// the same token with little time left; refreshing it again would loop).
 const MIN_AGE_BEFORE_EARLY_REFRESH_MS: u64 = 60_000;
@@ -251,6 +258,7 @@ impl TokenManager {
         TokenManager {
             store,
             appid: appid.to_string(),
+            access_key: store_key(appid, TokenKind::AccessToken),
             config,
             local: Mutex::new(HashMap::new()),
             outcomes: Mutex::new(HashMap::new()),
@@ -262,7 +270,15 @@ impl TokenManager {
 
     /// The store key of a kind.
     pub fn key(&self, kind: TokenKind) -> String {
-        format!("wechat-oa:{}:{}", self.appid, kind.label())
+        self.key_ref(kind).into_owned()
+    }
+
+    /// The store key of a kind, borrowed when it is made once (the access token's).
+    fn key_ref(&self, kind: TokenKind) -> std::borrow::Cow<'_, str> {
+        match kind {
+            TokenKind::AccessToken => std::borrow::Cow::Borrowed(&self.access_key),
+            _ => std::borrow::Cow::Owned(store_key(&self.appid, kind)),
+        }
     }
 
     /// How many tokens this manager fetched from WeChat.
@@ -288,7 +304,7 @@ impl TokenManager {
     /// The stored token of `kind` if it needs no refresh: the fast path, no lock taken and
     /// nothing spawned.
     pub(crate) async fn cached(&self, kind: TokenKind) -> Result<Option<String>, Error> {
-        let key = self.key(kind);
+        let key = self.key_ref(kind);
         Ok(self.fresh(kind, &key).await?.map(|t| self.accept(kind, t.value)))
     }
 
