@@ -49,6 +49,9 @@ pub(crate) struct Envelope {
 
 /// URL-encodes the query parameters.
 pub(crate) fn query_string<Q: Serialize + ?Sized>(ep: &Endpoint, query: &Q) -> Result<String, Error> {
+    if let Some(q) = crate::query::encode(query) {
+        return Ok(q);
+    }
     serde_urlencoded::to_string(query)
         .map_err(|e| Error::InvalidRequest { endpoint: ep.name, message: format!("query: {e}") })
 }
@@ -187,8 +190,10 @@ async fn send_once(
     token: Option<&str>,
     payload: &Payload,
 ) -> Result<Raw, Error> {
-    let mut url = String::with_capacity(64 + query.len());
-    url.push_str(client.base_for(ep.host));
+    let base = client.base_for(ep.host);
+    let token_len = token.map_or(0, |t| "?access_token=".len() + t.len());
+    let mut url = String::with_capacity(base.len() + ep.path.len() + token_len + 1 + query.len());
+    url.push_str(base);
     url.push_str(ep.path);
     let mut sep = '?';
     if let Some(t) = token {
@@ -265,8 +270,8 @@ fn transport(ep: &Endpoint, e: reqwest::Error) -> Error {
 /// Reads `errcode`/`errmsg` when the body is a JSON document that has them. The search for
 /// the key is a fast byte scan, so large successful answers are parsed only once.
 fn envelope(content_type: Option<&str>, body: &[u8]) -> Option<Envelope> {
-    let first = body.iter().find(|b| !b.is_ascii_whitespace())?;
-    if *first != b'{' {
+    let lead = body.iter().position(|b| !b.is_ascii_whitespace())?;
+    if body[lead] != b'{' {
         return None;
     }
     if let Some(ct) = content_type {
@@ -275,6 +280,12 @@ fn envelope(content_type: Option<&str>, body: &[u8]) -> Option<Envelope> {
         if !(json || ct.get(..5).is_some_and(|p| p.eq_ignore_ascii_case(b"text/"))) {
             return None;
         }
+    }
+    // The common success answer starts `{"errcode":0,` (WeChat puts errcode first): nothing
+    // else of the envelope is needed then, and the body is parsed once, into the answer.
+    let rest = &body[lead..];
+    if rest.starts_with(br#"{"errcode":0,"#) || rest.starts_with(br#"{"errcode":0}"#) {
+        return Some(Envelope { errcode: 0, errmsg: String::new() });
     }
     // The searcher is built once: building it costs more than searching a small answer.
     static ERRCODE: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
@@ -363,6 +374,15 @@ mod tests {
         assert!(envelope(Some("Application/JSON; charset=UTF-8"), br#"{"errcode":1}"#).is_some());
         assert!(envelope(Some("TEXT/plain"), br#" {"errcode":1}"#).is_some());
         assert!(envelope(Some("application/octet-stream"), br#"{"errcode":1}"#).is_none());
+        // The success prefix is taken without a parse; anything else is parsed.
+        let ok = envelope(Some("application/json"), br#" {"errcode":0,"errmsg":"ok","msgid":1}"#).unwrap();
+        assert_eq!((ok.errcode, ok.errmsg.as_str()), (0, ""));
+        let e = envelope(Some("application/json"), br#"{"errcode":0x}"#);
+        assert!(e.is_none());
+        let e = envelope(Some("application/json"), br#"{"errcode":-1,"errmsg":"system busy"}"#).unwrap();
+        assert_eq!((e.errcode, e.errmsg.as_str()), (-1, "system busy"));
+        let e = envelope(Some("application/json"), br#"{"errcode":00}"#);
+        assert!(e.is_none(), "not JSON");
         assert!(envelope(None, b"\x89PNG").is_none());
     }
 

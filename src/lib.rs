@@ -42,6 +42,7 @@ mod inbound;
 pub mod jssdk;
 mod multipart;
 pub mod ops;
+mod query;
 mod raw;
 mod redact;
 #[cfg(feature = "redis")]

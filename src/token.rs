@@ -15,7 +15,7 @@
 //! `force_refresh` — forcing retires the token every other holder is using, is limited to 20 a
 //! day, and two deployments forcing in turn would keep invalidating each other.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -100,10 +100,13 @@ pub trait TokenStore: Send + Sync + 'static {
 }
 
 /// The default store: a map in this process.
+///
+/// (A `BTreeMap`: it holds a handful of keys, and comparing a key with them costs less than
+/// hashing it on every call.)
 #[derive(Default)]
 pub struct MemoryStore {
-    tokens: Mutex<HashMap<String, StoredToken>>,
-    locks: Mutex<HashMap<String, (String, Instant)>>,
+    tokens: Mutex<BTreeMap<String, StoredToken>>,
+    locks: Mutex<BTreeMap<String, (String, Instant)>>,
 }
 
 impl MemoryStore {
