@@ -6,8 +6,9 @@
 //! ```
 //!
 //! For each round, scenario (`user-info`, `template-send`, `user-get-10k`) and concurrency (1
-//! and 64), `sdk` and `bare` each make N calls (warm-up first), in alternating order from one
-//! round to the next; a line `HTTP <impl> <scenario> <concurrency> <round> <calls> <calls/s>
+//! and 64), `sdk` and `bare` each make N calls (warm-up first), taking turns in 20 slices of
+//! N/20 calls (who goes first alternating), so that the shared machine's changing load falls
+//! on both alike; a line `HTTP <impl> <scenario> <concurrency> <round> <calls> <calls/s>
 //! <client CPU µs/call>` per run, then the table: the median calls/s of each, the median of
 //! the per-round SDK/bare ratios (wall clock), and the client process's CPU time per call (all
 //! its threads, from `/proc/self/task/*/schedstat`), which a busy machine disturbs less.
@@ -265,6 +266,9 @@ fn median(v: &mut [f64]) -> f64 {
     }
 }
 
+/// How many turns the SDK and bare reqwest take in one round of one scenario.
+const SLICES: u64 = 20;
+
 const SCENARIOS: [Scenario; 3] = [Scenario::UserInfo, Scenario::TemplateSend, Scenario::UserGet];
 
 /// The SDK client and the bare one (with its token fetched).
@@ -334,20 +338,34 @@ fn main() -> Res<()> {
             for (si, s) in scenarios.iter().enumerate() {
                 for concurrency in [1usize, 64] {
                     let calls = ((s.calls() as f64 * scale) as u64).max(concurrency as u64);
-                    let order: [usize; 2] = if round % 2 == 1 { [0, 1] } else { [1, 0] };
-                    let mut pair = [Figures::default(); 2];
-                    for i in order {
-                        let imp = &imps[i];
+                    for imp in &imps {
                         run(imp, &inp, *s, concurrency, (calls / 10).max(concurrency as u64)).await?;
-                        let f = run(imp, &inp, *s, concurrency, calls).await?;
+                    }
+                    // The two take turns in SLICES slices of the calls (the first of a slice
+                    // alternating), so that a change of the machine's load during the round
+                    // touches both alike; each one's figures are over all its slices.
+                    let slice = (calls / SLICES).max(concurrency as u64 * 4);
+                    let (mut wall, mut cpu) = ([0.0f64; 2], [0.0f64; 2]);
+                    for k in 0..SLICES as usize {
+                        let order: [usize; 2] = if (round + k) % 2 == 1 { [0, 1] } else { [1, 0] };
+                        for i in order {
+                            let f = run(&imps[i], &inp, *s, concurrency, slice).await?;
+                            wall[i] += slice as f64 / f.cps;
+                            cpu[i] += f.cpu_us * slice as f64;
+                        }
+                    }
+                    let total = (slice * SLICES) as f64;
+                    let mut pair = [Figures::default(); 2];
+                    for i in 0..2 {
+                        pair[i] = Figures { cps: total / wall[i], cpu_us: cpu[i] / total };
                         println!(
-                            "HTTP {} {} {concurrency} {round} {calls} {:.1} {:.2}",
-                            imp.name(),
+                            "HTTP {} {} {concurrency} {round} {} {:.1} {:.2}",
+                            imps[i].name(),
                             s.name(),
-                            f.cps,
-                            f.cpu_us
+                            total,
+                            pair[i].cps,
+                            pair[i].cpu_us
                         );
-                        pair[i] = f;
                     }
                     results.entry((si, concurrency)).or_default().push(pair);
                 }

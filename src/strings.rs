@@ -384,7 +384,7 @@ mod tests {
         assert_eq!(list.get(5), None);
         assert_eq!(serde_json::to_string(&list).unwrap(), serde_json::to_string(&vec).unwrap());
         assert_eq!(Vec::<String>::from(list.clone()), vec);
-        assert_eq!(list.iter().rev().next(), Some("x"));
+        assert_eq!(list.iter().next_back(), Some("x"));
         assert_eq!(list.clone().into_iter().collect::<Vec<_>>(), vec);
         assert_eq!(format!("{list:?}"), format!("{vec:?}"));
     }
