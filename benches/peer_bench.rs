@@ -212,8 +212,9 @@ fn run(scenario: &str, n: u64) -> Res<()> {
         "user-get-10k" => {
             let op = || user_get(&inp.user_get_resp);
             let r = op()?;
-            let ids = r.data.as_ref().map(|d| d.openid.as_slice()).unwrap_or_default();
-            if r.count != Some(10_000) || ids.len() != 10_000 || ids.last() != r.next_openid.as_ref() {
+            let ids = r.data.as_ref().map(|d| &d.openid);
+            let (len, last) = ids.map_or((0, None), |ids| (ids.len(), ids.last()));
+            if r.count != Some(10_000) || len != 10_000 || last != r.next_openid.as_deref() {
                 return Err("unexpected follower page".into());
             }
             bench("wechat-oa-serde", scenario, n, op);
@@ -519,7 +520,8 @@ fn url<Q: Serialize>(path: &str, q: &Q) -> Res<String> {
 }
 
 /// The client's decoding (`src/http.rs` `envelope` + `decode_json`): a byte scan for
-/// `"errcode"`, the envelope only when present, then the typed answer.
+/// `"errcode"`, the envelope only when present, then the typed answer, read from the body as
+/// a `&str` once it is checked to be UTF-8 (`from_json`).
 fn decode<R: serde::de::DeserializeOwned>(body: &[u8]) -> Res<R> {
     if memchr::memmem::find(body, b"\"errcode\"").is_some() {
         let env: Envelope = serde_json::from_slice(body)?;
@@ -527,7 +529,10 @@ fn decode<R: serde::de::DeserializeOwned>(body: &[u8]) -> Res<R> {
             return Err(format!("errcode {}", env.errcode).into());
         }
     }
-    Ok(serde_json::from_slice(body)?)
+    match std::str::from_utf8(body) {
+        Ok(text) => Ok(serde_json::from_str(text)?),
+        Err(_) => Ok(serde_json::from_slice(body)?),
+    }
 }
 
 fn template_send(t: &TemplateInput, answer: &[u8]) -> Res<(Vec<u8>, SendResponse)> {

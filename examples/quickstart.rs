@@ -75,7 +75,7 @@ async fn sandbox_tour() -> Res {
     let page = client.user().list().send().await?;
     let openids = page.data.map(|d| d.openid).unwrap_or_default();
     println!("followers: total {:?}, this page {}", page.total, openids.len());
-    let first = openids.first().cloned().ok_or("the sandbox has no followers")?;
+    let first = openids.first().map(str::to_string).ok_or("the sandbox has no followers")?;
     let info = client.user().info(&first).lang(Lang::ZhCn).send().await?;
     println!("user.info({first}): subscribe={:?}, subscribe_time={:?}", info.subscribe, info.subscribe_time);
     client.user().update_remark(&first, "quickstart").send().await?;
@@ -85,7 +85,7 @@ async fn sandbox_tour() -> Res {
     // Tags.
     let tag = client.tags().create(TagName::new("quickstart-vip")).send().await?;
     let tag_id = tag.tag.id;
-    client.tags().batch_tagging(openids.iter().take(3).cloned().collect(), tag_id).send().await?;
+    client.tags().batch_tagging(openids.iter().take(3).map(String::from).collect(), tag_id).send().await?;
     let users = client.tags().tag_users(tag_id).send().await?;
     println!("tag {tag_id} created and given to {:?} users", users.count);
 

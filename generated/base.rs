@@ -501,8 +501,8 @@ pub const CALLBACK_IP: crate::generated_interface::Endpoint = crate::generated_i
 #[non_exhaustive]
 pub struct CallbackIpResponse {
     /// 微信服务器 IP 或网段 (IPs / CIDR ranges)
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub ip_list: Vec<String>,
+    #[serde(default, skip_serializing_if = "crate::StringList::is_empty")]
+    pub ip_list: crate::StringList,
 }
 /// Request builder for [`BaseApi::callback_ip`]: set optional parameters, then call `send()`.
 #[must_use = "a request does nothing until `.send().await`"]
@@ -541,8 +541,8 @@ pub const API_DOMAIN_IP: crate::generated_interface::Endpoint = crate::generated
 #[non_exhaustive]
 pub struct ApiDomainIpResponse {
     /// API 服务器 IP 地址列表 (IP addresses)
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub ip_list: Vec<String>,
+    #[serde(default, skip_serializing_if = "crate::StringList::is_empty")]
+    pub ip_list: crate::StringList,
 }
 /// Request builder for [`BaseApi::api_domain_ip`]: set optional parameters, then call `send()`.
 #[must_use = "a request does nothing until `.send().await`"]

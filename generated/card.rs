@@ -1384,14 +1384,14 @@ impl CodeDepositBody {
 #[non_exhaustive]
 pub struct CodeDepositResponse {
     /// 成功个数 (codes deposited)
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub succ_code: Vec<String>,
+    #[serde(default, skip_serializing_if = "crate::StringList::is_empty")]
+    pub succ_code: crate::StringList,
     /// 重复导入的code (already deposited)
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub duplicate_code: Vec<String>,
+    #[serde(default, skip_serializing_if = "crate::StringList::is_empty")]
+    pub duplicate_code: crate::StringList,
     /// 失败的code (refused)
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub fail_code: Vec<String>,
+    #[serde(default, skip_serializing_if = "crate::StringList::is_empty")]
+    pub fail_code: crate::StringList,
 }
 /// Request builder for [`CardApi::code_deposit`]: set optional parameters, then call `send()`.
 #[must_use = "a request does nothing until `.send().await`"]
@@ -1503,11 +1503,11 @@ impl CodeCheckBody {
 #[non_exhaustive]
 pub struct CodeCheckResponse {
     /// 已经成功存入的code (deposited)
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub exist_code: Vec<String>,
+    #[serde(default, skip_serializing_if = "crate::StringList::is_empty")]
+    pub exist_code: crate::StringList,
     /// 没有存入的code (not deposited)
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub not_exist_code: Vec<String>,
+    #[serde(default, skip_serializing_if = "crate::StringList::is_empty")]
+    pub not_exist_code: crate::StringList,
 }
 /// Request builder for [`CardApi::code_check`]: set optional parameters, then call `send()`.
 #[must_use = "a request does nothing until `.send().await`"]
@@ -1948,8 +1948,8 @@ impl BatchGetBody {
 #[non_exhaustive]
 pub struct BatchGetResponse {
     /// 卡券ID列表 (this page)
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub card_id_list: Vec<String>,
+    #[serde(default, skip_serializing_if = "crate::StringList::is_empty")]
+    pub card_id_list: crate::StringList,
     /// 该商户名下卡券ID总数 (card kinds in all)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_num: Option<i64>,
@@ -2005,9 +2005,7 @@ impl<'a> BatchGetRequest<'a> {
                     )
                     .await?;
                 let total: Option<i128> = resp.total_num.map(i128::from);
-                let items: Vec<String> = Some(resp)
-                    .map(|v| v.card_id_list)
-                    .unwrap_or_default();
+                let items = Some(resp).map(|v| v.card_id_list).unwrap_or_default();
                 let got = i128::try_from(items.len()).unwrap_or(i128::MAX);
                 let offset = i128::from(body.offset).saturating_add(got);
                 body.offset = offset

@@ -395,9 +395,7 @@ impl<'a> ListRequest<'a> {
                     )
                     .await?;
                 let total: Option<i128> = None::<i128>;
-                let items: Vec<ArticleComment> = Some(resp)
-                    .map(|v| v.comment)
-                    .unwrap_or_default();
+                let items = Some(resp).map(|v| v.comment).unwrap_or_default();
                 let got = i128::try_from(items.len()).unwrap_or(i128::MAX);
                 let offset = i128::from(body.begin).saturating_add(got);
                 body.begin = offset

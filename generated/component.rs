@@ -955,9 +955,7 @@ impl<'a> AuthorizerListRequest<'a> {
                     )
                     .await?;
                 let total: Option<i128> = Some(i128::from(resp.total_count));
-                let items: Vec<AuthorizerListItem> = Some(resp)
-                    .map(|v| v.list)
-                    .unwrap_or_default();
+                let items = Some(resp).map(|v| v.list).unwrap_or_default();
                 let got = i128::try_from(items.len()).unwrap_or(i128::MAX);
                 let offset = i128::from(body.offset).saturating_add(got);
                 body.offset = offset

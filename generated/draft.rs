@@ -946,9 +946,7 @@ impl<'a> BatchGetRequest<'a> {
                     )
                     .await?;
                 let total: Option<i128> = resp.total_count.map(i128::from);
-                let items: Vec<DraftListItem> = Some(resp)
-                    .map(|v| v.item)
-                    .unwrap_or_default();
+                let items = Some(resp).map(|v| v.item).unwrap_or_default();
                 let got = i128::try_from(items.len()).unwrap_or(i128::MAX);
                 let offset = i128::from(body.offset).saturating_add(got);
                 body.offset = offset

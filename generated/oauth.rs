@@ -418,8 +418,8 @@ pub struct UserinfoResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headimgurl: Option<String>,
     /// 特权信息 (privileges)
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub privilege: Vec<String>,
+    #[serde(default, skip_serializing_if = "crate::StringList::is_empty")]
+    pub privilege: crate::StringList,
     /// UnionID (when bound to an open platform account)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unionid: Option<String>,

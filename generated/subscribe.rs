@@ -424,8 +424,12 @@ pub struct SubscribeKeywordEnum {
     /// 枚举参数值范围列表 (allowed values)
     ///
     /// Wire name: `enumValueList`.
-    #[serde(rename = "enumValueList", default, skip_serializing_if = "Vec::is_empty")]
-    pub enum_value_list: Vec<String>,
+    #[serde(
+        rename = "enumValueList",
+        default,
+        skip_serializing_if = "crate::StringList::is_empty",
+    )]
+    pub enum_value_list: crate::StringList,
 }
 /// 账号下的一个订阅通知模板 (a template of the account's private library)
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]

@@ -628,7 +628,7 @@ impl<'a> TagUsersRequest<'a> {
                     )
                     .await?;
                 let next: Option<String> = resp.next_openid.clone();
-                let items: Vec<String> = Some(resp)
+                let items = Some(resp)
                     .and_then(|v| v.data)
                     .map(|v| v.openid)
                     .unwrap_or_default();

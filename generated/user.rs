@@ -340,8 +340,8 @@ pub struct FollowerInfo {
 #[non_exhaustive]
 pub struct OpenidListData {
     /// the OpenIDs on this page
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub openid: Vec<String>,
+    #[serde(default, skip_serializing_if = "crate::StringList::is_empty")]
+    pub openid: crate::StringList,
 }
 /// 批量获取用户信息的一项 (one entry of a batch_info request)
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -506,7 +506,7 @@ impl<'a> ListRequest<'a> {
                     )
                     .await?;
                 let next: Option<String> = resp.next_openid.clone();
-                let items: Vec<String> = Some(resp)
+                let items = Some(resp)
                     .and_then(|v| v.data)
                     .map(|v| v.openid)
                     .unwrap_or_default();
@@ -718,7 +718,7 @@ impl<'a> BlacklistRequest<'a> {
                     )
                     .await?;
                 let next: Option<String> = resp.next_openid.clone();
-                let items: Vec<String> = Some(resp)
+                let items = Some(resp)
                     .and_then(|v| v.data)
                     .map(|v| v.openid)
                     .unwrap_or_default();

@@ -372,15 +372,17 @@ pub(crate) mod limits {
 /// items and the state for the next page (`None`: this was the last). A page is fetched only
 /// when the consumer has taken every item of the one before; the first error is yielded and
 /// ends the stream.
-pub(crate) fn pages<'a, S, T, F, Fut>(
+pub(crate) fn pages<'a, S, T, I, F, Fut>(
     first: S,
     fetch: F,
 ) -> impl futures_util::Stream<Item = Result<T, Error>> + Send + 'a
 where
     S: Send + 'a,
     T: Send + 'a,
+    I: IntoIterator<Item = T> + Send + 'a,
+    I::IntoIter: Send + 'a,
     F: FnMut(S) -> Fut + Send + 'a,
-    Fut: std::future::Future<Output = Result<(Vec<T>, Option<S>), Error>> + Send + 'a,
+    Fut: std::future::Future<Output = Result<(I, Option<S>), Error>> + Send + 'a,
 {
     use futures_util::{StreamExt, TryStreamExt};
     futures_util::stream::try_unfold((Some(first), fetch), |(state, mut fetch)| async move {

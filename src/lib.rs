@@ -45,6 +45,7 @@ mod multipart;
 pub mod ops;
 #[cfg(feature = "postgres")]
 mod postgres_credentials;
+mod query;
 mod raw;
 mod redact;
 #[cfg(feature = "redis")]
@@ -55,6 +56,7 @@ mod redis_dedup;
 mod redis_store;
 mod retry;
 mod signing;
+pub mod strings;
 pub mod token;
 
 /// The README's code blocks, compiled as doctests so they stay true.
@@ -79,6 +81,7 @@ pub use redis_credentials::RedisCredentials;
 #[cfg(feature = "redis")]
 pub use redis_store::RedisStore;
 pub use retry::RetryPolicy;
+pub use strings::StringList;
 pub use token::{MemoryStore, StoredToken, TokenConfig, TokenStore};
 
 /// What the generated API hands the runtime, wired here and nowhere else: the spec endpoints

@@ -15,7 +15,7 @@
 //! `force_refresh` — forcing retires the token every other holder is using, is limited to 20 a
 //! day, and two deployments forcing in turn would keep invalidating each other.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -120,10 +120,13 @@ pub trait TokenStore: Send + Sync + 'static {
 }
 
 /// The default store: a map in this process.
+///
+/// (A `BTreeMap`: it holds a handful of keys, and comparing a key with them costs less than
+/// hashing it on every call.)
 #[derive(Default)]
 pub struct MemoryStore {
-    tokens: Mutex<HashMap<String, StoredToken>>,
-    locks: Mutex<HashMap<String, (String, Instant)>>,
+    tokens: Mutex<BTreeMap<String, StoredToken>>,
+    locks: Mutex<BTreeMap<String, (String, Instant)>>,
 }
 
 impl MemoryStore {
@@ -252,6 +255,8 @@ impl TokenKind {
 pub struct TokenManager {
     store: Arc<dyn TokenStore>,
     appid: String,
+    /// `key(TokenKind::AccessToken)`, made once: every call looks the access token up.
+    access_key: String,
     config: TokenConfig,
     local: Mutex<HashMap<TokenKind, Arc<tokio::sync::Mutex<()>>>>,
     /// Per kind: how many refreshes finished in this process, and the error of the last one
@@ -264,6 +269,11 @@ pub struct TokenManager {
     forced: AtomicU64,
 }
 
+/// The store key of `kind` for `appid`.
+fn store_key(appid: &str, kind: TokenKind) -> String {
+    format!("wechat-oa:{appid}:{}", kind.label())
+}
+
 /// A token younger than this is never refreshed ahead of time (stable_token may hand back
 /// the same token with little time left; refreshing it again would loop).
 const MIN_AGE_BEFORE_EARLY_REFRESH_MS: u64 = 60_000;
@@ -274,6 +284,7 @@ impl TokenManager {
         TokenManager {
             store,
             appid: appid.to_string(),
+            access_key: store_key(appid, TokenKind::AccessToken),
             config,
             local: Mutex::new(HashMap::new()),
             outcomes: Mutex::new(HashMap::new()),
@@ -285,7 +296,15 @@ impl TokenManager {
 
     /// The store key of a kind.
     pub fn key(&self, kind: TokenKind) -> String {
-        format!("wechat-oa:{}:{}", self.appid, kind.label())
+        self.key_ref(kind).into_owned()
+    }
+
+    /// The store key of a kind, borrowed when it is made once (the access token's).
+    fn key_ref(&self, kind: TokenKind) -> std::borrow::Cow<'_, str> {
+        match kind {
+            TokenKind::AccessToken => std::borrow::Cow::Borrowed(&self.access_key),
+            _ => std::borrow::Cow::Owned(store_key(&self.appid, kind)),
+        }
     }
 
     /// How many tokens this manager fetched from WeChat.
@@ -311,7 +330,7 @@ impl TokenManager {
     /// The stored token of `kind` if it needs no refresh: the fast path, no lock taken and
     /// nothing spawned.
     pub(crate) async fn cached(&self, kind: TokenKind) -> Result<Option<String>, Error> {
-        let key = self.key(kind);
+        let key = self.key_ref(kind);
         Ok(self.fresh(kind, &key).await?.map(|t| self.accept(kind, t.value)))
     }
 

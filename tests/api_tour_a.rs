@@ -246,7 +246,7 @@ async fn followers_list_info_batch_info_and_remark() {
     let page = client.user().list().send().await.expect("list");
     assert_eq!(page.total, Some(users.len() as i64));
     assert_eq!(page.count, Some(users.len() as i64));
-    assert_eq!(page.data.as_ref().map(|d| d.openid.clone()), Some(users.clone()));
+    assert_eq!(page.data.as_ref().map(|d| d.openid.to_vec()), Some(users.clone()));
     let last = page.next_openid.expect("cursor");
     assert_eq!(Some(&last), users.last());
     let after = client.user().list().next_openid(last).send().await.expect("next page");
@@ -289,16 +289,16 @@ async fn blacklist_blocks_messages_until_lifted() {
     client.user().batch_blacklist(vec![users[3].clone(), users[4].clone()]).send().await.expect("block");
     let listed = client.user().blacklist().send().await.expect("blacklist");
     assert_eq!(listed.total, Some(2));
-    assert_eq!(listed.data.map(|d| d.openid), Some(vec![users[3].clone(), users[4].clone()]));
+    assert_eq!(listed.data.map(|d| d.openid.to_vec()), Some(vec![users[3].clone(), users[4].clone()]));
     let from_4 = client.user().blacklist().begin_openid(&users[3]).send().await.expect("from a cursor");
-    assert_eq!(from_4.data.map(|d| d.openid), Some(vec![users[4].clone()]));
+    assert_eq!(from_4.data.map(|d| d.openid.to_vec()), Some(vec![users[4].clone()]));
 
     let blocked = client.custom_service().send(&users[3], MessageContent::text("hi")).send().await;
     assert_eq!(common::code(blocked), 43019, "a blacklisted follower gets no messages");
 
     client.user().batch_unblacklist(vec![users[3].clone()]).send().await.expect("unblock");
     let listed = client.user().blacklist().send().await.expect("blacklist");
-    assert_eq!(listed.data.map(|d| d.openid), Some(vec![users[4].clone()]));
+    assert_eq!(listed.data.map(|d| d.openid.to_vec()), Some(vec![users[4].clone()]));
     client.custom_service().send(&users[3], MessageContent::text("welcome back")).send().await.expect("send");
     assert_eq!(sent(&sb, "custom").len(), 1);
 
@@ -352,9 +352,9 @@ async fn tags_create_tag_users_rename_untag_and_delete() {
     assert_eq!(mine.tagid_list, vec![created.id]);
     let fans = client.tags().tag_users(created.id).send().await.expect("tag users");
     assert_eq!(fans.count, Some(2));
-    assert_eq!(fans.data.map(|d| d.openid), Some(vec![users[0].clone(), users[1].clone()]));
+    assert_eq!(fans.data.map(|d| d.openid.to_vec()), Some(vec![users[0].clone(), users[1].clone()]));
     let rest = client.tags().tag_users(created.id).next_openid(&users[0]).send().await.expect("next page");
-    assert_eq!(rest.data.map(|d| d.openid), Some(vec![users[1].clone()]));
+    assert_eq!(rest.data.map(|d| d.openid.to_vec()), Some(vec![users[1].clone()]));
     let info = client.user().info(&users[1]).send().await.expect("info");
     assert_eq!(info.tagid_list, vec![created.id], "user info shows the tag too");
 

@@ -313,10 +313,10 @@ async fn cards_are_distributed_by_qr_codes_shelves_articles_and_deposited_codes(
     let first = cards.code_deposit(a.as_str(), vec!["c-001".into(), "c-002".into()]).send().await.expect("deposit");
     assert_eq!(first.succ_code.len(), 2);
     let second = cards.code_deposit(a.as_str(), vec!["c-002".into(), "c-003".into()]).send().await.expect("deposit");
-    assert_eq!((second.succ_code, second.duplicate_code), (vec!["c-003".to_string()], vec!["c-002".to_string()]));
+    assert_eq!((second.succ_code, second.duplicate_code), (["c-003"].into(), ["c-002"].into()));
     assert_eq!(cards.code_deposit_count(a.as_str()).send().await.expect("count").count, Some(3));
     let checked = cards.code_check(a.as_str(), vec!["c-001".into(), "c-999".into()]).send().await.expect("check");
-    assert_eq!((checked.exist_code, checked.not_exist_code), (vec!["c-001".to_string()], vec!["c-999".to_string()]));
+    assert_eq!((checked.exist_code, checked.not_exist_code), (["c-001"].into(), ["c-999"].into()));
     let too_many: Vec<String> = (0..101).map(|i| format!("x{i}")).collect();
     assert!(refused(cards.code_deposit(a.as_str(), too_many).send().await), "more than 100 codes");
 

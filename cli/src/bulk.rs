@@ -122,24 +122,24 @@ pub async fn export(client: &wechat_oa::Client, info: bool, cursor_path: Option<
             b.set_position(cursor.written);
             b
         });
-        let ids: Vec<String> = page.data.map(|d| d.openid).unwrap_or_default();
+        let ids = page.data.map(|d| d.openid).unwrap_or_default();
         let chunk = if info { 100 } else { 1_000 };
         while cursor.done < ids.len() {
             if stop.load(Ordering::SeqCst) {
                 pb.abandon();
                 return Err(interrupted(&format!("{} followers written", cursor.written), cursor_path));
             }
-            let part = &ids[cursor.done..ids.len().min(cursor.done + chunk)];
+            let part: Vec<&str> = ids.iter().skip(cursor.done).take(chunk).collect();
             let mut text = String::new();
             if info {
-                let list = part.iter().map(|o| BatchUserQuery::new(o.clone())).collect();
+                let list = part.iter().map(|o| BatchUserQuery::new(*o)).collect();
                 let got = client.user().batch_info(list).send().await?;
                 for u in got.user_info_list {
                     text.push_str(&serde_json::to_string(&u).map_err(|e| Failure::call(e.to_string()))?);
                     text.push('\n');
                 }
             } else {
-                for o in part {
+                for o in &part {
                     text.push_str(&serde_json::json!({ "openid": o }).to_string());
                     text.push('\n');
                 }

@@ -50,6 +50,10 @@ enum Usage {
     Public,
     /// A private query/body struct of an endpoint.
     Request,
+    /// A public struct that is only ever decoded (a response, or a named type no request
+    /// holds): its `list<string>` fields are `crate::StringList` (one buffer for every string
+    /// instead of an allocation each).
+    Response,
 }
 
 /// Resolves a type expression as seen from module `area`.
@@ -98,7 +102,8 @@ fn field_doc(f: &Field, ident: &str) -> Doc {
 
 fn lower_field(f: &Field, area: &str, usage: Usage, types: &BTreeMap<String, TypeInfo<'_>>) -> Result<FieldIr, String> {
     let t = TypeExpr::parse(&f.ty)?;
-    let value = resolve(&t, area, types)?;
+    let string_list = usage == Usage::Response && t == TypeExpr::List(Box::new(TypeExpr::Prim(Prim::String)));
+    let value = if string_list { RustType::path("crate::StringList") } else { resolve(&t, area, types)? };
     let ident = field_ident(f);
     let presence = match &t {
         TypeExpr::List(_) => Presence::Collection(Collection::List),
@@ -141,7 +146,8 @@ fn lower_field(f: &Field, area: &str, usage: Usage, types: &BTreeMap<String, Typ
                     Presence::Required => {}
                     Presence::Collection(Collection::List) if !f.required => {
                         serde.default = true;
-                        serde.skip_serializing_if = Some("Vec::is_empty");
+                        serde.skip_serializing_if =
+                            Some(if string_list { "crate::StringList::is_empty" } else { "Vec::is_empty" });
                     }
                     Presence::Collection(Collection::Map) if !f.required => {
                         serde.default = true;
@@ -404,6 +410,15 @@ fn lower_area(
     }
 }
 
+/// How a named struct's fields are used: [`Usage::Response`] unless a request holds it.
+fn named_usage(name: &str, types: &BTreeMap<String, TypeInfo<'_>>) -> Usage {
+    if types.get(name).is_some_and(|i| i.in_request) {
+        Usage::Public
+    } else {
+        Usage::Response
+    }
+}
+
 fn lower_named(
     file: &str,
     t: &TypeDef,
@@ -421,7 +436,7 @@ fn lower_named(
         TypeKind::Struct => NamedIr::Struct(StructIr {
             name: t.name.clone(),
             doc,
-            fields: lower_fields(file, &place, "field", &t.fields, area, Usage::Public, types, d),
+            fields: lower_fields(file, &place, "field", &t.fields, area, named_usage(&t.name, types), types, d),
             for_request: types.get(&t.name).is_some_and(|i| i.in_request),
             checked: false,
         }),
@@ -503,7 +518,7 @@ fn lower_endpoint(
         ResponseIr::Fields(StructIr {
             name: resp_name,
             doc: Doc::default().generated(format!("Response of [`{handle}::{}`].", ep.name)),
-            fields: lower_fields(file, &place, "response field", &response.fields, area, Usage::Public, types, d),
+            fields: lower_fields(file, &place, "response field", &response.fields, area, Usage::Response, types, d),
             for_request: false,
             checked: false,
         })

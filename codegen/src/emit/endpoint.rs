@@ -406,7 +406,7 @@ fn pages_method(ep: &EndpointIr, konst: &proc_macro2::Ident, query_checked: bool
             let store = if *field_optional { quote!(next) } else { quote!(next.unwrap_or_default()) };
             quote! {
                 let next: Option<String> = #next_expr;
-                let items: Vec<#item_ty> = #items_expr.unwrap_or_default();
+                let items = #items_expr.unwrap_or_default();
                 // An empty page, an empty cursor or the same cursor again: the list is done.
                 let more = !items.is_empty() && next.as_deref().is_some_and(|n| !n.is_empty()) && next != #seen;
                 #slot.#f = #store;
@@ -428,7 +428,7 @@ fn pages_method(ep: &EndpointIr, konst: &proc_macro2::Ident, query_checked: bool
             };
             quote! {
                 let total: Option<i128> = #total_expr;
-                let items: Vec<#item_ty> = #items_expr.unwrap_or_default();
+                let items = #items_expr.unwrap_or_default();
                 let got = i128::try_from(items.len()).unwrap_or(i128::MAX);
                 let offset = i128::from(#slot.#f).saturating_add(got);
                 #slot.#f = offset.try_into().map_err(|_| crate::generated_interface::limits::refuse(&#konst, "offset out of range".to_string()))?;

@@ -149,8 +149,8 @@ impl<'de> serde::Deserialize<'de> for SubscribeScene {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
 #[non_exhaustive]
 pub struct OpenidList {
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub openid: Vec<String>,
+    #[serde(default, skip_serializing_if = "crate::StringList::is_empty")]
+    pub openid: crate::StringList,
 }
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct UserListItem {
@@ -324,7 +324,7 @@ impl<'a> ListRequest<'a> {
                     )
                     .await?;
                 let next: Option<String> = resp.next_openid.clone();
-                let items: Vec<String> = Some(resp)
+                let items = Some(resp)
                     .and_then(|v| v.data)
                     .map(|v| v.openid)
                     .unwrap_or_default();
