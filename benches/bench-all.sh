@@ -49,7 +49,8 @@ bash benches/build-costs.sh > "$OUT/build.md"
   echo
   echo "### Peer harness (../shared/bench, median of $RUNS runs)"
   echo
-  cat "$OUT/peers.md"
+  # The harness prints its own version lines and a level-2 heading; keep the tables.
+  grep -v -e '^python ' -e '^node ' -e '^wechatpy cipher' "$OUT/peers.md" | sed 's/^## /#### /'
   echo
   echo "### Real HTTP (benches/run-http.sh)"
   echo

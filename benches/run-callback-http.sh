@@ -34,7 +34,7 @@ for round in $(seq 1 "$ROUNDS"); do
       node) start "$target" node "$ROOT/benches/callback_http_node.js" 1; path=/ ;;
       node-cluster2) start "$target" node "$ROOT/benches/callback_http_node.js" 2; path=/ ;;
     esac
-    "$BIN" load "http://127.0.0.1:$PORT$path" "$CONNS" "$REQUESTS" "$SECONDS_MAX" "$target" | tee -a "$OUT/results.txt"
+    "$BIN" load "http://127.0.0.1:$PORT$path" "$CONNS" "$REQUESTS" "$SECONDS_MAX" "$target" | tee -a "$OUT/results.txt" >&2
     kill "$PID" 2>/dev/null || true; pkill -P "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true
   done
 done
