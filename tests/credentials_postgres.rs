@@ -94,7 +94,11 @@ async fn a_custom_table_holds_the_rows_with_the_published_columns() {
         .map(|r| r.is_some())
         .unwrap_or(false);
     assert!(!in_default, "the custom table's rows are not in the default table");
+
+    pg::truncate(&url, &table).await;
+    assert_eq!(store.get(&key).await.unwrap(), None, "the helper empties the table");
     pg::drop_table(&url, &table).await;
+    pg::truncate(&url, &table).await; // a missing table is no error
 }
 
 #[tokio::test]
