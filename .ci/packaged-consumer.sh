@@ -19,7 +19,7 @@ edition = "2021"
 [workspace]
 
 [dependencies]
-wechat-oa = { path = "$PKG", features = ["axum", "redis"] }
+wechat-oa = { path = "$PKG", features = ["axum", "redis", "postgres"] }
 TOML
 echo 'fn main() { let _ = wechat_oa::Client::new("wx_appid", "secret"); }' > "$WORK/consumer/src/main.rs"
 cp "$ROOT/Cargo.lock" "$WORK/consumer/Cargo.lock"

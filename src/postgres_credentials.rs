@@ -50,8 +50,9 @@ pub struct PostgresCredentials {
     config: tokio_postgres::Config,
     table: String,
     op_timeout: Duration,
-    /// The current connection; replaced (under this lock) once it is found closed.
-    conn: tokio::sync::Mutex<Arc<Conn>>,
+    /// The current connection; replaced (under this lock) once it is found closed, and
+    /// forgotten after an operation timed out on it (a statement may still be queued there).
+    conn: tokio::sync::Mutex<Option<Arc<Conn>>>,
 }
 
 /// One connection and its prepared statements.
@@ -135,41 +136,68 @@ impl PostgresCredentials {
         &self.table
     }
 
-    /// The connection to use: the current one, or a new one when it is closed.
+    /// The connection to use: the current one, or a new one when there is none or it is
+    /// closed.
     async fn current(&self) -> Result<Arc<Conn>, StoreError> {
-        let mut slot = self.conn.lock().await;
-        if slot.client.is_closed() {
-            *slot = Arc::new(open(&self.config, &self.table).await?);
-        }
-        Ok(slot.clone())
+        self.replace(None).await
     }
 
-    /// A new connection replacing `failed`, unless another operation already replaced it.
-    async fn replace(&self, failed: &Arc<Conn>) -> Result<Arc<Conn>, StoreError> {
+    /// Like [`current`](Self::current), also replacing `failed` unless another operation
+    /// already did.
+    async fn replace(&self, failed: Option<&Arc<Conn>>) -> Result<Arc<Conn>, StoreError> {
         let mut slot = self.conn.lock().await;
-        if Arc::ptr_eq(&slot, failed) || slot.client.is_closed() {
-            *slot = Arc::new(open(&self.config, &self.table).await?);
+        match slot.as_ref() {
+            Some(c) if !c.client.is_closed() && !failed.is_some_and(|f| Arc::ptr_eq(c, f)) => Ok(c.clone()),
+            _ => {
+                let c = Arc::new(open(&self.config, &self.table, self.op_timeout).await?);
+                *slot = Some(c.clone());
+                Ok(c)
+            }
         }
-        Ok(slot.clone())
+    }
+
+    /// After a timeout: the next operation opens a new connection rather than queueing behind
+    /// whatever hangs on this one (a dead peer that sent no reset, a statement still waiting).
+    fn forget(&self, conn: &Arc<Conn>) {
+        // Someone holding the lock is replacing it already.
+        if let Ok(mut slot) = self.conn.try_lock() {
+            if slot.as_ref().is_some_and(|c| Arc::ptr_eq(c, conn)) {
+                *slot = None;
+            }
+        }
     }
 
     /// Runs `op`; after a lost connection once more on a new one. Every operation here may
     /// safely run twice (a read, an upsert, a delete).
     async fn run(&self, op: Op<'_>) -> Result<Option<String>, StoreError> {
+        let used = std::sync::Mutex::new(None::<Arc<Conn>>);
+        let note = |c: &Arc<Conn>| {
+            if let Ok(mut u) = used.lock() {
+                *u = Some(c.clone());
+            }
+        };
         let work = async {
             let conn = self.current().await?;
+            note(&conn);
             match op.exec(&conn).await {
                 Err(e) if lost_connection(&e) => {
                     tracing::debug!(table = %self.table, "PostgreSQL connection lost; reconnecting once");
-                    let conn = self.replace(&conn).await?;
+                    let conn = self.replace(Some(&conn)).await?;
+                    note(&conn);
                     op.exec(&conn).await.map_err(|e| failed(&e, &self.table))
                 }
                 other => other.map_err(|e| failed(&e, &self.table)),
             }
         };
-        tokio::time::timeout(self.op_timeout, work)
-            .await
-            .map_err(|_| StoreError::new(BACKEND, "PostgreSQL did not answer in time"))?
+        match tokio::time::timeout(self.op_timeout, work).await {
+            Ok(r) => r,
+            Err(_) => {
+                if let Some(c) = used.lock().ok().and_then(|mut u| u.take()) {
+                    self.forget(&c);
+                }
+                Err(StoreError::new(BACKEND, "PostgreSQL did not answer in time"))
+            }
+        }
     }
 }
 
@@ -189,7 +217,10 @@ impl PostgresCredentialsBuilder {
         self
     }
 
-    /// The longest an operation waits for PostgreSQL, reconnection included (default 3 s).
+    /// The longest an operation waits for PostgreSQL, reconnection included (default 3 s). It is
+    /// also the `statement_timeout` of the store's connections, so the server abandons a
+    /// statement the caller stopped waiting for; after a timeout the next operation opens a
+    /// new connection.
     pub fn with_op_timeout(mut self, timeout: Duration) -> Self {
         self.op_timeout = timeout;
         self
@@ -217,7 +248,7 @@ impl PostgresCredentialsBuilder {
             if create {
                 create_table(&config, &table).await?;
             }
-            open(&config, &table).await
+            open(&config, &table, self.op_timeout).await
         })
         .await
         .map_err(|_| StoreError::new(BACKEND, "timed out connecting to PostgreSQL"))??;
@@ -225,7 +256,7 @@ impl PostgresCredentialsBuilder {
             config,
             table,
             op_timeout: self.op_timeout,
-            conn: tokio::sync::Mutex::new(Arc::new(conn)),
+            conn: tokio::sync::Mutex::new(Some(Arc::new(conn))),
         })
     }
 }
@@ -247,9 +278,13 @@ fn check_table(table: &str) -> Result<(), StoreError> {
     }
 }
 
-/// A new connection with its driver task running and the statements prepared.
-async fn open(config: &tokio_postgres::Config, table: &str) -> Result<Conn, StoreError> {
+/// A new connection with its driver task running and the statements prepared. The server
+/// gives up on a statement after `op_timeout` too, so one the caller stopped waiting for does
+/// not commit long after (it may still commit within that time).
+async fn open(config: &tokio_postgres::Config, table: &str, op_timeout: Duration) -> Result<Conn, StoreError> {
     let client = connect_client(config).await?;
+    let ms = op_timeout.as_millis().clamp(1, i32::MAX as u128);
+    client.batch_execute(&format!("SET statement_timeout = {ms}")).await.map_err(|e| failed(&e, table))?;
     // Names are checked (`check_table`) and quoted; values are always parameters.
     let prepare = |sql: String| {
         let client = &client;

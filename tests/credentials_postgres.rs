@@ -1,7 +1,8 @@
 //! `PostgresCredentials` against a real PostgreSQL: the store contract, values kept across
 //! connections (another process sees what one wrote), custom and pre-created tables, refused
 //! table names, concurrent table creation, a server restart mid-use, typed errors while the
-//! server is down, and no value or password in errors or `Debug`.
+//! server is down, bounded waits (a held lock, a silent server), and no value or password in
+//! errors or `Debug`.
 //!
 //! The shared server comes from `WECHAT_OA_POSTGRES_URL` (`eval "$(.ci/start-postgres.sh)"`;
 //! `.ci/run` exports it); tests that stop or restart a server start a private one with the same
@@ -93,7 +94,11 @@ async fn a_custom_table_holds_the_rows_with_the_published_columns() {
         .map(|r| r.is_some())
         .unwrap_or(false);
     assert!(!in_default, "the custom table's rows are not in the default table");
+
+    pg::truncate(&url, &table).await;
+    assert_eq!(store.get(&key).await.unwrap(), None, "the helper empties the table");
     pg::drop_table(&url, &table).await;
+    pg::truncate(&url, &table).await; // a missing table is no error
 }
 
 #[tokio::test]
@@ -218,6 +223,54 @@ async fn while_the_server_is_down_operations_fail_with_typed_errors_then_resume(
 
     server.start_again();
     assert_eq!(store.get("ticket").await.unwrap().as_deref(), Some(SECRET), "the same store resumes");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_operation_stuck_behind_a_lock_times_out_and_the_next_one_works() {
+    let Some(url) = pg::postgres_url() else { return };
+    let table = pg::unique_table("locked");
+    let store = PostgresCredentials::builder(&url)
+        .with_table(&table)
+        .with_op_timeout(Duration::from_millis(500))
+        .connect()
+        .await
+        .unwrap();
+    store.put("ticket", "ticket@@@old").await.unwrap();
+
+    // Another session holds the row: the upsert waits for it.
+    let holder = pg::connect(&url).await;
+    holder.batch_execute(&format!("BEGIN; SELECT 1 FROM \"{table}\" WHERE key = 'ticket' FOR UPDATE")).await.unwrap();
+    let e = tokio::time::timeout(Duration::from_secs(30), store.put("ticket", SECRET))
+        .await
+        .expect("the store gives up by itself")
+        .unwrap_err();
+    assert_clean(&e, &[SECRET, &password_of(&url)]);
+    assert!(e.message.contains("did not answer in time") || e.message.contains("57014"), "{e}");
+
+    holder.batch_execute("ROLLBACK").await.unwrap();
+    store.put("ticket", "ticket@@@new").await.unwrap();
+    assert_eq!(store.get("ticket").await.unwrap().as_deref(), Some("ticket@@@new"));
+    pg::drop_table(&url, &table).await;
+}
+
+#[tokio::test]
+async fn a_server_that_never_answers_fails_the_connect_instead_of_hanging() {
+    // Accepts the TCP connection, never speaks.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let _held = tokio::spawn(async move {
+        let mut open = Vec::new();
+        while let Ok((s, _)) = listener.accept().await {
+            open.push(s);
+        }
+    });
+    let url = format!("postgres://wechat:hunter2pw@127.0.0.1:{port}/db");
+    let e = tokio::time::timeout(Duration::from_secs(30), PostgresCredentials::connect(&url))
+        .await
+        .expect("connect gives up by itself")
+        .unwrap_err();
+    assert_clean(&e, &["hunter2pw"]);
+    assert!(e.message.contains("timed out"), "{e}");
 }
 
 #[tokio::test]
