@@ -174,6 +174,15 @@ impl Value<'_> {
     }
 }
 
+/// `serialize_<t>` for the scalars written with their `Display` form.
+macro_rules! display_scalars {
+    ($($name:ident: $t:ty),* $(,)?) => {
+        $(fn $name(self, v: $t) -> Result<(), Unsupported> {
+            self.display(v)
+        })*
+    };
+}
+
 impl ser::Serializer for Value<'_> {
     type Ok = ();
     type Error = Unsupported;
@@ -185,33 +194,7 @@ impl ser::Serializer for Value<'_> {
     type SerializeStruct = Impossible<(), Unsupported>;
     type SerializeStructVariant = Impossible<(), Unsupported>;
 
-    fn serialize_bool(self, v: bool) -> Result<(), Unsupported> {
-        self.display(v)
-    }
-    fn serialize_i8(self, v: i8) -> Result<(), Unsupported> {
-        self.display(v)
-    }
-    fn serialize_i16(self, v: i16) -> Result<(), Unsupported> {
-        self.display(v)
-    }
-    fn serialize_i32(self, v: i32) -> Result<(), Unsupported> {
-        self.display(v)
-    }
-    fn serialize_i64(self, v: i64) -> Result<(), Unsupported> {
-        self.display(v)
-    }
-    fn serialize_u8(self, v: u8) -> Result<(), Unsupported> {
-        self.display(v)
-    }
-    fn serialize_u16(self, v: u16) -> Result<(), Unsupported> {
-        self.display(v)
-    }
-    fn serialize_u32(self, v: u32) -> Result<(), Unsupported> {
-        self.display(v)
-    }
-    fn serialize_u64(self, v: u64) -> Result<(), Unsupported> {
-        self.display(v)
-    }
+    display_scalars!(serialize_bool: bool, serialize_i8: i8, serialize_i16: i16, serialize_i32: i32, serialize_i64: i64, serialize_u8: u8, serialize_u16: u16, serialize_u32: u32, serialize_u64: u64);
     fn serialize_str(self, v: &str) -> Result<(), Unsupported> {
         self.text(v)
     }
