@@ -19,7 +19,7 @@
 //! A store that fails (Redis unreachable) lets the message through: it is handled rather
 //! than dropped, at the risk of handling a retry twice.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -65,11 +65,54 @@ impl Entry {
     }
 }
 
-/// In-memory dedup store with lazy expiry.
+/// In-memory dedup store. Expired entries are dropped as time passes, oldest deadline first,
+/// from an index ordered by deadline, so each operation costs O(log n) however many messages
+/// are live. (Sweeping the whole map whenever it holds more than a threshold costs O(n) per
+/// push once more messages than that arrive within the TTL.)
 #[derive(Default)]
 pub struct MemoryDedup {
-    entries: Mutex<HashMap<String, Entry>>,
+    inner: Mutex<Entries>,
     next_id: AtomicU64,
+}
+
+#[derive(Default)]
+struct Entries {
+    map: HashMap<Arc<str>, Entry>,
+    /// (deadline, sequence) → key, one record per deadline set. A key whose entry got a
+    /// later deadline since (completed, claimed again) is left alone when an older record
+    /// of it falls due.
+    expiry: BTreeMap<(Instant, u64), Arc<str>>,
+    seq: u64,
+}
+
+impl Entries {
+    /// Drops the entries whose deadline passed.
+    fn expire(&mut self, now: Instant) {
+        while let Some(first) = self.expiry.first_entry() {
+            if first.key().0 > now {
+                break;
+            }
+            let key = first.remove();
+            if self.map.get(&key).is_some_and(|e| e.until() <= now) {
+                self.map.remove(&key);
+            }
+        }
+    }
+
+    /// Sets `key`'s entry and indexes its deadline.
+    fn put(&mut self, key: Arc<str>, entry: Entry) {
+        self.seq += 1;
+        self.expiry.insert((entry.until(), self.seq), key.clone());
+        self.map.insert(key, entry);
+    }
+
+    /// The waiter of `key`'s claim `id`, if that claim is still held.
+    fn held(&self, key: &str, id: u64) -> Option<Arc<Notify>> {
+        match self.map.get(key) {
+            Some(Entry::Pending { id: held, wake, .. }) if *held == id => Some(wake.clone()),
+            _ => None,
+        }
+    }
 }
 
 impl MemoryDedup {
@@ -78,22 +121,31 @@ impl MemoryDedup {
         Self::default()
     }
 
+    /// How many messages are remembered (claimed or completed, not yet expired).
+    pub fn len(&self) -> usize {
+        let now = Instant::now();
+        self.inner.lock().map_or(0, |m| m.map.values().filter(|e| e.until() > now).count())
+    }
+
+    /// Whether no message is remembered.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
     /// One map operation: claims, or finds the reply, or the claim to wait for.
     fn step(&self, key: &str, ttl: Duration) -> Result<Claim, Arc<Notify>> {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed) + 1;
-        let Ok(mut m) = self.entries.lock() else {
+        let Ok(mut m) = self.inner.lock() else {
             // A poisoned map: handle the message rather than drop it.
             return Ok(Claim::Claimed(0));
         };
         let now = Instant::now();
-        if m.len() > 10_000 {
-            m.retain(|_, e| e.until() > now);
-        }
-        match m.get(key) {
+        m.expire(now);
+        match m.map.get(key) {
             Some(Entry::Done { reply, until }) if *until > now => Ok(Claim::Done(reply.as_deref().map(str::to_string))),
             Some(Entry::Pending { wake, until, .. }) if *until > now => Err(wake.clone()),
             _ => {
-                m.insert(key.to_string(), Entry::Pending { id, until: now + ttl, wake: Arc::new(Notify::new()) });
+                m.put(Arc::from(key), Entry::Pending { id, until: now + ttl, wake: Arc::new(Notify::new()) });
                 Ok(Claim::Claimed(id))
             }
         }
@@ -140,26 +192,20 @@ impl DedupStore for MemoryDedup {
     }
 
     fn complete<'a>(&'a self, key: &'a str, id: u64, reply: Option<&'a str>, ttl: Duration) -> BoxFuture<'a, ()> {
-        if let Ok(mut m) = self.entries.lock() {
-            if let Some(Entry::Pending { id: held, wake, .. }) = m.get(key) {
-                if *held == id {
-                    let wake = wake.clone();
-                    m.insert(key.to_string(), Entry::Done { reply: reply.map(Arc::from), until: Instant::now() + ttl });
-                    wake.notify_waiters();
-                }
+        if let Ok(mut m) = self.inner.lock() {
+            if let Some(wake) = m.held(key, id) {
+                m.put(Arc::from(key), Entry::Done { reply: reply.map(Arc::from), until: Instant::now() + ttl });
+                wake.notify_waiters();
             }
         }
         Box::pin(async {})
     }
 
     fn abandon<'a>(&'a self, key: &'a str, id: u64) -> BoxFuture<'a, ()> {
-        if let Ok(mut m) = self.entries.lock() {
-            if let Some(Entry::Pending { id: held, wake, .. }) = m.get(key) {
-                if *held == id {
-                    let wake = wake.clone();
-                    m.remove(key);
-                    wake.notify_waiters();
-                }
+        if let Ok(mut m) = self.inner.lock() {
+            if let Some(wake) = m.held(key, id) {
+                m.map.remove(key);
+                wake.notify_waiters();
             }
         }
         Box::pin(async {})
@@ -218,6 +264,32 @@ mod tests {
         assert!(matches!(d.claim("other", Duration::from_millis(30), LONG).await, Claim::Claimed(_)));
         tokio::time::sleep(Duration::from_millis(40)).await;
         assert!(matches!(d.claim("k", Duration::from_millis(30), LONG).await, Claim::Claimed(_)));
+    }
+
+    #[tokio::test]
+    async fn expired_entries_go_and_an_old_deadline_does_not_drop_a_newer_claim() {
+        let many = MemoryDedup::new();
+        for i in 0..25_000 {
+            assert!(matches!(many.claim(&format!("m{i}"), LONG, LONG).await, Claim::Claimed(_)));
+        }
+        assert_eq!(many.len(), 25_000, "every live message is remembered, past any size threshold");
+        assert!(matches!(many.claim("m7", LONG, Duration::ZERO).await, Claim::Busy));
+
+        let d = MemoryDedup::new();
+        let short = Duration::from_millis(30);
+        for i in 0..100 {
+            assert!(matches!(d.claim(&format!("m{i}"), short, LONG).await, Claim::Claimed(_)));
+        }
+        let Claim::Claimed(first) = d.claim("k", short, LONG).await else { panic!("first") };
+        d.complete("k", first, Some("<xml>a</xml>"), short).await;
+        tokio::time::sleep(Duration::from_millis(40)).await;
+        // "k" expired; claimed again for longer, it must outlive its earlier deadlines.
+        let Claim::Claimed(second) = d.claim("k", LONG, LONG).await else { panic!("claimed again") };
+        assert_eq!(d.inner.lock().map(|m| m.map.len()).unwrap_or(0), 1, "the expired entries were dropped");
+        d.complete("k", second, Some("<xml>b</xml>"), LONG).await;
+        assert!(matches!(d.claim("x", short, LONG).await, Claim::Claimed(_)));
+        assert_eq!(d.claim("k", LONG, LONG).await, Claim::Done(Some("<xml>b</xml>".into())));
+        assert_eq!(d.len(), 2);
     }
 
     #[tokio::test]
