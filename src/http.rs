@@ -33,8 +33,9 @@ pub(crate) enum Payload {
 /// An HTTP answer.
 pub(crate) struct Raw {
     pub status: u16,
-    pub content_type: Option<String>,
-    pub disposition: Option<String>,
+    /// The headers as they came (moved out of the response, not copied).
+    pub content_type: Option<HeaderValue>,
+    pub disposition: Option<HeaderValue>,
     pub body: Bytes,
     /// `errcode`/`errmsg`, when the body is a JSON document carrying them.
     pub envelope: Option<Envelope>,
@@ -225,14 +226,14 @@ async fn send_once(
         }
         Payload::Multipart(parts) => req.multipart(form(ep, parts)?),
     };
-    let resp = req.send().await.map_err(|e| transport(ep, e))?;
+    let mut resp = req.send().await.map_err(|e| transport(ep, e))?;
     let status = resp.status().as_u16();
-    // Header names as constants: a `&str` name is parsed again on every lookup.
-    let header = |name| resp.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
-    let content_type = header(CONTENT_TYPE);
-    let disposition = header(CONTENT_DISPOSITION);
+    // Moved out rather than copied into new Strings; names as constants, since a `&str` name
+    // is parsed again on every lookup.
+    let content_type = resp.headers_mut().remove(CONTENT_TYPE);
+    let disposition = resp.headers_mut().remove(CONTENT_DISPOSITION);
     let body = resp.bytes().await.map_err(|e| transport(ep, e))?;
-    let envelope = envelope(content_type.as_deref(), &body);
+    let envelope = envelope(header_str(&content_type), &body);
     Ok(Raw { status, content_type, disposition, body, envelope })
 }
 
@@ -349,7 +350,7 @@ pub(crate) fn decode_json_or_binary<R: DeserializeOwned>(ep: &Endpoint, raw: Raw
     if !(200..300).contains(&raw.status) {
         return Err(Error::Http { endpoint: ep.name, status: raw.status });
     }
-    let is_json = raw.content_type.as_deref().is_some_and(|c| {
+    let is_json = header_str(&raw.content_type).is_some_and(|c| {
         let c = c.to_ascii_lowercase();
         c.contains("json") || c.starts_with("text/plain")
     }) && raw.body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
@@ -358,8 +359,14 @@ pub(crate) fn decode_json_or_binary<R: DeserializeOwned>(ep: &Endpoint, raw: Raw
             .map(JsonOrBinary::Json)
             .map_err(|e| Error::Decode { endpoint: ep.name, message: e.to_string() });
     }
-    let filename = raw.disposition.as_deref().and_then(disposition_filename);
-    Ok(JsonOrBinary::Binary(Download { content_type: raw.content_type, filename, bytes: raw.body }))
+    let filename = header_str(&raw.disposition).and_then(disposition_filename);
+    let content_type = header_str(&raw.content_type).map(str::to_string);
+    Ok(JsonOrBinary::Binary(Download { content_type, filename, bytes: raw.body }))
+}
+
+/// A header's value, when it is visible ASCII.
+fn header_str(v: &Option<HeaderValue>) -> Option<&str> {
+    v.as_ref().and_then(|v| v.to_str().ok())
 }
 
 /// `attachment; filename="a.jpg"` -> `a.jpg`.

@@ -16,7 +16,7 @@
 //! day, and two deployments forcing in turn would keep invalidating each other.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -264,9 +264,51 @@ pub struct TokenManager {
     outcomes: Mutex<HashMap<TokenKind, (u64, Option<Error>)>>,
     /// The access token WeChat last rejected in this process, until a different one is in use:
     /// never handed out again, and in stable_token mode the trigger for `force_refresh`.
-    rejected: Mutex<Option<String>>,
+    rejected: Rejected,
     fetches: AtomicU64,
     forced: AtomicU64,
+}
+
+/// The access token last rejected. Nearly always there is none: the flag lets every call see
+/// that without taking the lock (a lock taken per call is a cache line bouncing between cores).
+#[derive(Default)]
+struct Rejected {
+    any: AtomicBool,
+    value: Mutex<Option<String>>,
+}
+
+impl Rejected {
+    fn is(&self, value: &str) -> bool {
+        self.any.load(Ordering::Acquire) && self.value.lock().is_ok_and(|r| r.as_deref() == Some(value))
+    }
+
+    fn set(&self, value: &str) {
+        if let Ok(mut r) = self.value.lock() {
+            *r = Some(value.to_string());
+            self.any.store(true, Ordering::Release);
+        }
+    }
+
+    /// Forgets the rejected token unless it is `keep`.
+    fn clear_unless(&self, keep: &str) {
+        self.clear_if(|x| x != keep);
+    }
+
+    fn clear(&self) {
+        self.clear_if(|_| true);
+    }
+
+    fn clear_if(&self, pred: impl Fn(&str) -> bool) {
+        if !self.any.load(Ordering::Acquire) {
+            return;
+        }
+        if let Ok(mut r) = self.value.lock() {
+            if r.as_deref().is_some_and(pred) {
+                *r = None;
+                self.any.store(false, Ordering::Release);
+            }
+        }
+    }
 }
 
 /// The store key of `kind` for `appid`.
@@ -288,7 +330,7 @@ impl TokenManager {
             config,
             local: Mutex::new(HashMap::new()),
             outcomes: Mutex::new(HashMap::new()),
-            rejected: Mutex::new(None),
+            rejected: Rejected::default(),
             fetches: AtomicU64::new(0),
             forced: AtomicU64::new(0),
         }
@@ -387,18 +429,14 @@ impl TokenManager {
     }
 
     fn is_rejected(&self, kind: TokenKind, value: &str) -> bool {
-        kind == TokenKind::AccessToken && self.rejected.lock().map(|r| r.as_deref() == Some(value)).unwrap_or(false)
+        kind == TokenKind::AccessToken && self.rejected.is(value)
     }
 
     /// Hands out `value`; once a token other than the rejected one is in use, the rejection
     /// is forgotten.
     fn accept(&self, kind: TokenKind, value: String) -> String {
         if kind == TokenKind::AccessToken {
-            if let Ok(mut r) = self.rejected.lock() {
-                if r.as_ref().is_some_and(|x| *x != value) {
-                    *r = None;
-                }
-            }
+            self.rejected.clear_unless(&value);
         }
         value
     }
@@ -492,9 +530,7 @@ impl TokenManager {
         if kind == TokenKind::AccessToken {
             // Whatever WeChat answered is the best there is; should it be rejected again, the
             // next call asks again (never in a loop: each call repeats once after a rejection).
-            if let Ok(mut r) = self.rejected.lock() {
-                *r = None;
-            }
+            self.rejected.clear();
         }
         Ok(token.value)
     }
@@ -535,9 +571,7 @@ impl TokenManager {
     /// Drops `rejected` from the store if it is still the current token (compare-and-delete),
     /// and remembers it so that it is not used again.
     pub async fn invalidate(&self, rejected: &str) -> Result<(), Error> {
-        if let Ok(mut r) = self.rejected.lock() {
-            *r = Some(rejected.to_string());
-        }
+        self.rejected.set(rejected);
         let removed = self.store.remove_if(&self.key(TokenKind::AccessToken), rejected).await?;
         tracing::debug!(removed, "invalidated a rejected access token");
         Ok(())
