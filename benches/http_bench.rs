@@ -9,9 +9,11 @@
 //! and 64), `sdk` and `bare` each make N calls (warm-up first), taking turns in 20 slices of
 //! N/20 calls (who goes first alternating), so that the shared machine's changing load falls
 //! on both alike; a line `HTTP <impl> <scenario> <concurrency> <round> <calls> <calls/s>
-//! <client CPU µs/call>` per run, then the table: the median calls/s of each, the median of
-//! the per-round SDK/bare ratios (wall clock), and the client process's CPU time per call (all
-//! its threads, from `/proc/self/task/*/schedstat`), which a busy machine disturbs less.
+//! <client CPU µs/call>` per run and `PAIRS <scenario> <concurrency> <round> <r1> .. <r20>`
+//! (each slice pair's SDK/bare calls/s), then the table: the median calls/s of each, the
+//! median SDK/bare ratio of every slice pair (wall clock; the two halves of a pair saw the
+//! same machine), the range of the per-round ratios, and the client process's CPU time per
+//! call (all its threads, from `/proc/self/task/*/schedstat`).
 //!
 //! - `sdk`: `wechat_oa::Client` built with `base_url(server)` (default settings otherwise: its
 //!   own reqwest client, 10 s timeout, the in-memory token store; the token is fetched from
@@ -332,8 +334,9 @@ fn main() -> Res<()> {
                 }
             }
         }
-        // (scenario, concurrency) -> per round (sdk, bare)
+        // (scenario, concurrency) -> per round (sdk, bare), and every slice pair's SDK/bare ratio
         let mut results: BTreeMap<(usize, usize), Vec<[Figures; 2]>> = BTreeMap::new();
+        let mut slice_ratios: BTreeMap<(usize, usize), Vec<f64>> = BTreeMap::new();
         for round in first..first + rounds {
             for (si, s) in scenarios.iter().enumerate() {
                 for concurrency in [1usize, 64] {
@@ -346,14 +349,23 @@ fn main() -> Res<()> {
                     // touches both alike; each one's figures are over all its slices.
                     let slice = (calls / SLICES).max(concurrency as u64 * 4);
                     let (mut wall, mut cpu) = ([0.0f64; 2], [0.0f64; 2]);
+                    let mut pairs = Vec::with_capacity(SLICES as usize);
                     for k in 0..SLICES as usize {
                         let order: [usize; 2] = if (round + k) % 2 == 1 { [0, 1] } else { [1, 0] };
+                        let mut cps = [0.0f64; 2];
                         for i in order {
                             let f = run(&imps[i], &inp, *s, concurrency, slice).await?;
                             wall[i] += slice as f64 / f.cps;
                             cpu[i] += f.cpu_us * slice as f64;
+                            cps[i] = f.cps;
                         }
+                        pairs.push(cps[0] / cps[1]);
                     }
+                    // The slices' SDK/bare ratios: the two halves of a pair ran one after the
+                    // other, so a change of the machine's load between pairs cancels out.
+                    let line: Vec<String> = pairs.iter().map(|r| format!("{r:.4}")).collect();
+                    println!("PAIRS {} {concurrency} {round} {}", s.name(), line.join(" "));
+                    slice_ratios.entry((si, concurrency)).or_default().extend(pairs);
                     let total = (slice * SLICES) as f64;
                     let mut pair = [Figures::default(); 2];
                     for i in 0..2 {
@@ -373,10 +385,12 @@ fn main() -> Res<()> {
         }
         println!();
         println!(
-            "| scenario | concurrency | SDK calls/s | bare reqwest calls/s | SDK / bare calls/s | (min – max of rounds) \
+            "| scenario | concurrency | SDK calls/s | bare reqwest calls/s | SDK / bare (median of slice pairs) \
+             | SDK / bare (min – max of rounds) \
              | client CPU µs/call SDK | bare | SDK / bare CPU |"
         );
         println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+        let no_pairs = Vec::new();
         for ((si, concurrency), v) in &results {
             let col = |f: &dyn Fn(&[Figures; 2]) -> f64| -> Vec<f64> { v.iter().map(f).collect() };
             let ratio = col(&|p| p[0].cps / p[1].cps);
@@ -386,7 +400,7 @@ fn main() -> Res<()> {
                 scenarios[*si].name(),
                 median(&mut col(&|p| p[0].cps)),
                 median(&mut col(&|p| p[1].cps)),
-                median(&mut ratio.clone()),
+                median(&mut slice_ratios.get(&(*si, *concurrency)).unwrap_or(&no_pairs).clone()),
                 median(&mut col(&|p| p[0].cpu_us)),
                 median(&mut col(&|p| p[1].cpu_us)),
                 median(&mut col(&|p| p[0].cpu_us / p[1].cpu_us)),

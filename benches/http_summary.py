@@ -1,17 +1,32 @@
 """Summarizes the `HTTP ...` lines of benches/run-http.sh (stdin) into the tables of BENCHMARKS.md.
 
 A line: HTTP IMPL SCENARIO CONCURRENCY ROUND CALLS CALLS_PER_S CPU_US_PER_CALL
-(CPU: the client process's, all threads.) Medians over rounds; the SDK/bare ratio is the median
-of the per-round ratios (the two ran next to each other in each round)."""
+(CPU: the client process's, all threads), and PAIRS SCENARIO CONCURRENCY ROUND R1 .. R20: the
+SDK/bare ratio of each of the round's slices (the two ran one right after the other).
+Calls/s and CPU are medians over rounds. The headline SDK/bare ratio is the median of every
+slice pair of every round: each pair saw the same machine, so a change of load between pairs
+cancels out, and one disturbed slice moves a median little. The per-round ratios (the two's
+totals over a round) are given beside it as min – max."""
 import statistics
 import sys
 from collections import defaultdict
 
 runs = defaultdict(dict)  # (impl, scenario, conc) -> round -> (cps, cpu)
+pairs = defaultdict(list)  # (scenario, conc) -> every slice's SDK/bare ratio
 for line in sys.stdin:
     p = line.split()
     if len(p) == 8 and p[0] == "HTTP":
         runs[(p[1], p[2], int(p[3]))][p[4]] = (float(p[6]), float(p[7]))
+    elif len(p) > 4 and p[0] == "PAIRS":
+        pairs[(p[1], int(p[2]))] += [float(x) for x in p[4:]]
+
+
+def quartiles(xs):
+    if len(xs) < 4:
+        return float("nan"), float("nan")
+    q = statistics.quantiles(xs, n=4)
+    return q[0], q[2]
+
 
 scenarios = ["user-info", "template-send", "user-get-10k"]
 med = lambda xs: statistics.median(xs) if xs else float("nan")
@@ -21,9 +36,10 @@ def col(impl, s, c, i):
     return [v[i] for v in runs.get((impl, s, c), {}).values()]
 
 
-print("| scenario | concurrency | wechat-oa calls/s | bare reqwest calls/s | **wechat-oa / bare** (median of rounds; min – max) "
+print("| scenario | concurrency | wechat-oa calls/s | bare reqwest calls/s | **wechat-oa / bare** (median of slice pairs) "
+      "| slice pairs: quartiles (n) | rounds: min – max "
       "| client CPU µs/call wechat-oa / bare (ratio) | wechatpy calls/s | wechat-api calls/s | wechat-oa ÷ wechatpy | wechat-oa ÷ wechat-api |")
-print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 for s in scenarios:
     for c in (1, 64):
         sdk, bare = runs.get(("sdk", s, c), {}), runs.get(("bare", s, c), {})
@@ -34,8 +50,10 @@ for s in scenarios:
         sdk_cps = med(col("sdk", s, c, 0))
         fmt = lambda x: "—" if x != x else "{:,.0f}".format(x)
         rat = lambda a, b: "—" if b != b else "{:.1f}×".format(a / b)
-        print("| {} | {} | {} | {} | **{:.3f}** ({:.3f} – {:.3f}) | {:.1f} / {:.1f} ({:.3f}) | {} | {} | {} | {} |".format(
-            s, c, fmt(sdk_cps), fmt(med(col("bare", s, c, 0))), med(ratios), min(ratios, default=float("nan")),
+        sp = pairs.get((s, c), [])
+        q1, q3 = quartiles(sp)
+        print("| {} | {} | {} | {} | **{:.3f}** | {:.3f} – {:.3f} ({}) | {:.3f} – {:.3f} | {:.1f} / {:.1f} ({:.3f}) | {} | {} | {} | {} |".format(
+            s, c, fmt(sdk_cps), fmt(med(col("bare", s, c, 0))), med(sp), q1, q3, len(sp), min(ratios, default=float("nan")),
             max(ratios, default=float("nan")), med(col("sdk", s, c, 1)), med(col("bare", s, c, 1)), cpu_ratio,
             fmt(py), fmt(node), rat(sdk_cps, py), rat(sdk_cps, node)))
 print()

@@ -23,7 +23,7 @@ BASE="http://127.0.0.1:$(awk '/^LISTEN /{print $2}' "$OUT/server.txt")"
 echo "server $BASE (pid $SERVER); $ROUNDS rounds, scale $SCALE" >&2
 for round in $(seq 1 "$ROUNDS"); do
   # http_bench alternates which of the two goes first from one of its rounds to the next
-  "$TARGET/release/examples/http_bench" "$BASE" 1 "$SCALE" "$round" | grep '^HTTP ' | tee -a "$OUT/lines.txt" >&2
+  "$TARGET/release/examples/http_bench" "$BASE" 1 "$SCALE" "$round" | grep -E '^(HTTP|PAIRS) ' | tee -a "$OUT/lines.txt" >&2
   "$PEERS/venv/bin/python" "$ROOT/benches/http_peers.py" "$BASE" "$round" "$SCALE" | tee -a "$OUT/lines.txt" >&2
   node "$ROOT/benches/http_peers.js" "$BASE" "$round" "$SCALE" | tee -a "$OUT/lines.txt" >&2
 done
