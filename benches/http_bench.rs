@@ -390,7 +390,6 @@ fn main() -> Res<()> {
              | client CPU µs/call SDK | bare | SDK / bare CPU |"
         );
         println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
-        let no_pairs = Vec::new();
         for ((si, concurrency), v) in &results {
             let col = |f: &dyn Fn(&[Figures; 2]) -> f64| -> Vec<f64> { v.iter().map(f).collect() };
             let ratio = col(&|p| p[0].cps / p[1].cps);
@@ -400,7 +399,7 @@ fn main() -> Res<()> {
                 scenarios[*si].name(),
                 median(&mut col(&|p| p[0].cps)),
                 median(&mut col(&|p| p[1].cps)),
-                median(&mut slice_ratios.get(&(*si, *concurrency)).unwrap_or(&no_pairs).clone()),
+                median(&mut slice_ratios.get(&(*si, *concurrency)).cloned().unwrap_or_default()),
                 median(&mut col(&|p| p[0].cpu_us)),
                 median(&mut col(&|p| p[1].cpu_us)),
                 median(&mut col(&|p| p[0].cpu_us / p[1].cpu_us)),

@@ -121,17 +121,6 @@ impl MemoryDedup {
         Self::default()
     }
 
-    /// How many messages are remembered (claimed or completed, not yet expired).
-    pub fn len(&self) -> usize {
-        let now = Instant::now();
-        self.inner.lock().map_or(0, |m| m.map.values().filter(|e| e.until() > now).count())
-    }
-
-    /// Whether no message is remembered.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
     /// One map operation: claims, or finds the reply, or the claim to wait for.
     fn step(&self, key: &str, ttl: Duration) -> Result<Claim, Arc<Notify>> {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed) + 1;
@@ -254,6 +243,14 @@ mod tests {
     use super::*;
 
     const LONG: Duration = Duration::from_secs(5);
+
+    impl MemoryDedup {
+        /// How many messages are remembered (claimed or completed, not yet expired).
+        fn len(&self) -> usize {
+            let now = Instant::now();
+            self.inner.lock().map_or(0, |m| m.map.values().filter(|e| e.until() > now).count())
+        }
+    }
 
     #[tokio::test]
     async fn a_key_is_claimed_once_until_it_expires() {
