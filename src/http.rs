@@ -284,9 +284,7 @@ fn envelope(content_type: Option<&str>, body: &[u8]) -> Option<Envelope> {
         return None;
     }
     if let Some(ct) = content_type {
-        let ct = ct.as_bytes();
-        let json = ct.windows(4).any(|w| w.eq_ignore_ascii_case(b"json"));
-        if !(json || ct.get(..5).is_some_and(|p| p.eq_ignore_ascii_case(b"text/"))) {
+        if !(mentions_json(ct) || starts_with_ignore_case(ct, "text/")) {
             return None;
         }
     }
@@ -350,10 +348,9 @@ pub(crate) fn decode_json_or_binary<R: DeserializeOwned>(ep: &Endpoint, raw: Raw
     if !(200..300).contains(&raw.status) {
         return Err(Error::Http { endpoint: ep.name, status: raw.status });
     }
-    let is_json = header_str(&raw.content_type).is_some_and(|c| {
-        let c = c.to_ascii_lowercase();
-        c.contains("json") || c.starts_with("text/plain")
-    }) && raw.body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
+    let is_json = header_str(&raw.content_type)
+        .is_some_and(|c| mentions_json(c) || starts_with_ignore_case(c, "text/plain"))
+        && raw.body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
     if is_json {
         return from_json(&raw.body)
             .map(JsonOrBinary::Json)
@@ -362,6 +359,15 @@ pub(crate) fn decode_json_or_binary<R: DeserializeOwned>(ep: &Endpoint, raw: Raw
     let filename = header_str(&raw.disposition).and_then(disposition_filename);
     let content_type = header_str(&raw.content_type).map(str::to_string);
     Ok(JsonOrBinary::Binary(Download { content_type, filename, bytes: raw.body }))
+}
+
+/// Whether a content type says JSON (`application/json`, `text/json`, `…+json`), any case.
+fn mentions_json(content_type: &str) -> bool {
+    content_type.as_bytes().windows(4).any(|w| w.eq_ignore_ascii_case(b"json"))
+}
+
+fn starts_with_ignore_case(s: &str, prefix: &str) -> bool {
+    s.as_bytes().get(..prefix.len()).is_some_and(|p| p.eq_ignore_ascii_case(prefix.as_bytes()))
 }
 
 /// A header's value, when it is visible ASCII.
